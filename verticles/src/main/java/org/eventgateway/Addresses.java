@@ -1,0 +1,20 @@
+package org.eventgateway;
+
+/**
+ * Every event-bus address of the gateway, in one place.
+ * Requests are {@code gateway.<area>.<verb>} and are always answered or failed; a failure code in
+ * the 400–599 range is the HTTP status the ingest side should answer with.
+ */
+public final class Addresses {
+  private Addresses() {}
+
+  /** Ingest → produce: {"topic", "records":[…]} → {"offsets":[…]} (one slot per record, in order). */
+  public static final String PRODUCE_SEND = "gateway.produce.send";
+  /** Readiness probe of the Kafka side: answers {"kafka":"up"} or fails with 503. */
+  public static final String PRODUCE_READY = "gateway.produce.ready";
+
+  /** Consume → apply: {"group", "events":[…]} → {"applied", "duplicates"}, after the PG commit. */
+  public static final String APPLY_BATCH = "gateway.apply.batch";
+  /** Readiness probe of the PostgreSQL side: answers {"postgres":"up"} or fails with 503. */
+  public static final String APPLY_READY = "gateway.apply.ready";
+}

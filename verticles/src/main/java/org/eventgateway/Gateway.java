@@ -1,0 +1,82 @@
+package org.eventgateway;
+
+import io.vertx.core.Deployable;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.eventgateway.apply.ApplyVerticle;
+import org.eventgateway.consume.ConsumeVerticle;
+import org.eventgateway.ingest.IngestVerticle;
+import org.eventgateway.produce.ProduceVerticle;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Deploys the verticles in dependency order — apply (schema), produce (topics), one consume per
+ * group, ingest (HTTP) last — and undeploys them in reverse, so shutdown stops taking requests
+ * before it flushes the producer, and lets in-flight applies finish before PostgreSQL goes away.
+ * This is the one shutdown path.
+ */
+public final class Gateway {
+  private final Vertx vertx;
+  private final List<String> deployments = new ArrayList<>();
+
+  private Gateway(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  /** {@code config} must already hold the resolved endpoints (see ServiceEndpoints#writeInto). */
+  public static Future<Gateway> deploy(Vertx vertx, JsonObject config) {
+    Gateway gateway = new Gateway(vertx);
+    Future<Void> chain = gateway.add(new DeploymentOptions().setConfig(config), ApplyVerticle::new)
+      .compose(v -> gateway.add(new DeploymentOptions().setConfig(config), ProduceVerticle::new));
+    for (String group : groupsToRun(config)) {
+      JsonObject groupConfig = config.copy().put("group", group);
+      chain = chain.compose(v -> gateway.add(new DeploymentOptions().setConfig(groupConfig), ConsumeVerticle::new));
+    }
+    return chain
+      .compose(v -> gateway.add(new DeploymentOptions().setConfig(config), IngestVerticle::new))
+      .map(gateway)
+      .recover(err -> gateway.undeploy().transform(ignored -> Future.failedFuture(err)));
+  }
+
+  /** {@code consume.groups} picks which configured groups this process runs; default: all. */
+  static List<String> groupsToRun(JsonObject config) {
+    JsonObject groups = config.getJsonObject("groups", new JsonObject());
+    JsonArray chosen = config.getJsonObject("consume", new JsonObject()).getJsonArray("groups");
+    List<String> names = new ArrayList<>();
+    if (chosen == null) {
+      names.addAll(groups.fieldNames());
+    } else {
+      for (Object name : chosen) {
+        if (!groups.containsKey(String.valueOf(name))) {
+          throw new IllegalArgumentException("consume.groups names '" + name + "', which is not in groups");
+        }
+        names.add(String.valueOf(name));
+      }
+    }
+    return names;
+  }
+
+  private Future<Void> add(DeploymentOptions options, Supplier<? extends Deployable> verticle) {
+    return vertx.deployVerticle(verticle, options).map(id -> {
+      deployments.add(id);
+      return null;
+    });
+  }
+
+  /** Reverse order, one at a time; a failing stop does not keep the others running. */
+  public Future<Void> undeploy() {
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = deployments.size() - 1; i >= 0; i--) {
+      String id = deployments.get(i);
+      chain = chain.eventually(() -> vertx.undeploy(id).otherwiseEmpty());
+    }
+    deployments.clear();
+    return chain.mapEmpty();
+  }
+}

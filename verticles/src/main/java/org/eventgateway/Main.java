@@ -1,0 +1,107 @@
+package org.eventgateway;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import org.eventgateway.config.ConfigException;
+import org.eventgateway.config.ConfigLoader;
+import org.eventgateway.config.Failures;
+import org.eventgateway.infra.Infrastructure;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The process: read config once, bring up (or find) Kafka and PostgreSQL, deploy the verticles,
+ * and on SIGTERM shut down in order (HTTP first, infrastructure last).
+ * Usage: {@code java -jar gateway.jar [-conf file.json]}.
+ */
+public final class Main {
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    Path confFile = null;
+    for (int i = 0; i < args.length; i++) {
+      if (("-conf".equals(args[i]) || "--conf".equals(args[i])) && i + 1 < args.length) {
+        confFile = Path.of(args[++i]);
+      } else if ("-h".equals(args[i]) || "--help".equals(args[i])) {
+        System.out.println("usage: java -jar gateway.jar [-conf config.json]   (see README.md for the environment variables)");
+        return;
+      } else {
+        fail("unknown argument '" + args[i] + "' (usage: java -jar gateway.jar [-conf config.json])");
+      }
+    }
+    Infrastructure infra = new Infrastructure();
+    try {
+      JsonObject config = ConfigLoader.load(confFile, System.getenv());
+      infra.start(config);
+      JsonObject resolved = infra.endpoints().writeInto(config);
+      Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+          .setEnabled(true)
+          .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))))
+        .withMetrics(new MicrometerMetricsFactory())
+        .build();
+      Gateway gateway = deploy(vertx, resolved);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, gateway, infra), "gateway-shutdown"));
+    } catch (ConfigException e) {
+      infra.close();
+      fail(e.getMessage());
+    }
+  }
+
+  /** Main thread, not an event loop: waiting here for the deployment is fine. */
+  private static Gateway deploy(Vertx vertx, JsonObject config) {
+    CountDownLatch latch = new CountDownLatch(1);
+    Gateway[] gateway = new Gateway[1];
+    Throwable[] failure = new Throwable[1];
+    Gateway.deploy(vertx, config)
+      .onComplete((deployed, err) -> {
+        gateway[0] = deployed;
+        failure[0] = err;
+        latch.countDown();
+      });
+    try {
+      if (!latch.await(120, TimeUnit.SECONDS)) {
+        throw new ConfigException("the gateway did not finish starting within 120 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ConfigException("interrupted while starting");
+    }
+    if (failure[0] != null) {
+      vertx.close();
+      LOG.debug("start failure", failure[0]);
+      throw new ConfigException("the gateway could not start: " + Failures.describe(failure[0]), failure[0]);
+    }
+    LOG.info("Gateway ready on http://localhost:{}/ (POST /topics/{{topic}}, GET /ready, GET /metrics)",
+      config.getJsonObject("ingest").getInteger("port"));
+    return gateway[0];
+  }
+
+  private static void shutdown(Vertx vertx, Gateway gateway, Infrastructure infra) {
+    LOG.info("Shutting down: stop ingest, finish in-flight work, close clients");
+    CountDownLatch latch = new CountDownLatch(1);
+    gateway.undeploy().eventually(vertx::close).onComplete(ar -> latch.countDown());
+    try {
+      latch.await(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    infra.close();
+    LOG.info("Stopped");
+  }
+
+  private static void fail(String message) {
+    LOG.error("gateway: {}", message);
+    System.exit(2);
+  }
+}

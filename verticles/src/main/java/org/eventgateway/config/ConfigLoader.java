@@ -1,0 +1,107 @@
+package org.eventgateway.config;
+
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Reads the gateway configuration once, at process start (before any event loop exists, so the
+ * blocking file reads are harmless): defaults from {@code config/gateway.json} (the working
+ * directory's copy if present, else the one packed in the jar), then the {@code -conf} file merged
+ * over it, then the environment, which wins.
+ */
+public final class ConfigLoader {
+  public static final String DEFAULTS = "config/gateway.json";
+
+  private ConfigLoader() {}
+
+  public static JsonObject load(Path confFile, Map<String, String> env) {
+    JsonObject config = readDefaults();
+    if (confFile != null) {
+      config = deepMerge(config, readFile(confFile));
+    }
+    applyEnvironment(config, env);
+    return config;
+  }
+
+  static JsonObject readDefaults() {
+    Path local = Path.of(DEFAULTS);
+    if (Files.isRegularFile(local)) {
+      return readFile(local);
+    }
+    try (InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream(DEFAULTS)) {
+      if (in == null) {
+        throw new ConfigException("no " + DEFAULTS + " in the working directory nor in the jar");
+      }
+      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new ConfigException("cannot read the packed " + DEFAULTS + ": " + e.getMessage());
+    }
+  }
+
+  static JsonObject readFile(Path file) {
+    try {
+      return new JsonObject(Files.readString(file));
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+    } catch (RuntimeException e) {
+      throw new ConfigException("config file " + file + " is not valid JSON: " + e.getMessage());
+    }
+  }
+
+  /** Objects merge key by key; anything else (arrays included) is replaced by the overlay. */
+  public static JsonObject deepMerge(JsonObject base, JsonObject overlay) {
+    JsonObject out = base.copy();
+    for (String key : overlay.fieldNames()) {
+      Object value = overlay.getValue(key);
+      if (value instanceof JsonObject o && out.getValue(key) instanceof JsonObject b) {
+        out.put(key, deepMerge(b, o));
+      } else {
+        out.put(key, value);
+      }
+    }
+    return out;
+  }
+
+  /** The outside names of ../shared/CONTRACT.md, mapped onto config keys. */
+  static void applyEnvironment(JsonObject config, Map<String, String> env) {
+    set(env, "GATEWAY_HTTP_PORT", config, "ingest", "port", true);
+    set(env, "GATEWAY_DATA_DIR", config, null, "dataDir", false);
+    set(env, "KAFKA_BOOTSTRAP_SERVERS", config, "kafka", "bootstrapServers", false);
+    set(env, "PGHOST", config, "postgres", "host", false);
+    set(env, "PGPORT", config, "postgres", "port", true);
+    set(env, "PGDATABASE", config, "postgres", "database", false);
+    set(env, "PGUSER", config, "postgres", "user", false);
+    set(env, "PGPASSWORD", config, "postgres", "password", false);
+    set(env, "GATEWAY_PG_SCHEMA", config, "postgres", "schema", false);
+    set(env, "GATEWAY_REQUIRE_ID", config, "ingest", "requireId", false);
+  }
+
+  private static void set(Map<String, String> env, String name, JsonObject config, String section,
+                          String key, boolean integer) {
+    String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      return;
+    }
+    JsonObject target = section == null ? config : config.getJsonObject(section, new JsonObject());
+    if (section != null) {
+      config.put(section, target);
+    }
+    if (integer) {
+      try {
+        target.put(key, Integer.parseInt(value.trim()));
+      } catch (NumberFormatException e) {
+        throw new ConfigException(name + "=" + value + " is not a number");
+      }
+    } else if ("requireId".equals(key)) {
+      target.put(key, Boolean.parseBoolean(value.trim()));
+    } else {
+      target.put(key, value.trim());
+    }
+  }
+}

@@ -1,0 +1,34 @@
+package org.eventgateway.consume;
+
+import io.vertx.core.json.JsonObject;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One consumer group's settings: its topic (from {@code groups.<name>}) and the {@code consume}
+ * section. {@code kafka.consumer} passes to the client untouched, except that auto-commit is
+ * always off: offsets are committed only after the apply transaction committed.
+ */
+public record ConsumeConfig(String group, String topic, Map<String, String> consumerProperties,
+                            long pollTimeoutMs, long applyTimeoutMs, long retryBackoffMs, boolean haltBeforeCommit) {
+
+  public static ConsumeConfig from(JsonObject root) {
+    String group = root.getString("group");
+    JsonObject groupSpec = root.getJsonObject("groups", new JsonObject()).getJsonObject(group);
+    if (groupSpec == null || groupSpec.getString("topic") == null) {
+      throw new IllegalArgumentException("groups." + group + ".topic is not configured");
+    }
+    JsonObject c = root.getJsonObject("consume", new JsonObject());
+    Map<String, String> props = new HashMap<>();
+    c.getJsonObject("kafka.consumer", new JsonObject()).forEach(e -> props.put(e.getKey(), String.valueOf(e.getValue())));
+    groupSpec.getJsonObject("kafka.consumer", new JsonObject()).forEach(e -> props.put(e.getKey(), String.valueOf(e.getValue())));
+    props.put("bootstrap.servers", root.getJsonObject("kafka").getString("bootstrapServers"));
+    props.put("group.id", group);
+    props.put("enable.auto.commit", "false");
+    props.putIfAbsent("client.id", "gateway-consumer-" + group);
+    return new ConsumeConfig(group, groupSpec.getString("topic"), props,
+      c.getLong("pollTimeoutMs", 200L), c.getLong("applyTimeoutMs", 60_000L), c.getLong("retryBackoffMs", 1_000L),
+      c.getJsonObject("faultInjection", new JsonObject()).getBoolean("haltBeforeCommit", false));
+  }
+}

@@ -1,0 +1,100 @@
+package org.eventgateway.infra;
+
+import io.vertx.core.json.JsonObject;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.eventgateway.config.ConfigException;
+import org.eventgateway.config.Failures;
+import org.eventgateway.config.ServiceEndpoints;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Decides, once at start, where Kafka and PostgreSQL are: the configured ones
+ * ({@code KAFKA_BOOTSTRAP_SERVERS}, {@code PG*}) or embedded ones started here, under
+ * {@code GATEWAY_DATA_DIR}. Runs on the main thread before Vert.x deploys anything.
+ */
+public final class Infrastructure implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Infrastructure.class);
+
+  private EmbeddedKafka kafka;
+  private EmbeddedPostgresServer postgres;
+  private ServiceEndpoints endpoints;
+
+  public ServiceEndpoints endpoints() {
+    return endpoints;
+  }
+
+  public Infrastructure start(JsonObject config) {
+    ServiceEndpoints configured = ServiceEndpoints.from(config);
+    Path dataDir = Path.of(config.getString("dataDir", "./data"));
+    String bootstrap = configured.bootstrapServers();
+    if (bootstrap == null || bootstrap.isBlank()) {
+      JsonObject embedded = config.getJsonObject("kafka").getJsonObject("embedded", new JsonObject());
+      try {
+        kafka = new EmbeddedKafka(embedded.getString("host", "127.0.0.1"), embedded.getInteger("port", 9092),
+          embedded.getInteger("controllerPort", 9093), dataDir.resolve("kafka")).start();
+      } catch (RuntimeException e) {
+        throw new ConfigException("embedded Kafka could not start: " + e.getMessage()
+          + " — set KAFKA_BOOTSTRAP_SERVERS to use an existing broker", e);
+      }
+      bootstrap = kafka.bootstrapServers();
+      LOG.info("Started embedded Kafka (KRaft, single node) on {} with data in {} — inspect with: kcat -b {} -L",
+        bootstrap, kafka.logDir(), bootstrap);
+    }
+    checkKafka(bootstrap);
+
+    String pgHost = configured.pgHost();
+    int pgPort = configured.pgPort();
+    String pgDatabase = configured.pgDatabase();
+    String pgUser = configured.pgUser();
+    String pgPassword = configured.pgPassword();
+    if (pgHost == null || pgHost.isBlank()) {
+      int port = config.getJsonObject("postgres").getJsonObject("embedded", new JsonObject()).getInteger("port", 15432);
+      try {
+        postgres = new EmbeddedPostgresServer(port, dataDir.resolve("pg")).start();
+      } catch (RuntimeException e) {
+        throw new ConfigException(e.getMessage()
+          + " — set PGHOST, PGPORT, PGDATABASE, PGUSER (and PGPASSWORD) to use a running PostgreSQL server", e);
+      }
+      pgHost = "127.0.0.1";
+      pgPort = postgres.port();
+      pgDatabase = "postgres";
+      pgUser = "postgres";
+      pgPassword = "";
+      LOG.info("Started embedded PostgreSQL on 127.0.0.1:{} with data in {} — connect with: psql -h 127.0.0.1 -p {} -U postgres postgres",
+        pgPort, postgres.dataDir(), pgPort);
+    }
+    endpoints = new ServiceEndpoints(bootstrap, pgHost, pgPort, pgDatabase, pgUser, pgPassword, configured.pgSchema());
+    return this;
+  }
+
+  /** One clear line instead of a wall of client retries when the broker is not there. */
+  private static void checkKafka(String bootstrap) {
+    try (Admin admin = Admin.create(Map.of(
+      AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+      AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000",
+      AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "20000"))) {
+      admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new ConfigException("Kafka at " + bootstrap + " is not reachable (" + Failures.rootMessage(e)
+        + ") — check KAFKA_BOOTSTRAP_SERVERS, or unset it to use the embedded broker");
+    }
+  }
+
+  @Override
+  public void close() {
+    if (kafka != null) {
+      kafka.close();
+      kafka = null;
+    }
+    if (postgres != null) {
+      postgres.close();
+      postgres = null;
+    }
+  }
+}

@@ -1,0 +1,20 @@
+package org.eventgateway.ingest;
+
+import io.vertx.core.json.JsonObject;
+
+/** The {@code ingest} section: HTTP listener and the limits every request is held to. */
+public record IngestConfig(String host, int port, int maxBodyBytes, int maxRecordsPerRequest,
+                           boolean requireId, long publishTimeoutMs, long shutdownGraceMs) {
+
+  public static IngestConfig from(JsonObject root) {
+    JsonObject c = root.getJsonObject("ingest", new JsonObject());
+    return new IngestConfig(
+      c.getString("host", "0.0.0.0"),
+      c.getInteger("port", 8080),
+      c.getInteger("maxBodyBytes", 1024 * 1024),
+      c.getInteger("maxRecordsPerRequest", 1000),
+      c.getBoolean("requireId", false),
+      c.getLong("publishTimeoutMs", 30_000L),
+      c.getLong("shutdownGraceMs", 10_000L));
+  }
+}

@@ -1,0 +1,136 @@
+package org.eventgateway.ingest;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import org.eventgateway.Addresses;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * HTTP ingestion. Consumes: {@code POST /topics/{topic}} requests. Emits: one
+ * {@link Addresses#PRODUCE_SEND} request per HTTP request, answered to the client only after the
+ * broker acknowledged (or refused) every record. Also /health, /ready, /metrics and the page.
+ */
+public class IngestVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(IngestVerticle.class);
+  static final String KAFKA_JSON_V2 = "application/vnd.kafka.json.v2+json";
+  private static final String JSON = "application/json";
+
+  private IngestConfig config;
+  private HttpServer server;
+
+  @Override
+  public Future<?> start() {
+    config = IngestConfig.from(config());
+    Router router = Router.router(vertx);
+    router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "up")));
+    router.get("/ready").handler(this::ready);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create());
+    // Content type is checked before the body is read (a separate route: vertx-web wants the
+    // BodyHandler first on its own route).
+    router.post("/topics/:topic").handler(this::checkContentType);
+    router.post("/topics/:topic")
+      .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
+      .handler(this::produce);
+    router.route("/topics/:topic").handler(ctx ->
+      error(ctx, 405, ctx.request().method() + " is not supported on /topics/{topic}; use POST"));
+    router.route("/*").handler(StaticHandler.create("webroot"));
+    router.route().last().handler(ctx -> error(ctx, 404, "no such endpoint: " + ctx.request().path()));
+    router.route().failureHandler(this::failure);
+
+    server = vertx.createHttpServer(new HttpServerOptions()
+      .setHost(config.host()).setPort(config.port()).setCompressionSupported(true));
+    return server.requestHandler(router).listen()
+      .onSuccess(s -> LOG.info("Ingest listening on {}:{}", config.host(), s.actualPort()))
+      .recover(err -> Future.failedFuture("cannot listen on " + config.host() + ":" + config.port()
+        + " (" + err.getMessage() + ") — set GATEWAY_HTTP_PORT to a free port"));
+  }
+
+  /** The port actually bound (differs from the config when it asks for port 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  @Override
+  public Future<?> stop() {
+    // Stop accepting, let in-flight requests get their answers, then close.
+    return server == null ? Future.succeededFuture() : server.shutdown(config.shutdownGraceMs(), TimeUnit.MILLISECONDS);
+  }
+
+  private void checkContentType(RoutingContext ctx) {
+    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    String mime = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase();
+    if (!mime.equals(KAFKA_JSON_V2) && !mime.equals(JSON)) {
+      error(ctx, 415, "unsupported Content-Type '" + (type == null ? "" : type) + "': use "
+        + KAFKA_JSON_V2 + " or " + JSON);
+      return;
+    }
+    ctx.next();
+  }
+
+  private void produce(RoutingContext ctx) {
+    JsonObject request;
+    try {
+      request = ProduceRequest.parse(ctx.pathParam("topic"), ctx.body().buffer(), config);
+    } catch (RequestException e) {
+      error(ctx, e.status(), e.getMessage());
+      return;
+    }
+    vertx.eventBus().<JsonObject>request(Addresses.PRODUCE_SEND, request,
+        new DeliveryOptions().setSendTimeout(config.publishTimeoutMs()))
+      .onSuccess(reply -> json(ctx, 200, reply.body()))
+      .onFailure(err -> error(ctx, ErrorReply.statusOf(err), ErrorReply.messageOf(err)));
+  }
+
+  private void ready(RoutingContext ctx) {
+    DeliveryOptions quick = new DeliveryOptions().setSendTimeout(5000);
+    Future<JsonObject> kafka = vertx.eventBus().<JsonObject>request(Addresses.PRODUCE_READY, null, quick).map(m -> m.body());
+    Future<JsonObject> postgres = vertx.eventBus().<JsonObject>request(Addresses.APPLY_READY, null, quick).map(m -> m.body());
+    Future.join(kafka, postgres).onComplete(ar -> {
+      JsonObject status = new JsonObject()
+        .put("kafka", kafka.succeeded() ? "up" : "down: " + ErrorReply.messageOf(kafka.cause()))
+        .put("postgres", postgres.succeeded() ? "up" : "down: " + ErrorReply.messageOf(postgres.cause()));
+      if (ar.succeeded()) {
+        json(ctx, 200, status.put("status", "ready"));
+      } else {
+        json(ctx, 503, ErrorReply.body(503, "not ready").mergeIn(status));
+      }
+    });
+  }
+
+  private void failure(RoutingContext ctx) {
+    int status = ctx.statusCode();
+    Throwable err = ctx.failure();
+    if (status == 413) {
+      error(ctx, 413, "body larger than ingest.maxBodyBytes=" + config.maxBodyBytes());
+    } else if (status >= 400 && status < 500) {
+      error(ctx, status, err == null ? "bad request" : ErrorReply.messageOf(err));
+    } else {
+      LOG.error("Unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), err);
+      error(ctx, status > 0 ? status : 500, "internal error: " + (err == null ? "unknown" : ErrorReply.messageOf(err)));
+    }
+  }
+
+  static void error(RoutingContext ctx, int status, String message) {
+    json(ctx, status, ErrorReply.body(status, message));
+  }
+
+  static void json(RoutingContext ctx, int status, JsonObject body) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body.toBuffer());
+  }
+}
