@@ -4,6 +4,10 @@ import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.eventgateway.apply.ApplyVerticle;
@@ -27,6 +31,16 @@ public final class Gateway {
 
   private Gateway(Vertx vertx) {
     this.vertx = vertx;
+  }
+
+  /** A Vert.x with Micrometer metrics published in the Prometheus format (scraped at /metrics). */
+  public static Vertx newVertx() {
+    return Vertx.builder()
+      .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))))
+      .withMetrics(new MicrometerMetricsFactory())
+      .build();
   }
 
   /** {@code config} must already hold the resolved endpoints (see ServiceEndpoints#writeInto). */

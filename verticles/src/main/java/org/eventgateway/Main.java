@@ -1,11 +1,7 @@
 package org.eventgateway;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.MicrometerMetricsOptions;
-import io.vertx.micrometer.VertxPrometheusOptions;
 import org.eventgateway.config.ConfigException;
 import org.eventgateway.config.ConfigLoader;
 import org.eventgateway.config.Failures;
@@ -44,12 +40,7 @@ public final class Main {
       JsonObject config = ConfigLoader.load(confFile, System.getenv());
       infra.start(config);
       JsonObject resolved = infra.endpoints().writeInto(config);
-      Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
-          .setEnabled(true)
-          .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))))
-        .withMetrics(new MicrometerMetricsFactory())
-        .build();
+      Vertx vertx = Gateway.newVertx();
       Gateway gateway = deploy(vertx, resolved);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, gateway, infra), "gateway-shutdown"));
     } catch (ConfigException e) {

@@ -37,7 +37,11 @@ public class IngestVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "up")));
     router.get("/ready").handler(this::ready);
-    router.get("/metrics").handler(PrometheusScrapingHandler.create());
+    if (vertx.isMetricsEnabled()) {
+      router.get("/metrics").handler(PrometheusScrapingHandler.create());
+    } else {
+      router.get("/metrics").handler(ctx -> error(ctx, 503, "metrics are not enabled in this Vert.x instance"));
+    }
     // Content type is checked before the body is read (a separate route: vertx-web wants the
     // BodyHandler first on its own route).
     router.post("/topics/:topic").handler(this::checkContentType);
