@@ -73,7 +73,7 @@ public final class Main {
       LOG.debug("start failure", failure[0]);
       throw new ConfigException("the gateway could not start: " + Failures.describe(failure[0]), failure[0]);
     }
-    LOG.info("Gateway ready on http://localhost:{}/ (POST /topics/{{topic}}, GET /ready, GET /metrics)",
+    LOG.info("Gateway ready on http://localhost:{}/ (POST /topics/{topic}, GET /ready, GET /metrics)",
       config.getJsonObject("ingest").getInteger("port"));
     return gateway[0];
   }
