@@ -87,7 +87,7 @@ public final class TestInfra {
   }
 
   private static String startKafkaContainer() {
-    KafkaContainer kafka = new KafkaContainer("apache/kafka:4.1.1");
+    KafkaContainer kafka = new KafkaContainer("apache/kafka:4.0.0");
     kafka.start();
     Runtime.getRuntime().addShutdownHook(new Thread(kafka::stop));
     LOG.warn("Tests use Kafka from Testcontainers at {}", kafka.getBootstrapServers());
