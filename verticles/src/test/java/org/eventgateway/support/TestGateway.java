@@ -106,8 +106,14 @@ public final class TestGateway implements AutoCloseable {
       .put("order_id", id).put("customer", customer).put("sku", sku).put("qty", qty).put("amount", amount).put("seq", seq));
   }
 
+  /** Blocking: for the test thread only. */
   public long count(String sql) {
-    return rows(sql).get(0).getLong(0);
+    return Poll.await(countAsync(sql));
+  }
+
+  /** For callbacks on an event loop, which must never block. */
+  public io.vertx.core.Future<Long> countAsync(String sql) {
+    return pool.query(sql).execute().map(rows -> rows.iterator().next().getLong(0));
   }
 
   public List<Row> rows(String sql) {
