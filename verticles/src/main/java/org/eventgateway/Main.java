@@ -6,6 +6,7 @@ import org.eventgateway.config.ConfigException;
 import org.eventgateway.config.ConfigLoader;
 import org.eventgateway.config.Failures;
 import org.eventgateway.infra.Infrastructure;
+import org.apache.logging.log4j.LogManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,6 +90,7 @@ public final class Main {
     }
     infra.close();
     LOG.info("Stopped");
+    LogManager.shutdown();
   }
 
   private static void fail(String message) {

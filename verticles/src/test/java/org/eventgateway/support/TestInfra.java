@@ -73,7 +73,10 @@ public final class TestInfra {
       return new TestInfra(bootstrap, pg.getHost(), pg.getMappedPort(5432), pg.getDatabaseName(), pg.getUsername(), pg.getPassword());
     }
     EmbeddedPostgresServer pg = new EmbeddedPostgresServer(EmbeddedKafka.freePort(), tempDir("gateway-test-pg")).start();
-    Runtime.getRuntime().addShutdownHook(new Thread(pg::close));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      pg.close();
+      deleteTree(pg.dataDir());
+    }));
     LOG.warn("Tests use embedded PostgreSQL on port {}", pg.port());
     return new TestInfra(bootstrap, "127.0.0.1", pg.port(), "postgres", "postgres", "");
   }
@@ -97,7 +100,10 @@ public final class TestInfra {
   private static String startEmbeddedKafka() {
     EmbeddedKafka kafka = new EmbeddedKafka("127.0.0.1", EmbeddedKafka.freePort(), EmbeddedKafka.freePort(),
       tempDir("gateway-test-kafka")).start();
-    Runtime.getRuntime().addShutdownHook(new Thread(kafka::close));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      kafka.close();
+      deleteTree(kafka.logDir());
+    }));
     LOG.warn("Tests use the embedded Kafka broker at {}", kafka.bootstrapServers());
     return kafka.bootstrapServers();
   }
@@ -107,6 +113,14 @@ public final class TestInfra {
       return Files.createTempDirectory(prefix);
     } catch (IOException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  private static void deleteTree(Path root) {
+    try (var paths = Files.walk(root)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // best effort: it is a temp directory
     }
   }
 
