@@ -17,4 +17,13 @@ public final class Addresses {
   public static final String APPLY_BATCH = "gateway.apply.batch";
   /** Readiness probe of the PostgreSQL side: answers {"postgres":"up"} or fails with 503. */
   public static final String APPLY_READY = "gateway.apply.ready";
+
+  /**
+   * Publication, every second and on every assignment change, by each consume verticle:
+   * {"group","topic","assigned":[partition…],"paused":[partition…],"instance"}.
+   */
+  public static final String CONSUME_STATE = "gateway.consume.state";
+
+  /** Publication of lag samples (see the lag verticle), also bridged to /ws/lag. */
+  public static final String LAG_UPDATES = "gateway.lag.updates";
 }

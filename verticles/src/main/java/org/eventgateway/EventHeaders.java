@@ -6,4 +6,7 @@ public final class EventHeaders {
 
   /** The event id: the dedupe key, set from the record's {@code id} (or a generated UUID). */
   public static final String EVENT_ID = "event-id";
+
+  /** W3C trace context, from the HTTP request's {@code traceparent} header or newly made. */
+  public static final String TRACEPARENT = "traceparent";
 }

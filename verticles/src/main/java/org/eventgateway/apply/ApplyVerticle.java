@@ -12,9 +12,12 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import org.eventgateway.Addresses;
+import org.eventgateway.TraceContext;
+import org.eventgateway.metrics.GatewayMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -29,6 +32,7 @@ import java.util.Set;
  */
 public class ApplyVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ApplyVerticle.class);
+  private static final Logger TRACE = LoggerFactory.getLogger("org.eventgateway.trace");
 
   static final String GATEWAY_DDL = """
     CREATE TABLE IF NOT EXISTS gateway_processed_events (
@@ -106,13 +110,32 @@ public class ApplyVerticle extends VerticleBase {
       message.fail(500, "no handler configured for group '" + group + "'");
       return;
     }
+    long started = System.nanoTime();
     pool.withTransaction(conn -> markNew(conn, group, events).compose(fresh -> runHandler(conn, handler, fresh)
-        .map(v -> new JsonObject().put("applied", fresh.size()).put("duplicates", events.size() - fresh.size()))))
-      .onSuccess(message::reply)
+        .map(v -> {
+          traceApplied(group, fresh);
+          return new JsonObject().put("applied", fresh.size()).put("duplicates", events.size() - fresh.size());
+        })))
+      .onSuccess(result -> {
+        GatewayMetrics.applyBatch(group, Duration.ofNanos(System.nanoTime() - started), true);
+        GatewayMetrics.applied(group, result.getInteger("applied"), result.getInteger("duplicates"));
+        message.reply(result);
+      })
       .onFailure(err -> {
+        GatewayMetrics.applyBatch(group, Duration.ofNanos(System.nanoTime() - started), false);
         LOG.warn("[{}] apply of {} events rolled back: {}", group, events.size(), err.getMessage());
         message.fail(500, "apply failed for group '" + group + "': " + err.getMessage());
       });
+  }
+
+  private static void traceApplied(String group, List<JsonObject> fresh) {
+    if (TRACE.isDebugEnabled()) {
+      for (JsonObject e : fresh) {
+        TRACE.debug("trace={} stage=apply group={} event={} topic={} partition={} offset={}",
+          TraceContext.traceId(e.getString("traceparent")), group, e.getString("id"), e.getString("topic"),
+          e.getInteger("partition"), e.getLong("offset"));
+      }
+    }
   }
 
   /** The events, in batch order, whose marker did not exist yet (first occurrence of each id). */

@@ -18,6 +18,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eventgateway.Addresses;
 import org.eventgateway.EventHeaders;
+import org.eventgateway.TraceContext;
+import org.eventgateway.metrics.GatewayMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,18 +37,34 @@ import java.util.Map;
  */
 public class ConsumeVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumeVerticle.class);
+  private static final Logger TRACE = LoggerFactory.getLogger("org.eventgateway.trace");
 
   private ConsumeConfig config;
   private KafkaConsumer<String, byte[]> consumer;
   private volatile boolean stopping;
   private final Promise<Void> loopEnded = Promise.promise();
+  /** Partitions of {@code config.topic()} this instance owns now. */
+  private final java.util.SortedSet<Integer> assigned = new java.util.TreeSet<>();
+  private final String instance = java.util.UUID.randomUUID().toString();
+  private long stateTimer = -1;
 
   @Override
   public Future<?> start() {
     config = ConsumeConfig.from(config());
     consumer = KafkaConsumer.create(vertx, config.consumerProperties(), new StringDeserializer(), new ByteArrayDeserializer());
-    consumer.partitionsAssignedHandler(tps -> LOG.info("[{}] assigned {}", config.group(), tps));
-    consumer.partitionsRevokedHandler(tps -> LOG.info("[{}] revoked {}", config.group(), tps));
+    consumer.partitionsAssignedHandler(tps -> {
+      LOG.info("[{}] assigned {}", config.group(), tps);
+      GatewayMetrics.rebalance(config.group(), "assigned");
+      tps.forEach(tp -> assigned.add(tp.getPartition()));
+      publishState();
+    });
+    consumer.partitionsRevokedHandler(tps -> {
+      LOG.info("[{}] revoked {}", config.group(), tps);
+      GatewayMetrics.rebalance(config.group(), "revoked");
+      tps.forEach(tp -> assigned.remove(tp.getPartition()));
+      publishState();
+    });
+    stateTimer = vertx.setPeriodic(1000, t -> publishState());
     consumer.exceptionHandler(err -> LOG.warn("[{}] consumer error: {}", config.group(), err.getMessage()));
     return consumer.subscribe(config.topic()).onSuccess(v -> {
       LOG.info("[{}] consuming {}", config.group(), config.topic());
@@ -57,10 +75,19 @@ public class ConsumeVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
+    vertx.cancelTimer(stateTimer);
     // The batch in flight finishes (and commits) first; then the consumer leaves the group.
     return loopEnded.future()
       .timeout(config.applyTimeoutMs() + 5_000, java.util.concurrent.TimeUnit.MILLISECONDS)
       .eventually(() -> consumer.close());
+  }
+
+  /** What the lag sampler and the dashboard need from this consumer: ownership and paused partitions. */
+  private void publishState() {
+    vertx.eventBus().publish(Addresses.CONSUME_STATE, new JsonObject()
+      .put("group", config.group()).put("topic", config.topic()).put("instance", instance)
+      .put("assigned", new JsonArray(new java.util.ArrayList<>(assigned)))
+      .put("paused", new JsonArray()));
   }
 
   private void loop() {
@@ -82,6 +109,7 @@ public class ConsumeVerticle extends VerticleBase {
   }
 
   private Future<Void> process(KafkaConsumerRecords<String, byte[]> records) {
+    GatewayMetrics.consumed(config.group(), config.topic(), records.size());
     JsonArray events = new JsonArray();
     Map<TopicPartition, Long> first = new HashMap<>();
     Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
@@ -129,9 +157,12 @@ public class ConsumeVerticle extends VerticleBase {
    */
   private JsonObject toEvent(KafkaConsumerRecord<String, byte[]> record) {
     String id = null;
+    String traceparent = null;
     for (KafkaHeader header : record.headers()) {
       if (EventHeaders.EVENT_ID.equals(header.key()) && header.value() != null) {
         id = header.value().toString(StandardCharsets.UTF_8);
+      } else if (EventHeaders.TRACEPARENT.equals(header.key()) && header.value() != null) {
+        traceparent = header.value().toString(StandardCharsets.UTF_8);
       }
     }
     if (id == null) {
@@ -148,6 +179,10 @@ public class ConsumeVerticle extends VerticleBase {
         config.group(), record.topic(), record.partition(), record.offset(), id);
       return null;
     }
+    if (TRACE.isDebugEnabled()) {
+      TRACE.debug("trace={} stage=consume group={} event={} topic={} partition={} offset={}", TraceContext.traceId(traceparent),
+        config.group(), id, record.topic(), record.partition(), record.offset());
+    }
     return new JsonObject()
       .put("id", id)
       .put("key", record.key())
@@ -155,6 +190,7 @@ public class ConsumeVerticle extends VerticleBase {
       .put("topic", record.topic())
       .put("partition", record.partition())
       .put("offset", record.offset())
-      .put("timestamp", record.timestamp());
+      .put("timestamp", record.timestamp())
+      .put("traceparent", traceparent);
   }
 }

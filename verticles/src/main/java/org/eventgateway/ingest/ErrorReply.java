@@ -47,6 +47,21 @@ public final class ErrorReply {
     return message == null ? failure.getClass().getSimpleName() : message;
   }
 
+  /** The {@code reason} label of gateway_ingest_rejected_total. */
+  public static String reason(int status) {
+    return switch (status) {
+      case 400 -> "malformed";
+      case 404 -> "not_found";
+      case 405 -> "method_not_allowed";
+      case 413 -> "too_large";
+      case 415 -> "unsupported_media_type";
+      case 422 -> "invalid";
+      case 429 -> "throttled";
+      case 503 -> "unavailable";
+      default -> "status_" + status;
+    };
+  }
+
   public static JsonObject bodyOf(Throwable failure) {
     return body(statusOf(failure), messageOf(failure));
   }

@@ -13,6 +13,9 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.eventgateway.Addresses;
+import org.eventgateway.EventHeaders;
+import org.eventgateway.TraceContext;
+import org.eventgateway.metrics.GatewayMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +28,8 @@ import java.util.concurrent.TimeUnit;
  */
 public class IngestVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(IngestVerticle.class);
+  /** Per-event trace lines (DEBUG): enable logger org.eventgateway.trace to follow one event. */
+  static final Logger TRACE = LoggerFactory.getLogger("org.eventgateway.trace");
   static final String KAFKA_JSON_V2 = "application/vnd.kafka.json.v2+json";
   private static final String JSON = "application/json";
 
@@ -92,6 +97,13 @@ public class IngestVerticle extends VerticleBase {
       error(ctx, e.status(), e.getMessage());
       return;
     }
+    String traceparent = TraceContext.acceptOrCreate(ctx.request().getHeader(EventHeaders.TRACEPARENT));
+    request.put("traceparent", traceparent);
+    ctx.response().putHeader(EventHeaders.TRACEPARENT, traceparent);
+    if (TRACE.isDebugEnabled()) {
+      TRACE.debug("trace={} stage=ingest topic={} ids={}", TraceContext.traceId(traceparent), request.getString("topic"),
+        request.getJsonArray("records").stream().map(r -> ((JsonObject) r).getString("id")).toList());
+    }
     vertx.eventBus().<JsonObject>request(Addresses.PRODUCE_SEND, request,
         new DeliveryOptions().setSendTimeout(config.publishTimeoutMs()))
       .onSuccess(reply -> json(ctx, 200, reply.body()))
@@ -128,6 +140,7 @@ public class IngestVerticle extends VerticleBase {
   }
 
   static void error(RoutingContext ctx, int status, String message) {
+    GatewayMetrics.ingestRejected(ErrorReply.reason(status));
     json(ctx, status, ErrorReply.body(status, message));
   }
 

@@ -17,6 +17,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eventgateway.Addresses;
 import org.eventgateway.EventHeaders;
+import org.eventgateway.TraceContext;
+import org.eventgateway.metrics.GatewayMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +36,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public class ProduceVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ProduceVerticle.class);
+  private static final Logger TRACE = LoggerFactory.getLogger("org.eventgateway.trace");
 
   private ProduceConfig config;
   private KafkaProducer<String, byte[]> producer;
@@ -106,13 +109,13 @@ public class ProduceVerticle extends VerticleBase {
       } else if (partitions == null) {
         message.fail(404, "topic '" + topic + "' does not exist (produce.autoCreateTopics is off)");
       } else {
-        sendAll(topic, partitions, records).onSuccess(message::reply);
+        sendAll(topic, partitions, records, request.getString("traceparent")).onSuccess(message::reply);
       }
     });
   }
 
   /** Sends every record at once (the client batches them) and answers in record order. */
-  private Future<JsonObject> sendAll(String topic, int partitions, JsonArray records) {
+  private Future<JsonObject> sendAll(String topic, int partitions, JsonArray records, String traceparent) {
     List<Future<JsonObject>> slots = new ArrayList<>(records.size());
     for (int i = 0; i < records.size(); i++) {
       JsonObject record = records.getJsonObject(i);
@@ -123,22 +126,33 @@ public class ProduceVerticle extends VerticleBase {
           + topic + "' has " + partitions + ")", id)));
         continue;
       }
-      slots.add(producer.send(toKafka(topic, record))
+      slots.add(producer.send(toKafka(topic, record, traceparent))
         .map(meta -> slotOk(meta, id))
         .otherwise(err -> slotError(statusOfSendFailure(err), err.getMessage(), id)));
     }
     return Future.all(slots).map(all -> {
       JsonArray offsets = new JsonArray();
-      slots.forEach(slot -> offsets.add(slot.result()));
+      int acked = 0;
+      for (Future<JsonObject> slot : slots) {
+        offsets.add(slot.result());
+        acked += slot.result().containsKey("error_code") ? 0 : 1;
+      }
+      GatewayMetrics.produced(topic, acked);
+      if (TRACE.isDebugEnabled()) {
+        TRACE.debug("trace={} stage=produce topic={} acked={} offsets={}", TraceContext.traceId(traceparent), topic, acked, offsets.encode());
+      }
       return new JsonObject().put("offsets", offsets);
     });
   }
 
-  private static KafkaProducerRecord<String, byte[]> toKafka(String topic, JsonObject record) {
+  private static KafkaProducerRecord<String, byte[]> toKafka(String topic, JsonObject record, String traceparent) {
     byte[] value = record.getJsonObject("value").toBuffer().getBytes();
     KafkaProducerRecord<String, byte[]> out = KafkaProducerRecord.create(topic, record.getString("key"), value, null,
       record.getInteger("partition"));
     out.addHeader(EventHeaders.EVENT_ID, record.getString("id"));
+    if (traceparent != null) {
+      out.addHeader(EventHeaders.TRACEPARENT, traceparent);
+    }
     JsonArray headers = record.getJsonArray("headers");
     if (headers != null) {
       for (int i = 0; i < headers.size(); i++) {
