@@ -15,6 +15,21 @@ public final class Addresses {
 
   /** Consume → apply: {"group", "events":[…]} → {"applied", "duplicates"}, after the PG commit. */
   public static final String APPLY_BATCH = "gateway.apply.batch";
+  /** Consume → apply: {"group","topic","partitions":[…]} → {"offsets":{"<partition>": next}} stored in PostgreSQL. */
+  public static final String APPLY_OFFSETS = "gateway.apply.offsets";
+
+  /**
+   * Consume → dlq: {"group","records":[dead record…]} → {"written": n}, answered after the broker
+   * acknowledged them on the group's dead-letter topic.
+   */
+  public static final String DLQ_PUBLISH = "gateway.dlq.publish";
+  /** HTTP → dlq: {"group","from","limit"} → {"records":[…],"next","end"}. */
+  public static final String DLQ_BROWSE = "gateway.dlq.browse";
+  /** HTTP → dlq: {"group", selection…, "dryRun"} → {"task":{…}} (the task runs asynchronously). */
+  public static final String DLQ_REDRIVE = "gateway.dlq.redrive";
+  /** HTTP → dlq: {"group","id"} → {"task":{…}}, or 404. */
+  public static final String DLQ_TASK = "gateway.dlq.task";
+
   /** Readiness probe of the PostgreSQL side: answers {"postgres":"up"} or fails with 503. */
   public static final String APPLY_READY = "gateway.apply.ready";
 

@@ -9,4 +9,19 @@ public final class EventHeaders {
 
   /** W3C trace context, from the HTTP request's {@code traceparent} header or newly made. */
   public static final String TRACEPARENT = "traceparent";
+
+  /** How many times this event was redriven from a dead-letter topic (absent: never). */
+  public static final String REDRIVE_COUNT = "redrive-count";
+
+  /** Added to dead letters: where the record came from and why it died. */
+  public static final String DLQ_PREFIX = "dlq-";
+  public static final String DLQ_ORIGINAL_TOPIC = "dlq-original-topic";
+  public static final String DLQ_ORIGINAL_PARTITION = "dlq-original-partition";
+  public static final String DLQ_ORIGINAL_OFFSET = "dlq-original-offset";
+  public static final String DLQ_ORIGINAL_TIMESTAMP = "dlq-original-timestamp";
+  public static final String DLQ_CONSUMER_GROUP = "dlq-consumer-group";
+  public static final String DLQ_FAILURE_STAGE = "dlq-failure-stage";
+  public static final String DLQ_EXCEPTION_CLASS = "dlq-exception-class";
+  public static final String DLQ_EXCEPTION_MESSAGE = "dlq-exception-message";
+  public static final String DLQ_ATTEMPTS = "dlq-attempts";
 }

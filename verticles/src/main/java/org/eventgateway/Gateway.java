@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.eventgateway.apply.ApplyVerticle;
 import org.eventgateway.consume.ConsumeVerticle;
+import org.eventgateway.dlq.DlqVerticle;
 import org.eventgateway.ingest.IngestVerticle;
 import org.eventgateway.produce.ProduceVerticle;
 
@@ -20,8 +21,8 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Deploys the verticles in dependency order — apply (schema), produce (topics), one consume per
- * group, ingest (HTTP) last — and undeploys them in reverse, so shutdown stops taking requests
+ * Deploys the verticles in dependency order — apply (schema), produce (topics), dlq (dead-letter
+ * topics), one consume per group, ingest (HTTP) last — and undeploys them in reverse, so shutdown stops taking requests
  * before it flushes the producer, and lets in-flight applies finish before PostgreSQL goes away.
  * This is the one shutdown path.
  */
@@ -47,7 +48,8 @@ public final class Gateway {
   public static Future<Gateway> deploy(Vertx vertx, JsonObject config) {
     Gateway gateway = new Gateway(vertx);
     Future<Void> chain = gateway.add(new DeploymentOptions().setConfig(config), ApplyVerticle::new)
-      .compose(v -> gateway.add(new DeploymentOptions().setConfig(config), ProduceVerticle::new));
+      .compose(v -> gateway.add(new DeploymentOptions().setConfig(config), ProduceVerticle::new))
+      .compose(v -> gateway.add(new DeploymentOptions().setConfig(config), DlqVerticle::new));
     for (String group : groupsToRun(config)) {
       JsonObject groupConfig = config.copy().put("group", group);
       chain = chain.compose(v -> gateway.add(new DeploymentOptions().setConfig(groupConfig), ConsumeVerticle::new));

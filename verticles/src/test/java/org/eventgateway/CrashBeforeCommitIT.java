@@ -27,8 +27,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The seeds' crash: a gateway process applies a batch in PostgreSQL and dies (JVM halted, no
- * shutdown hooks, no offset commit). A new consumer in the same group re-reads that batch from
- * Kafka; the ledger shows every order charged once and stock decremented once.
+ * shutdown hooks, no Kafka offset commit). A new consumer in the same group starts where
+ * PostgreSQL says the group stands (the next offsets are stored in the apply transaction; Kafka's
+ * committed offset is behind) and, for anything it does read again, the dedupe markers hold; the
+ * ledger shows every order charged once and stock decremented once.
  */
 class CrashBeforeCommitIT {
   private static final int ORDERS = 300;
@@ -80,7 +82,7 @@ class CrashBeforeCommitIT {
     assertEquals(appliedBeforeCrash, gw.count("SELECT count(*) FROM payments"));
     assertTrue(gw.committed(gw.ledger).isEmpty(), "no Kafka offset was committed: " + gw.committed(gw.ledger));
 
-    // 2. A new consumer in the same group re-reads from the start; dedupe absorbs the re-read batch.
+    // 2. A new consumer in the same group: positioned from PostgreSQL, Kafka's offsets brought up to it.
     gw.start(new JsonObject().put("consume", new JsonObject().put("groups", new JsonArray().add(gw.ledger))));
     gw.awaitCaughtUp(gw.ledger);
 

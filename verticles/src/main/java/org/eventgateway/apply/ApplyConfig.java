@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The {@code apply} section, the resolved PostgreSQL endpoint and every group's handler. */
-public record ApplyConfig(PgConnectOptions connect, PoolOptions pool, String schema, List<String> schemaFiles,
+public record ApplyConfig(PgConnectOptions connect, PoolOptions pool, String schema, List<String> schemaFiles, long handlerTimeoutMs,
                           Map<String, List<HandlerStatement>> handlers) {
 
   public static ApplyConfig from(JsonObject root) {
@@ -28,6 +28,7 @@ public record ApplyConfig(PgConnectOptions connect, PoolOptions pool, String sch
         .forEach(s -> statements.add(HandlerStatement.from(e.getKey(), (JsonObject) s)));
       handlers.put(e.getKey(), statements);
     });
-    return new ApplyConfig(endpoints.pgConnectOptions(), pool, endpoints.pgSchema(), files, handlers);
+    return new ApplyConfig(endpoints.pgConnectOptions(), pool, endpoints.pgSchema(), files,
+      c.getLong("handlerTimeoutMs", 30_000L), handlers);
   }
 }

@@ -25,10 +25,12 @@ import java.util.Set;
 
 /**
  * Dedupe-then-apply against PostgreSQL. Consumes: {@link Addresses#APPLY_BATCH}
- * ({"group","events":[…]}). For each batch, ONE transaction: insert the (group, event id) markers
- * with ON CONFLICT DO NOTHING RETURNING, run the group's handler statements only for the events
- * whose marker was new, commit. Answers {"applied","duplicates"} only after the commit, so the
- * consumer never commits a Kafka offset ahead of PostgreSQL.
+ * ({"group","events":[…],"offsets":[{"topic","partition","next"}]}). For each batch, ONE transaction:
+ * insert the (group, event id) markers with ON CONFLICT DO NOTHING RETURNING, run the group's
+ * handler statements only for the events whose marker was new, store the group's next offsets,
+ * commit. Answers {"applied","duplicates","dead":[…]} only after the commit, so the consumer never
+ * commits a Kafka offset ahead of PostgreSQL. A transient failure answers 503 (retry the batch);
+ * poison events come back in "dead" for the dead-letter topic.
  */
 public class ApplyVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ApplyVerticle.class);
@@ -43,6 +45,14 @@ public class ApplyVerticle extends VerticleBase {
       kafka_offset    bigint      NOT NULL,
       applied_at      timestamptz NOT NULL DEFAULT now(),
       PRIMARY KEY (consumer_group, event_id)
+    );
+    CREATE TABLE IF NOT EXISTS gateway_consumer_offsets (
+      consumer_group  text        NOT NULL,
+      topic           text        NOT NULL,
+      kafka_partition integer     NOT NULL,
+      next_offset     bigint      NOT NULL,
+      updated_at      timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (consumer_group, topic, kafka_partition)
     )""";
 
   /** One round trip for the whole batch; RETURNING names the events seen for the first time. */
@@ -67,6 +77,7 @@ public class ApplyVerticle extends VerticleBase {
       .onSuccess(v -> {
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_BATCH, this::applyBatch));
         consumers.add(vertx.eventBus().consumer(Addresses.APPLY_READY, this::ready));
+        consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_OFFSETS, this::storedOffsets));
       });
   }
 
@@ -104,18 +115,23 @@ public class ApplyVerticle extends VerticleBase {
 
   private void applyBatch(Message<JsonObject> message) {
     String group = message.body().getString("group");
-    JsonArray events = message.body().getJsonArray("events");
+    JsonArray events = message.body().getJsonArray("events", new JsonArray());
+    JsonArray offsets = message.body().getJsonArray("offsets", new JsonArray());
     List<HandlerStatement> handler = config.handlers().get(group);
     if (handler == null) {
       message.fail(500, "no handler configured for group '" + group + "'");
       return;
     }
     long started = System.nanoTime();
-    pool.withTransaction(conn -> markNew(conn, group, events).compose(fresh -> runHandler(conn, handler, fresh)
-        .map(v -> {
-          traceApplied(group, fresh);
-          return new JsonObject().put("applied", fresh.size()).put("duplicates", events.size() - fresh.size());
-        })))
+    List<JsonObject> all = new ArrayList<>(events.size());
+    events.forEach(e -> all.add((JsonObject) e));
+    // One transaction: markers, handler, next offsets. Only if a deterministic error rolls it back
+    // does the batch get taken apart to find the poison events.
+    pool.withTransaction(conn -> applyInTransaction(conn, group, handler, all, offsets))
+      .map(applied -> new JsonObject().put("applied", applied).put("duplicates", all.size() - applied).put("dead", new JsonArray()))
+      .recover(err -> Failures.isPoison(err) && !all.isEmpty()
+        ? isolatePoison(group, handler, all, offsets, err)
+        : Future.failedFuture(err))
       .onSuccess(result -> {
         GatewayMetrics.applyBatch(group, Duration.ofNanos(System.nanoTime() - started), true);
         GatewayMetrics.applied(group, result.getInteger("applied"), result.getInteger("duplicates"));
@@ -123,9 +139,103 @@ public class ApplyVerticle extends VerticleBase {
       })
       .onFailure(err -> {
         GatewayMetrics.applyBatch(group, Duration.ofNanos(System.nanoTime() - started), false);
-        LOG.warn("[{}] apply of {} events rolled back: {}", group, events.size(), err.getMessage());
-        message.fail(500, "apply failed for group '" + group + "': " + err.getMessage());
+        LOG.warn("[{}] apply of {} events rolled back (transient, will be retried): {}", group, all.size(), Failures.message(err));
+        message.fail(503, "transient failure applying for group '" + group + "': " + Failures.message(err));
       });
+  }
+
+  /** Markers, then the handler for the fresh events, then the group's next offsets; returns how many were applied. */
+  private Future<Integer> applyInTransaction(SqlConnection conn, String group, List<HandlerStatement> handler,
+                                             List<JsonObject> events, JsonArray offsets) {
+    return conn.query("SET LOCAL statement_timeout = " + config.handlerTimeoutMs()).execute()
+      .compose(v -> events.isEmpty() ? Future.succeededFuture(List.<JsonObject>of()) : markNew(conn, group, events))
+      .compose(fresh -> runHandler(conn, handler, fresh).map(v -> {
+        traceApplied(group, fresh);
+        return fresh.size();
+      }))
+      .compose(applied -> saveOffsets(conn, group, offsets).map(applied));
+  }
+
+  /**
+   * The batch failed deterministically: apply its events one transaction each, in order, so the
+   * good ones commit and each poison one is reported (never marked: a fixed event can be redriven).
+   * A transient failure on the way fails the whole batch, which is then retried (dedupe absorbs the
+   * events already committed here). The offsets are saved last.
+   */
+  private Future<JsonObject> isolatePoison(String group, List<HandlerStatement> handler, List<JsonObject> events,
+                                           JsonArray offsets, Throwable batchFailure) {
+    LOG.warn("[{}] batch of {} failed deterministically ({}); applying one by one to isolate the poison",
+      group, events.size(), Failures.message(batchFailure));
+    int[] applied = {0};
+    JsonArray dead = new JsonArray();
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < events.size(); i++) {
+      int index = i;
+      JsonObject event = events.get(i);
+      chain = chain.compose(v -> pool.withTransaction(conn -> applyInTransaction(conn, group, handler, List.of(event), new JsonArray()))
+        .map(n -> {
+          applied[0] += n;
+          return (Void) null;
+        })
+        .recover(err -> {
+          if (!Failures.isPoison(err)) {
+            return Future.failedFuture(err);
+          }
+          LOG.error("[{}] poison event {} at {}/{}/{}: {}", group, event.getString("id"), event.getString("topic"),
+            event.getInteger("partition"), event.getLong("offset"), Failures.message(err));
+          dead.add(new JsonObject().put("index", index).put("id", event.getString("id"))
+            .put("stage", "apply").put("errorClass", err.getClass().getName())
+            .put("sqlState", Failures.sqlState(err)).put("message", Failures.message(err)));
+          return Future.succeededFuture();
+        }));
+    }
+    return chain
+      .compose(v -> pool.withTransaction(conn -> saveOffsets(conn, group, offsets)))
+      .map(v -> new JsonObject().put("applied", applied[0]).put("duplicates", events.size() - applied[0] - dead.size())
+        .put("dead", dead));
+  }
+
+  /** GREATEST: a late batch from a consumer that lost its partition never moves the position back. */
+  private static final String SAVE_OFFSETS = """
+    INSERT INTO gateway_consumer_offsets (consumer_group, topic, kafka_partition, next_offset)
+    SELECT $1, o.topic, o.p, o.next FROM unnest($2::text[], $3::int[], $4::bigint[]) AS o(topic, p, next)
+    ON CONFLICT (consumer_group, topic, kafka_partition)
+    DO UPDATE SET next_offset = GREATEST(gateway_consumer_offsets.next_offset, EXCLUDED.next_offset), updated_at = now()""";
+
+  private static Future<Void> saveOffsets(SqlConnection conn, String group, JsonArray offsets) {
+    if (offsets.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    int n = offsets.size();
+    String[] topics = new String[n];
+    Integer[] partitions = new Integer[n];
+    Long[] next = new Long[n];
+    for (int i = 0; i < n; i++) {
+      JsonObject o = offsets.getJsonObject(i);
+      topics[i] = o.getString("topic");
+      partitions[i] = o.getInteger("partition");
+      next[i] = o.getLong("next");
+    }
+    return conn.preparedQuery(SAVE_OFFSETS).execute(Tuple.of(group, topics, partitions, next)).mapEmpty();
+  }
+
+  /** Where a group stands in PostgreSQL: {"offsets":{"<partition>": next}} for the partitions asked. */
+  private void storedOffsets(Message<JsonObject> message) {
+    String group = message.body().getString("group");
+    String topic = message.body().getString("topic");
+    Integer[] partitions = message.body().getJsonArray("partitions", new JsonArray()).stream()
+      .map(p -> ((Number) p).intValue()).toArray(Integer[]::new);
+    pool.preparedQuery("SELECT kafka_partition, next_offset FROM gateway_consumer_offsets "
+        + "WHERE consumer_group = $1 AND topic = $2 AND kafka_partition = ANY($3::int[])")
+      .execute(Tuple.of(group, topic, partitions))
+      .onSuccess(rows -> {
+        JsonObject out = new JsonObject();
+        for (Row row : rows) {
+          out.put(String.valueOf(row.getInteger(0)), row.getLong(1));
+        }
+        message.reply(new JsonObject().put("offsets", out));
+      })
+      .onFailure(err -> message.fail(503, "cannot read stored offsets: " + Failures.message(err)));
   }
 
   private static void traceApplied(String group, List<JsonObject> fresh) {
@@ -139,14 +249,14 @@ public class ApplyVerticle extends VerticleBase {
   }
 
   /** The events, in batch order, whose marker did not exist yet (first occurrence of each id). */
-  private Future<List<JsonObject>> markNew(SqlConnection conn, String group, JsonArray events) {
+  private Future<List<JsonObject>> markNew(SqlConnection conn, String group, List<JsonObject> events) {
     int n = events.size();
     String[] ids = new String[n];
     String[] topics = new String[n];
     Integer[] partitions = new Integer[n];
     Long[] offsets = new Long[n];
     for (int i = 0; i < n; i++) {
-      JsonObject e = events.getJsonObject(i);
+      JsonObject e = events.get(i);
       ids[i] = e.getString("id");
       topics[i] = e.getString("topic");
       partitions[i] = e.getInteger("partition");
@@ -160,7 +270,7 @@ public class ApplyVerticle extends VerticleBase {
       List<JsonObject> toApply = new ArrayList<>(fresh.size());
       for (int i = 0; i < n; i++) {
         if (fresh.remove(ids[i])) {
-          toApply.add(events.getJsonObject(i));
+          toApply.add(events.get(i));
         }
       }
       return toApply;

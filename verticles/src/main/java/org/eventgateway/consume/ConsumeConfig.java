@@ -11,7 +11,8 @@ import java.util.Map;
  * always off: offsets are committed only after the apply transaction committed.
  */
 public record ConsumeConfig(String group, String topic, Map<String, String> consumerProperties,
-                            long pollTimeoutMs, long applyTimeoutMs, long retryBackoffMs, boolean haltBeforeCommit) {
+                            long pollTimeoutMs, long applyTimeoutMs, long retryBackoffMs, long retryBackoffMaxMs,
+                            boolean haltBeforeCommit) {
 
   public static ConsumeConfig from(JsonObject root) {
     String group = root.getString("group");
@@ -28,7 +29,7 @@ public record ConsumeConfig(String group, String topic, Map<String, String> cons
     props.put("enable.auto.commit", "false");
     props.putIfAbsent("client.id", "gateway-consumer-" + group);
     return new ConsumeConfig(group, groupSpec.getString("topic"), props,
-      c.getLong("pollTimeoutMs", 200L), c.getLong("applyTimeoutMs", 60_000L), c.getLong("retryBackoffMs", 1_000L),
+      c.getLong("pollTimeoutMs", 200L), c.getLong("applyTimeoutMs", 60_000L), c.getLong("retryBackoffMs", 500L), c.getLong("retryBackoffMaxMs", 30_000L),
       c.getJsonObject("faultInjection", new JsonObject()).getBoolean("haltBeforeCommit", false));
   }
 }

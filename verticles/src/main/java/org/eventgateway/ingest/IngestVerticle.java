@@ -55,6 +55,7 @@ public class IngestVerticle extends VerticleBase {
       .handler(this::produce);
     router.route("/topics/:topic").handler(ctx ->
       error(ctx, 405, ctx.request().method() + " is not supported on /topics/{topic}; use POST"));
+    DlqRoutes.mount(vertx, router);
     router.route("/*").handler(StaticHandler.create("webroot"));
     router.route().last().handler(ctx -> error(ctx, 404, "no such endpoint: " + ctx.request().path()));
     router.route().failureHandler(this::failure);

@@ -74,22 +74,52 @@ class ApplyVerticleIT {
 
   @Test
   @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
-  void aFailingStatementRollsBackTheMarkersToo(Vertx vertx, VertxTestContext ctx) {
-    // qty missing → NOT NULL violation in the orders insert: the whole batch must roll back.
+  void aPoisonEventIsIsolatedAndReportedWhileTheRestOfTheBatchIsApplied(Vertx vertx, VertxTestContext ctx) {
+    // qty missing → NOT NULL violation (deterministic): the batch rolls back, then the events are
+    // applied one by one; the poison one is reported, never marked, its side effects rolled back.
     JsonObject broken = event("x", 0, "sku-8", 1);
     broken.getJsonObject("value").remove("qty");
     JsonArray batch = new JsonArray().add(event("ok", 1, "sku-8", 1)).add(broken);
     vertx.eventBus().<JsonObject>request(Addresses.APPLY_BATCH, new JsonObject().put("group", gw.ledger).put("events", batch))
-      .transform(ar -> {
-        ctx.verify(() -> assertInstanceOf(ReplyException.class, ar.cause(), "the batch must fail"));
-        return Future.all(gw.countAsync("SELECT count(*) FROM gateway_processed_events"),
+      .compose(reply -> {
+        ctx.verify(() -> {
+          assertEquals(1, reply.body().getInteger("applied"));
+          assertEquals(0, reply.body().getInteger("duplicates"));
+          JsonObject dead = reply.body().getJsonArray("dead").getJsonObject(0);
+          assertEquals(1, dead.getInteger("index"));
+          assertEquals("x", dead.getString("id"));
+          assertEquals("23502", dead.getString("sqlState"), dead.encode());
+        });
+        return Future.all(gw.countAsync("SELECT count(*) FROM gateway_processed_events WHERE event_id = 'x'"),
           gw.countAsync("SELECT count(*) FROM payments"),
           gw.countAsync("SELECT stock FROM inventory WHERE sku = 'sku-8'"));
       })
       .onComplete(ctx.succeeding(counts -> ctx.verify(() -> {
-        assertEquals(0L, (Long) counts.resultAt(0), "markers rolled back with the side effects");
-        assertEquals(0L, (Long) counts.resultAt(1));
-        assertEquals(10000L, (Long) counts.resultAt(2));
+        assertEquals(0L, (Long) counts.resultAt(0), "the poison event's marker rolled back with its side effects");
+        assertEquals(1L, (Long) counts.resultAt(1), "only the good event charged");
+        assertEquals(9999L, (Long) counts.resultAt(2));
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
+  void theNextOffsetsAreStoredInTheSameTransaction(Vertx vertx, VertxTestContext ctx) {
+    JsonArray offsets = new JsonArray().add(new JsonObject().put("topic", gw.topic).put("partition", 0).put("next", 42L))
+      .add(new JsonObject().put("topic", gw.topic).put("partition", 3).put("next", 7L));
+    JsonObject batch = new JsonObject().put("group", gw.ledger).put("events", new JsonArray().add(event("o", 41, "sku-7", 1)))
+      .put("offsets", offsets);
+    JsonObject stale = batch.copy().put("events", new JsonArray())
+      .put("offsets", new JsonArray().add(new JsonObject().put("topic", gw.topic).put("partition", 0).put("next", 10L)));
+    vertx.eventBus().<JsonObject>request(Addresses.APPLY_BATCH, batch)
+      .compose(v -> vertx.eventBus().<JsonObject>request(Addresses.APPLY_BATCH, stale))
+      .compose(v -> vertx.eventBus().<JsonObject>request(Addresses.APPLY_OFFSETS,
+        new JsonObject().put("group", gw.ledger).put("topic", gw.topic).put("partitions", new JsonArray().add(0).add(3).add(5))))
+      .onComplete(ctx.succeeding(reply -> ctx.verify(() -> {
+        JsonObject stored = reply.body().getJsonObject("offsets");
+        assertEquals(42L, stored.getLong("0"), "a late, lower offset never moves the position back");
+        assertEquals(7L, stored.getLong("3"));
+        assertEquals(null, stored.getLong("5"));
         ctx.completeNow();
       })));
   }

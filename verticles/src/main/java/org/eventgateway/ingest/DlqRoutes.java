@@ -1,0 +1,68 @@
+package org.eventgateway.ingest;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.eventgateway.Addresses;
+
+/**
+ * The dead-letter API over HTTP; the work is the dlq verticle's, reached over the event bus.
+ * {@code GET /dlq/{group}?from=&limit=}, {@code POST /dlq/{group}/redrive},
+ * {@code GET /dlq/{group}/tasks/{id}}.
+ */
+final class DlqRoutes {
+  private static final DeliveryOptions TIMEOUT = new DeliveryOptions().setSendTimeout(30_000);
+
+  private DlqRoutes() {}
+
+  static void mount(Vertx vertx, Router router) {
+    router.get("/dlq/:group").handler(ctx -> {
+      JsonObject ask = new JsonObject().put("group", ctx.pathParam("group"));
+      try {
+        ask.put("from", parseLong(ctx, "from", 0)).put("limit", (int) parseLong(ctx, "limit", 100));
+      } catch (RequestException e) {
+        IngestVerticle.error(ctx, e.status(), e.getMessage());
+        return;
+      }
+      forward(vertx, ctx, Addresses.DLQ_BROWSE, ask, 200);
+    });
+    router.post("/dlq/:group/redrive").handler(BodyHandler.create(false).setBodyLimit(1024 * 1024)).handler(ctx -> {
+      JsonObject request;
+      try {
+        String body = ctx.body().asString();
+        request = body == null || body.isBlank() ? new JsonObject() : new JsonObject(body);
+      } catch (RuntimeException e) {
+        IngestVerticle.error(ctx, 400, "malformed JSON: expected {\"all\":true} or {\"offsets\":[…]} or {\"ids\":[…]}, optional \"dryRun\"");
+        return;
+      }
+      forward(vertx, ctx, Addresses.DLQ_REDRIVE, request.put("group", ctx.pathParam("group")), 202);
+    });
+    router.get("/dlq/:group/tasks/:id").handler(ctx -> forward(vertx, ctx, Addresses.DLQ_TASK,
+      new JsonObject().put("group", ctx.pathParam("group")).put("id", ctx.pathParam("id")), 200));
+  }
+
+  private static void forward(Vertx vertx, RoutingContext ctx, String address, JsonObject body, int status) {
+    vertx.eventBus().<JsonObject>request(address, body, TIMEOUT)
+      .onSuccess(reply -> IngestVerticle.json(ctx, status, reply.body()))
+      .onFailure(err -> IngestVerticle.error(ctx, ErrorReply.statusOf(err), ErrorReply.messageOf(err)));
+  }
+
+  private static long parseLong(RoutingContext ctx, String name, long fallback) {
+    String value = ctx.queryParams().get(name);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    try {
+      long parsed = Long.parseLong(value.trim());
+      if (parsed < 0) {
+        throw new NumberFormatException();
+      }
+      return parsed;
+    } catch (NumberFormatException e) {
+      throw new RequestException(400, "query parameter '" + name + "' must be a non-negative integer");
+    }
+  }
+}
