@@ -77,8 +77,23 @@ public final class TestGateway implements AutoCloseable {
   }
 
   public TestGateway start(JsonObject overrides) {
-    gateway = Poll.await(Gateway.deploy(vertx, config(overrides)), Duration.ofSeconds(90));
+    return startResolved(config(overrides));
+  }
+
+  /** Starts with a config already resolved (e.g. a PostgreSQL port re-pointed at a fault proxy). */
+  public TestGateway startResolved(JsonObject config) {
+    gateway = Poll.await(Gateway.deploy(vertx, config), Duration.ofSeconds(90));
     return this;
+  }
+
+  /** The dead letters' event ids of a group, read from its dead-letter topic via the running gateway. */
+  public java.util.Set<String> deadLetteredIds(String group) {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    JsonArray records = get("/dlq/" + group + "?limit=500").bodyAsJsonObject().getJsonArray("records");
+    for (int i = 0; i < records.size(); i++) {
+      ids.add(records.getJsonObject(i).getJsonObject("headers").getString("event-id"));
+    }
+    return ids;
   }
 
   public void stop() {

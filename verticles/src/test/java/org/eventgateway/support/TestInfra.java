@@ -24,6 +24,7 @@ public final class TestInfra {
   private static final Logger LOG = LoggerFactory.getLogger(TestInfra.class);
   private static TestInfra instance;
 
+  private static EmbeddedKafka embeddedKafka;
   private final String bootstrapServers;
   private final String pgHost;
   private final int pgPort;
@@ -81,6 +82,17 @@ public final class TestInfra {
     return new TestInfra(bootstrap, "127.0.0.1", pg.port(), "postgres", "postgres", "");
   }
 
+  /** Whether the broker is the in-JVM one (which a test can stop and start again). */
+  public boolean kafkaRestartable() {
+    return embeddedKafka != null;
+  }
+
+  /** Stops the broker and starts it again on the same ports and data: a real broker restart. */
+  public synchronized void restartKafka() {
+    embeddedKafka.close();
+    embeddedKafka.start();
+  }
+
   private static boolean dockerAvailable() {
     try {
       return DockerClientFactory.instance().isDockerAvailable();
@@ -100,6 +112,7 @@ public final class TestInfra {
   private static String startEmbeddedKafka() {
     EmbeddedKafka kafka = new EmbeddedKafka("127.0.0.1", EmbeddedKafka.freePort(), EmbeddedKafka.freePort(),
       tempDir("gateway-test-kafka")).start();
+    embeddedKafka = kafka;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       kafka.close();
       deleteTree(kafka.logDir());

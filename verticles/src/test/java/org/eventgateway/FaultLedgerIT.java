@@ -1,0 +1,148 @@
+package org.eventgateway;
+
+import io.micrometer.core.instrument.Counter;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.eventgateway.consume.ConsumeVerticle;
+import org.eventgateway.metrics.GatewayMetrics;
+import org.eventgateway.support.ChildGateway;
+import org.eventgateway.support.FaultProxy;
+import org.eventgateway.support.Ledger;
+import org.eventgateway.support.LoadGenerator;
+import org.eventgateway.support.Poll;
+import org.eventgateway.support.TestGateway;
+import org.eventgateway.support.TestInfra;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Real faults under a steady load of orders with known ids, each followed by a ledger
+ * reconciliation that prints {@code lost=0 applied_twice=0} or fails: the gateway process
+ * SIGKILLed and restarted five times, PostgreSQL cut off mid-load, the broker restarted mid-load,
+ * and a second consumer joining and leaving the group mid-load.
+ */
+class FaultLedgerIT {
+  private Vertx vertx;
+  private TestGateway gw;
+  private LoadGenerator load;
+
+  @BeforeEach
+  void setUp() {
+    vertx = Gateway.newVertx();
+    gw = new TestGateway(vertx);
+    load = new LoadGenerator(vertx);
+  }
+
+  @AfterEach
+  void tearDown() {
+    load.close();
+    try {
+      gw.close();
+    } finally {
+      Poll.await(vertx.close());
+    }
+  }
+
+  private JsonObject ledgerOnly() {
+    return new JsonObject().put("consume", new JsonObject().put("groups", new JsonArray().add(gw.ledger)));
+  }
+
+  private void pause(long millis) {
+    Poll.await(vertx.timer(millis), Duration.ofMillis(millis + 5_000));
+  }
+
+  @Test
+  void gatewayProcessKilledFiveTimesUnderLoad() throws Exception {
+    JsonObject config = gw.config(ledgerOnly());
+    ChildGateway child = new ChildGateway(config, Path.of("target", "crash-loop-" + gw.suffix + ".log")).start()
+      .awaitReady(Duration.ofSeconds(90));
+    try {
+      Future<Void> done = load.run(gw.httpPort, gw.topic, 20_000, 20, 30);
+      for (int kill = 1; kill <= 5; kill++) {
+        pause(ThreadLocalRandom.current().nextLong(1_500, 4_000));
+        child.kill();
+        System.out.println("crash-loop: SIGKILL #" + kill + " after " + load.acked().size() + " acked");
+        child.start().awaitReady(Duration.ofSeconds(90));
+      }
+      Poll.await(done, Duration.ofMinutes(3));
+      gw.awaitCaughtUp(gw.ledger);
+    } finally {
+      child.kill();
+    }
+    assertTrue(load.acked().size() > 5_000, "the load got through between the kills: " + load.acked().size());
+    assertTrue(load.failedRequests() > 0, "the kills were felt by the clients");
+    Ledger.reconcile("sigkill x5", gw, load, Set.of());
+  }
+
+  @Test
+  void postgresCutOffMidLoadIsRetriedNotDeadLettered() {
+    FaultProxy proxy = new FaultProxy(vertx, gw.endpoints().pgHost(), gw.endpoints().pgPort());
+    int proxyPort = Poll.await(proxy.start());
+    try {
+      JsonObject config = gw.config(ledgerOnly());
+      config.getJsonObject("postgres").put("host", "127.0.0.1").put("port", proxyPort);
+      gw.startResolved(config);
+      Future<Void> done = load.run(gw.httpPort, gw.topic, 10_000, 20, 25);
+      pause(4_000);
+      proxy.cut();
+      long appliedAtCut = gw.count("SELECT count(*) FROM payments");
+      pause(5_000);
+      assertEquals(appliedAtCut, gw.count("SELECT count(*) FROM payments"), "nothing applied while the database is unreachable");
+      proxy.restore();
+      Poll.await(done, Duration.ofMinutes(3));
+      gw.awaitCaughtUp(gw.ledger);
+      assertEquals(Set.of(), gw.deadLetteredIds(gw.ledger), "a database outage is transient: nothing dead-lettered");
+    } finally {
+      gw.stop();
+      Poll.await(proxy.close());
+    }
+    Ledger.reconcile("postgres cut 5s", gw, load, Set.of());
+  }
+
+  @Test
+  void brokerRestartedMidLoad() {
+    Assumptions.assumeTrue(TestInfra.get().kafkaRestartable(), "needs the in-JVM broker (not a container)");
+    gw.start(ledgerOnly());
+    Future<Void> done = load.run(gw.httpPort, gw.topic, 10_000, 20, 25);
+    pause(4_000);
+    long started = System.nanoTime();
+    TestInfra.get().restartKafka();
+    System.out.printf("broker-restart: broker down and up again in %d ms%n", (System.nanoTime() - started) / 1_000_000);
+    Poll.await(done, Duration.ofMinutes(3));
+    gw.awaitCaughtUp(gw.ledger);
+    Set<String> dead = gw.deadLetteredIds(gw.ledger);
+    assertEquals(Set.of(), dead);
+    Ledger.reconcile("broker restart", gw, load, dead);
+  }
+
+  @Test
+  void aSecondConsumerJoinsAndLeavesUnderLoad() {
+    gw.start(ledgerOnly());
+    Future<Void> done = load.run(gw.httpPort, gw.topic, 10_000, 20, 25);
+    pause(3_000);
+    JsonObject second = gw.config(ledgerOnly()).put("group", gw.ledger);
+    String id = Poll.await(vertx.deployVerticle(ConsumeVerticle::new, new DeploymentOptions().setConfig(second)));
+    pause(4_000);
+    Poll.await(vertx.undeploy(id));
+    Poll.await(done, Duration.ofMinutes(3));
+    gw.awaitCaughtUp(gw.ledger);
+    Counter assigned = GatewayMetrics.registry().find("gateway.consumer.rebalances").tags("group", gw.ledger, "kind", "assigned").counter();
+    double rebalances = assigned == null ? 0 : assigned.count();
+    System.out.printf("rebalance: %.0f assignments seen by the group's consumers%n", rebalances);
+    assertTrue(rebalances >= 3, "initial assignment, join and leave: " + rebalances);
+    Ledger.reconcile("rebalance join+leave", gw, load, gw.deadLetteredIds(gw.ledger));
+  }
+}

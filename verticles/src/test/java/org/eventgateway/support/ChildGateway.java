@@ -1,0 +1,71 @@
+package org.eventgateway.support;
+
+import io.vertx.core.json.JsonObject;
+import org.eventgateway.Main;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** The real gateway in its own JVM (same classpath), so a test can SIGKILL it. */
+public final class ChildGateway {
+  private final Path confFile;
+  private final Path log;
+  private final int port;
+  private Process process;
+
+  public ChildGateway(JsonObject config, Path log) throws IOException {
+    this.confFile = Files.createTempFile("child-gateway", ".json");
+    Files.writeString(confFile, config.encodePrettily());
+    this.log = log;
+    this.port = config.getJsonObject("ingest").getInteger("port");
+    Files.createDirectories(log.toAbsolutePath().getParent());
+  }
+
+  public ChildGateway start() throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
+      "-Xmx512m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "-conf", confFile.toString())
+      .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    pb.environment().keySet().removeIf(k -> k.startsWith("PG") || k.startsWith("KAFKA_") || k.startsWith("GATEWAY_"));
+    process = pb.start();
+    return this;
+  }
+
+  /** Polls GET /ready until 200, with a deadline. */
+  public ChildGateway awaitReady(Duration timeout) {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+    HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready")).timeout(Duration.ofSeconds(2)).build();
+    Poll.until("child gateway ready on " + port + " (log " + log + ")", timeout, () -> {
+      if (!process.isAlive()) {
+        throw new AssertionError("child gateway exited with " + process.exitValue() + "; see " + log);
+      }
+      try {
+        return http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode();
+      } catch (IOException e) {
+        return -1;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return -1;
+      }
+    }, status -> status == 200);
+    return this;
+  }
+
+  /** SIGKILL: no shutdown hook, no flush, no commit. */
+  public void kill() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly();
+      process.waitFor();
+    }
+  }
+
+  public Process process() {
+    return process;
+  }
+}
