@@ -30,6 +30,9 @@ public final class Addresses {
   /** HTTP → dlq: {"group","id"} → {"task":{…}}, or 404. */
   public static final String DLQ_TASK = "gateway.dlq.task";
 
+  /** Runs one marker-retention pass now: → {"deleted": n}. (It also runs on a timer.) */
+  public static final String APPLY_RETENTION = "gateway.apply.retention";
+
   /** Readiness probe of the PostgreSQL side: answers {"postgres":"up"} or fails with 503. */
   public static final String APPLY_READY = "gateway.apply.ready";
 

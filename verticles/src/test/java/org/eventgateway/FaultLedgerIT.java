@@ -88,6 +88,28 @@ class FaultLedgerIT {
   }
 
   @Test
+  void sigtermUnderLoadDrainsWithinItsBoundAndLosesNothing() throws Exception {
+    JsonObject config = gw.config(ledgerOnly());
+    ChildGateway child = new ChildGateway(config, Path.of("target", "sigterm-" + gw.suffix + ".log")).start()
+      .awaitReady(Duration.ofSeconds(90));
+    Duration took;
+    try {
+      Future<Void> done = load.run(gw.httpPort, gw.topic, 8_000, 20, 25);
+      pause(3_000);
+      took = child.terminate(Duration.ofSeconds(60));
+      System.out.printf("sigterm: orderly shutdown under load took %d ms (exit %d)%n", took.toMillis(), child.process().exitValue());
+      pause(1_000);
+      child.start().awaitReady(Duration.ofSeconds(90));
+      Poll.await(done, Duration.ofMinutes(3));
+      gw.awaitCaughtUp(gw.ledger);
+    } finally {
+      child.kill();
+    }
+    assertTrue(took.toSeconds() < 30, "shutdown bounded: " + took);
+    Ledger.reconcile("sigterm", gw, load, Set.of());
+  }
+
+  @Test
   void postgresCutOffMidLoadIsRetriedNotDeadLettered() {
     FaultProxy proxy = new FaultProxy(vertx, gw.endpoints().pgHost(), gw.endpoints().pgPort());
     int proxyPort = Poll.await(proxy.start());

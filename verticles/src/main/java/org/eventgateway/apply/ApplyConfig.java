@@ -13,6 +13,7 @@ import java.util.Map;
 
 /** The {@code apply} section, the resolved PostgreSQL endpoint and every group's handler. */
 public record ApplyConfig(PgConnectOptions connect, PoolOptions pool, String schema, List<String> schemaFiles, long handlerTimeoutMs,
+                          int markerRetentionHours, long markerCleanupIntervalMs, int markerCleanupBatch,
                           Map<String, List<HandlerStatement>> handlers) {
 
   public static ApplyConfig from(JsonObject root) {
@@ -29,6 +30,7 @@ public record ApplyConfig(PgConnectOptions connect, PoolOptions pool, String sch
       handlers.put(e.getKey(), statements);
     });
     return new ApplyConfig(endpoints.pgConnectOptions(), pool, endpoints.pgSchema(), files,
-      c.getLong("handlerTimeoutMs", 30_000L), handlers);
+      c.getLong("handlerTimeoutMs", 30_000L), c.getInteger("markerRetentionHours", 336),
+      c.getLong("markerCleanupIntervalMs", 300_000L), c.getInteger("markerCleanupBatch", 5_000), handlers);
   }
 }

@@ -46,6 +46,7 @@ public class ApplyVerticle extends VerticleBase {
       applied_at      timestamptz NOT NULL DEFAULT now(),
       PRIMARY KEY (consumer_group, event_id)
     );
+    CREATE INDEX IF NOT EXISTS gateway_processed_events_applied_at ON gateway_processed_events (applied_at);
     CREATE TABLE IF NOT EXISTS gateway_consumer_offsets (
       consumer_group  text        NOT NULL,
       topic           text        NOT NULL,
@@ -65,6 +66,42 @@ public class ApplyVerticle extends VerticleBase {
   private ApplyConfig config;
   private Pool pool;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private long retentionTimer = -1;
+  private boolean expiring;
+
+  /**
+   * Markers older than apply.markerRetentionHours go, in batches of apply.markerCleanupBatch rows
+   * picked through the applied_at index, each batch its own short statement — never one table-wide
+   * DELETE holding locks and bloating WAL. The retention must exceed the topic's retention plus the
+   * redrive window: a marker removed earlier lets a redelivered or redriven event apply again.
+   */
+  private static final String EXPIRE = """
+    DELETE FROM gateway_processed_events e
+    USING (SELECT consumer_group, event_id FROM gateway_processed_events
+           WHERE applied_at < now() - make_interval(hours => $1) ORDER BY applied_at LIMIT $2) old
+    WHERE e.consumer_group = old.consumer_group AND e.event_id = old.event_id""";
+
+  Future<Integer> expireMarkers() {
+    if (expiring) {
+      return Future.succeededFuture(0);
+    }
+    expiring = true;
+    return expireBatch(0, 0).onComplete(ar -> {
+      expiring = false;
+      if (ar.succeeded() && ar.result() > 0) {
+        LOG.info("Removed {} dedupe markers older than {} h", ar.result(), config.markerRetentionHours());
+      }
+    });
+  }
+
+  private Future<Integer> expireBatch(int batches, int deleted) {
+    return pool.preparedQuery(EXPIRE).execute(Tuple.of(config.markerRetentionHours(), config.markerCleanupBatch()))
+      .compose(rows -> {
+        int total = deleted + rows.rowCount();
+        boolean more = rows.rowCount() == config.markerCleanupBatch() && batches + 1 < 100;
+        return more ? expireBatch(batches + 1, total) : Future.succeededFuture(total);
+      });
+  }
 
   @Override
   public Future<?> start() {
@@ -78,11 +115,17 @@ public class ApplyVerticle extends VerticleBase {
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_BATCH, this::applyBatch));
         consumers.add(vertx.eventBus().consumer(Addresses.APPLY_READY, this::ready));
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_OFFSETS, this::storedOffsets));
+        consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_RETENTION, m -> expireMarkers()
+          .onSuccess(deleted -> m.reply(new JsonObject().put("deleted", deleted)))
+          .onFailure(err -> m.fail(503, "marker cleanup failed: " + Failures.message(err)))));
+        retentionTimer = vertx.setPeriodic(config.markerCleanupIntervalMs(), t -> expireMarkers()
+          .onFailure(err -> LOG.warn("marker cleanup failed: {}", Failures.message(err))));
       });
   }
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(retentionTimer);
     // Unregistering lets batches already inside a transaction finish; the pool closes after them.
     List<Future<?>> steps = new ArrayList<>();
     consumers.forEach(c -> steps.add(c.unregister()));

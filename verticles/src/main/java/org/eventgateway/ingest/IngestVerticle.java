@@ -35,11 +35,20 @@ public class IngestVerticle extends VerticleBase {
 
   private IngestConfig config;
   private HttpServer server;
+  private boolean draining;
 
   @Override
   public Future<?> start() {
     config = IngestConfig.from(config());
     Router router = Router.router(vertx);
+    router.route().handler(ctx -> {
+      if (draining) {
+        ctx.response().putHeader("Retry-After", "5");
+        error(ctx, 503, "the gateway is shutting down; retry on another instance or shortly");
+      } else {
+        ctx.next();
+      }
+    });
     router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "up")));
     router.get("/ready").handler(this::ready);
     if (vertx.isMetricsEnabled()) {
@@ -75,7 +84,9 @@ public class IngestVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    // Stop accepting, let in-flight requests get their answers, then close.
+    // Stop accepting, answer 503 to requests still arriving on open connections, let in-flight
+    // requests get their answers, then close.
+    draining = true;
     return server == null ? Future.succeededFuture() : server.shutdown(config.shutdownGraceMs(), TimeUnit.MILLISECONDS);
   }
 

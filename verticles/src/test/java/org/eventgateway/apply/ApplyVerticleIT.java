@@ -123,4 +123,23 @@ class ApplyVerticleIT {
         ctx.completeNow();
       })));
   }
+
+  @Test
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
+  void markersPastTheirRetentionAreRemovedInBatchesAndRecentOnesStay(Vertx vertx, VertxTestContext ctx) {
+    String old = "INSERT INTO gateway_processed_events (consumer_group, event_id, topic, kafka_partition, kafka_offset, applied_at) "
+      + "SELECT 'g-old', 'old-' || g, 't', 0, g, now() - interval '30 days' FROM generate_series(1, 12000) g";
+    String recent = "INSERT INTO gateway_processed_events (consumer_group, event_id, topic, kafka_partition, kafka_offset) "
+      + "SELECT 'g-old', 'new-' || g, 't', 0, g FROM generate_series(1, 10) g";
+    gw.countAsync("WITH a AS (" + old + " RETURNING 1), b AS (" + recent + " RETURNING 1) SELECT (SELECT count(*) FROM a) + (SELECT count(*) FROM b)")
+      .compose(inserted -> vertx.eventBus().<JsonObject>request(Addresses.APPLY_RETENTION, new JsonObject()))
+      .compose(reply -> {
+        ctx.verify(() -> assertEquals(12000, reply.body().getInteger("deleted"), "three batches of 5,000 rows at most"));
+        return gw.countAsync("SELECT count(*) FROM gateway_processed_events WHERE consumer_group = 'g-old'");
+      })
+      .onComplete(ctx.succeeding(left -> ctx.verify(() -> {
+        assertEquals(10L, left, "markers inside the retention stay");
+        ctx.completeNow();
+      })));
+  }
 }

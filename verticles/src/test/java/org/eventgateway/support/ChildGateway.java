@@ -57,6 +57,17 @@ public final class ChildGateway {
     return this;
   }
 
+  /** SIGTERM, then waits for the exit: returns how long the orderly shutdown took. */
+  public Duration terminate(Duration bound) throws InterruptedException {
+    long started = System.nanoTime();
+    process.destroy();
+    if (!process.waitFor(bound.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("the gateway did not stop within " + bound + " of SIGTERM; see " + log);
+    }
+    return Duration.ofNanos(System.nanoTime() - started);
+  }
+
   /** SIGKILL: no shutdown hook, no flush, no commit. */
   public void kill() throws InterruptedException {
     if (process != null && process.isAlive()) {
