@@ -60,6 +60,16 @@ class FaultLedgerIT {
     return new JsonObject().put("consume", new JsonObject().put("groups", new JsonArray().add(gw.ledger)));
   }
 
+  /** This JVM's gateway_records_deduplicated_total for the test's ledger group. */
+  private double deduplicatedCount() {
+    Counter c = GatewayMetrics.registry().find("gateway.records.deduplicated").tags("group", gw.ledger).counter();
+    return c == null ? 0 : c.count();
+  }
+
+  private long deduplicated() {
+    return (long) deduplicatedCount();
+  }
+
   private void pause(long millis) {
     Poll.await(vertx.timer(millis), Duration.ofMillis(millis + 5_000));
   }
@@ -69,22 +79,25 @@ class FaultLedgerIT {
     JsonObject config = gw.config(ledgerOnly());
     ChildGateway child = new ChildGateway(config, Path.of("target", "crash-loop-" + gw.suffix + ".log")).start()
       .awaitReady(Duration.ofSeconds(90));
+    long duplicates = 0;
     try {
       Future<Void> done = load.run(gw.httpPort, gw.topic, 20_000, 20, 30);
       for (int kill = 1; kill <= 5; kill++) {
         pause(ThreadLocalRandom.current().nextLong(1_500, 4_000));
+        duplicates += child.deduplicated(gw.ledger); // a lower bound: the last instants before a kill are not seen
         child.kill();
         System.out.println("crash-loop: SIGKILL #" + kill + " after " + load.acked().size() + " acked");
         child.start().awaitReady(Duration.ofSeconds(90));
       }
       Poll.await(done, Duration.ofMinutes(3));
       gw.awaitCaughtUp(gw.ledger);
+      duplicates += child.deduplicated(gw.ledger);
     } finally {
       child.kill();
     }
     assertTrue(load.acked().size() > 5_000, "the load got through between the kills: " + load.acked().size());
     assertTrue(load.failedRequests() > 0, "the kills were felt by the clients");
-    Ledger.reconcile("sigkill x5", gw, load, Set.of());
+    Ledger.reconcile("sigkill x5", gw, load, Set.of(), duplicates);
   }
 
   @Test
@@ -93,6 +106,7 @@ class FaultLedgerIT {
     ChildGateway child = new ChildGateway(config, Path.of("target", "sigterm-" + gw.suffix + ".log")).start()
       .awaitReady(Duration.ofSeconds(90));
     Duration took;
+    long duplicates;
     try {
       Future<Void> done = load.run(gw.httpPort, gw.topic, 8_000, 20, 25);
       pause(3_000);
@@ -102,11 +116,12 @@ class FaultLedgerIT {
       child.start().awaitReady(Duration.ofSeconds(90));
       Poll.await(done, Duration.ofMinutes(3));
       gw.awaitCaughtUp(gw.ledger);
+      duplicates = child.deduplicated(gw.ledger);
     } finally {
       child.kill();
     }
     assertTrue(took.toSeconds() < 30, "shutdown bounded: " + took);
-    Ledger.reconcile("sigterm", gw, load, Set.of());
+    Ledger.reconcile("sigterm", gw, load, Set.of(), duplicates);
   }
 
   @Test
@@ -131,7 +146,7 @@ class FaultLedgerIT {
       gw.stop();
       Poll.await(proxy.close());
     }
-    Ledger.reconcile("postgres cut 5s", gw, load, Set.of());
+    Ledger.reconcile("postgres cut 5s", gw, load, Set.of(), deduplicated());
   }
 
   @Test
@@ -147,7 +162,7 @@ class FaultLedgerIT {
     gw.awaitCaughtUp(gw.ledger);
     Set<String> dead = gw.deadLetteredIds(gw.ledger);
     assertEquals(Set.of(), dead);
-    Ledger.reconcile("broker restart", gw, load, dead);
+    Ledger.reconcile("broker restart", gw, load, dead, deduplicated());
   }
 
   @Test
@@ -165,6 +180,6 @@ class FaultLedgerIT {
     double rebalances = assigned == null ? 0 : assigned.count();
     System.out.printf("rebalance: %.0f assignments seen by the group's consumers%n", rebalances);
     assertTrue(rebalances >= 3, "initial assignment, join and leave: " + rebalances);
-    Ledger.reconcile("rebalance join+leave", gw, load, gw.deadLetteredIds(gw.ledger));
+    Ledger.reconcile("rebalance join+leave", gw, load, gw.deadLetteredIds(gw.ledger), deduplicated());
   }
 }

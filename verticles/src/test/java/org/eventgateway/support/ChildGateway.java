@@ -57,6 +57,22 @@ public final class ChildGateway {
     return this;
   }
 
+  /** The child's gateway_records_deduplicated_total for a group (0 if not reachable or not yet counted). */
+  public long deduplicated(String group) {
+    try {
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+      String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
+      return metrics.lines().filter(l -> l.startsWith("gateway_records_deduplicated_total") && l.contains("group=\"" + group + "\""))
+        .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    }
+  }
+
   /** SIGTERM, then waits for the exit: returns how long the orderly shutdown took. */
   public Duration terminate(Duration bound) throws InterruptedException {
     long started = System.nanoTime();

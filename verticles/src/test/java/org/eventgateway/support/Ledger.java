@@ -19,7 +19,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 public final class Ledger {
   private Ledger() {}
 
-  public static String reconcile(String scenario, TestGateway gw, LoadGenerator load, Set<String> deadLettered) {
+  /**
+   * @param duplicatesDelivered events the gateway received again and recognised by their marker
+   *                            (expected after crashes and rebalances; reported, not judged)
+   */
+  public static String reconcile(String scenario, TestGateway gw, LoadGenerator load, Set<String> deadLettered,
+                                 long duplicatesDelivered) {
     Map<String, LoadGenerator.Order> sent = load.sent();
     Map<String, Integer> charges = new HashMap<>();
     for (Row row : gw.rows("SELECT order_id, count(*) FROM payments GROUP BY order_id")) {
@@ -55,9 +60,10 @@ public final class Ledger {
     }
     long kafkaRecords = gw.totalEnd(gw.topic);
     String line = String.format("ledger[%s]: sent=%d acked=%d failed_requests=%d applied=%d orders=%d markers=%d dead_lettered=%d "
-        + "kafka_records=%d unacked_applied=%d phantom=%d customer_sum_mismatches=%d stock_mismatches=%d lost=%d applied_twice=%d",
+        + "kafka_records=%d duplicates_delivered=%d unacked_applied=%d phantom=%d customer_sum_mismatches=%d stock_mismatches=%d "
+        + "lost=%d applied_twice=%d",
       scenario, sent.size(), load.acked().size(), load.failedRequests(), applied.size(), orders, markers, deadLettered.size(),
-      kafkaRecords, applied.stream().filter(id -> !load.acked().contains(id)).count(), phantom, customerMismatches,
+      kafkaRecords, duplicatesDelivered, applied.stream().filter(id -> !load.acked().contains(id)).count(), phantom, customerMismatches,
       stockMismatches, lost, twice);
     System.out.println(line);
     if (lost != 0 || twice != 0 || phantom != 0 || customerMismatches != 0 || stockMismatches != 0
