@@ -10,6 +10,8 @@ public final class Addresses {
 
   /** Ingest → produce: {"topic", "records":[…]} → {"offsets":[…]} (one slot per record, in order). */
   public static final String PRODUCE_SEND = "gateway.produce.send";
+  /** HTTP → produce: {"topic"} → the topic's hot-key report (top keys, shares, salted keys). */
+  public static final String PRODUCE_KEYS = "gateway.produce.keys";
   /** Readiness probe of the Kafka side: answers {"kafka":"up"} or fails with 503. */
   public static final String PRODUCE_READY = "gateway.produce.ready";
 

@@ -10,6 +10,10 @@ public final class EventHeaders {
   /** W3C trace context, from the HTTP request's {@code traceparent} header or newly made. */
   public static final String TRACEPARENT = "traceparent";
 
+  /** When a hot key was salted: the key the client sent, and the salt (the sub-key index). */
+  public static final String ORIGINAL_KEY = "original-key";
+  public static final String KEY_SALT = "key-salt";
+
   /** How many times this event was redriven from a dead-letter topic (absent: never). */
   public static final String REDRIVE_COUNT = "redrive-count";
 

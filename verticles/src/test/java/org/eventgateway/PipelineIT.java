@@ -191,4 +191,34 @@ class PipelineIT {
     assertEquals("up", ready.bodyAsJsonObject().getString("postgres"));
     assertTrue(gw.get("/metrics").bodyAsString().contains("vertx_http_server"), "Prometheus text at /metrics");
   }
+
+  @Test
+  void theProducersInFlightLimitAnswers503AtOnceAndOversizedRequests413() {
+    // Records linger 3 s in the producer, so the first request still holds its in-flight budget
+    // when the second arrives.
+    gw.stop();
+    gw.start(new JsonObject().put("produce", new JsonObject().put("maxInFlightRecords", 150)
+      .put("kafka.producer", new JsonObject().put("linger.ms", "3000"))));
+    JsonArray hundred = new JsonArray();
+    JsonArray twoHundred = new JsonArray();
+    for (int i = 0; i < 200; i++) {
+      JsonObject record = TestGateway.order("f-" + i, "c-1", "sku-1", 1, 1.0, i);
+      if (i < 100) {
+        hundred.add(record);
+      }
+      twoHundred.add(record);
+    }
+    io.vertx.core.Future<HttpResponse<Buffer>> first = gw.postRecordsAsync(gw.topic, hundred);
+    Poll.until("the first request to be in flight", java.time.Duration.ofSeconds(10),
+      () -> gw.get("/metrics").bodyAsString().lines().anyMatch(l -> l.startsWith("gateway_producer_inflight_records 100")), ok -> ok);
+    HttpResponse<Buffer> second = gw.postRecords(gw.topic, hundred);
+    HttpResponse<Buffer> oversized = gw.postRecords(gw.topic, twoHundred);
+    assertEquals(200, Poll.await(first).statusCode());
+    assertEquals(503, second.statusCode(), second.bodyAsString());
+    assertEquals("1", second.getHeader("Retry-After"));
+    assertTrue(second.bodyAsJsonObject().getString("message").contains("in-flight limit"));
+    assertEquals(413, oversized.statusCode(), oversized.bodyAsString());
+    assertEquals(100, gw.totalEnd(gw.topic), "only the accepted request was produced");
+    assertEquals(200, gw.postRecords(gw.topic, hundred).statusCode(), "the budget is released after the acks");
+  }
 }

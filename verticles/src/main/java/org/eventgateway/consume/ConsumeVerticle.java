@@ -372,8 +372,11 @@ public class ConsumeVerticle extends VerticleBase {
   private JsonObject toEvent(KafkaConsumerRecord<String, byte[]> record) {
     String id = null;
     String traceparent = null;
+    String key = record.key();
     for (KafkaHeader header : record.headers()) {
-      if (EventHeaders.EVENT_ID.equals(header.key()) && header.value() != null) {
+      if (EventHeaders.ORIGINAL_KEY.equals(header.key()) && header.value() != null) {
+        key = header.value().toString(StandardCharsets.UTF_8); // handlers never see a salted key
+      } else if (EventHeaders.EVENT_ID.equals(header.key()) && header.value() != null) {
         id = header.value().toString(StandardCharsets.UTF_8);
       } else if (EventHeaders.TRACEPARENT.equals(header.key()) && header.value() != null) {
         traceparent = header.value().toString(StandardCharsets.UTF_8);
@@ -399,7 +402,7 @@ public class ConsumeVerticle extends VerticleBase {
     }
     return new JsonObject()
       .put("id", id)
-      .put("key", record.key())
+      .put("key", key)
       .put("value", value)
       .put("topic", record.topic())
       .put("partition", record.partition())

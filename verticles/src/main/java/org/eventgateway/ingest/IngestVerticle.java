@@ -43,7 +43,6 @@ public class IngestVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.route().handler(ctx -> {
       if (draining) {
-        ctx.response().putHeader("Retry-After", "5");
         error(ctx, 503, "the gateway is shutting down; retry on another instance or shortly");
       } else {
         ctx.next();
@@ -62,6 +61,10 @@ public class IngestVerticle extends VerticleBase {
     router.post("/topics/:topic")
       .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
       .handler(this::produce);
+    router.get("/topics/:topic/keys").handler(ctx -> vertx.eventBus()
+      .<JsonObject>request(Addresses.PRODUCE_KEYS, new JsonObject().put("topic", ctx.pathParam("topic")), new DeliveryOptions().setSendTimeout(10_000))
+      .onSuccess(reply -> json(ctx, 200, reply.body()))
+      .onFailure(err -> error(ctx, ErrorReply.statusOf(err), ErrorReply.messageOf(err))));
     router.route("/topics/:topic").handler(ctx ->
       error(ctx, 405, ctx.request().method() + " is not supported on /topics/{topic}; use POST"));
     DlqRoutes.mount(vertx, router);
@@ -153,6 +156,9 @@ public class IngestVerticle extends VerticleBase {
 
   static void error(RoutingContext ctx, int status, String message) {
     GatewayMetrics.ingestRejected(ErrorReply.reason(status));
+    if ((status == 503 || status == 429) && !ctx.response().headWritten()) {
+      ctx.response().putHeader("Retry-After", "1");
+    }
     json(ctx, status, ErrorReply.body(status, message));
   }
 

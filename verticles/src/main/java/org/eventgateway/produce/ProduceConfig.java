@@ -12,9 +12,11 @@ import java.util.Map;
  * (acks=all, idempotence) are enforced whatever the file says.
  */
 public record ProduceConfig(String bootstrapServers, Map<String, String> producerProperties,
-                            Map<String, TopicSpec> topics, boolean autoCreateTopics, int defaultPartitions) {
+                            Map<String, TopicSpec> topics, boolean autoCreateTopics, int defaultPartitions,
+                            int maxInFlightRecords, long maxInFlightBytes) {
 
-  public record TopicSpec(int partitions, short replicationFactor) {}
+  /** {@code salting}: see KeySalter ({"mode":"off|static|auto", …}). */
+  public record TopicSpec(int partitions, short replicationFactor, JsonObject salting) {}
 
   public static ProduceConfig from(JsonObject root) {
     JsonObject c = root.getJsonObject("produce", new JsonObject());
@@ -29,9 +31,11 @@ public record ProduceConfig(String bootstrapServers, Map<String, String> produce
     Map<String, TopicSpec> topics = new LinkedHashMap<>();
     root.getJsonObject("topics", new JsonObject()).forEach(e -> {
       JsonObject t = (JsonObject) e.getValue();
-      topics.put(e.getKey(), new TopicSpec(t.getInteger("partitions", 1), t.getInteger("replicationFactor", 1).shortValue()));
+      topics.put(e.getKey(), new TopicSpec(t.getInteger("partitions", 1), t.getInteger("replicationFactor", 1).shortValue(),
+        t.getJsonObject("salting", new JsonObject())));
     });
     return new ProduceConfig(bootstrap, props, topics, c.getBoolean("autoCreateTopics", false),
-      c.getInteger("defaultPartitions", 6));
+      c.getInteger("defaultPartitions", 6), c.getInteger("maxInFlightRecords", 20_000),
+      c.getLong("maxInFlightBytes", 64L * 1024 * 1024));
   }
 }

@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,6 +45,12 @@ public class ProduceVerticle extends VerticleBase {
   /** Partition count per topic known to exist; refreshed from the broker on a miss. */
   private final Map<String, Integer> partitionsByTopic = new ConcurrentHashMap<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private final Map<String, KeySalter> salters = new HashMap<>();
+  /** Records and value bytes handed to the Kafka client and not yet acknowledged (bounded). */
+  private int inFlightRecords;
+  private long inFlightBytes;
+  /** Gauges bound to this instance, removed on stop so a redeploy does not read a stale one. */
+  private final List<io.micrometer.core.instrument.Meter> meters = new ArrayList<>();
 
   @Override
   public Future<?> start() {
@@ -54,9 +61,14 @@ public class ProduceVerticle extends VerticleBase {
       "request.timeout.ms", "10000",
       "default.api.timeout.ms", "15000"));
     producer = KafkaProducer.create(vertx, config.producerProperties(), new StringSerializer(), new ByteArraySerializer());
+    meters.add(io.micrometer.core.instrument.Gauge.builder("gateway.producer.inflight.records", this, v -> v.inFlightRecords)
+      .description("Records handed to the Kafka producer and not yet acknowledged").register(GatewayMetrics.registry()));
+    meters.add(io.micrometer.core.instrument.Gauge.builder("gateway.producer.inflight.bytes", this, v -> v.inFlightBytes)
+      .description("Value bytes handed to the Kafka producer and not yet acknowledged").register(GatewayMetrics.registry()));
     return createConfiguredTopics().onSuccess(v -> {
       consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.PRODUCE_SEND, this::send));
       consumers.add(vertx.eventBus().consumer(Addresses.PRODUCE_READY, this::ready));
+      consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.PRODUCE_KEYS, this::keys));
     });
   }
 
@@ -65,6 +77,7 @@ public class ProduceVerticle extends VerticleBase {
     // Unregister first so nothing new arrives; close() waits for in-flight sends to be acked.
     List<Future<?>> steps = new ArrayList<>();
     consumers.forEach(c -> steps.add(c.unregister()));
+    meters.forEach(GatewayMetrics.registry()::remove);
     return Future.join(steps)
       .eventually(() -> producer == null ? Future.succeededFuture() : producer.close(10_000))
       .eventually(() -> admin == null ? Future.succeededFuture() : admin.close(5_000));
@@ -99,17 +112,69 @@ public class ProduceVerticle extends VerticleBase {
       .onFailure(err -> message.fail(503, "Kafka unreachable: " + err.getMessage()));
   }
 
-  private void send(Message<JsonObject> message) {
-    JsonObject request = message.body();
-    String topic = request.getString("topic");
-    JsonArray records = request.getJsonArray("records");
+  private KeySalter salter(String topic) {
+    return salters.computeIfAbsent(topic, t -> {
+      ProduceConfig.TopicSpec spec = config.topics().get(t);
+      KeySalter salter = spec == null ? KeySalter.off(t) : new KeySalter(t, spec.salting());
+      meters.add(io.micrometer.core.instrument.Gauge.builder("gateway.topic.top10.key.share", salter, KeySalter::top10Share)
+        .description("Share of the topic's recent records carried by its 10 busiest keys").tag("topic", t)
+        .register(GatewayMetrics.registry()));
+      meters.add(io.micrometer.core.instrument.Gauge.builder("gateway.topic.salted.keys", salter, KeySalter::saltedCount)
+        .description("Keys of the topic currently salted").tag("topic", t).register(GatewayMetrics.registry()));
+      return salter;
+    });
+  }
+
+  private void keys(Message<JsonObject> message) {
+    String topic = message.body().getString("topic");
     partitionCount(topic).onComplete((partitions, err) -> {
       if (err != null) {
         message.fail(503, "cannot look up topic '" + topic + "': " + err.getMessage());
       } else if (partitions == null) {
+        message.fail(404, "topic '" + topic + "' does not exist");
+      } else {
+        message.reply(salter(topic).report().put("partitions", partitions));
+      }
+    });
+  }
+
+  private void send(Message<JsonObject> message) {
+    JsonObject request = message.body();
+    String topic = request.getString("topic");
+    JsonArray records = request.getJsonArray("records");
+    long bytes = 0;
+    for (int i = 0; i < records.size(); i++) {
+      bytes += records.getJsonObject(i).getJsonObject("value").toBuffer().length();
+    }
+    if (records.size() > config.maxInFlightRecords() || bytes > config.maxInFlightBytes()) {
+      message.fail(413, "request larger than the producer's in-flight limit (produce.maxInFlightRecords="
+        + config.maxInFlightRecords() + ", produce.maxInFlightBytes=" + config.maxInFlightBytes() + ")");
+      return;
+    }
+    if (inFlightRecords + records.size() > config.maxInFlightRecords() || inFlightBytes + bytes > config.maxInFlightBytes()) {
+      GatewayMetrics.ingestRejected("producer_full");
+      message.fail(503, "producer in-flight limit reached (" + inFlightRecords + " records, " + inFlightBytes
+        + " bytes awaiting broker acks); retry shortly");
+      return;
+    }
+    long requestBytes = bytes;
+    inFlightRecords += records.size();
+    inFlightBytes += requestBytes;
+    Runnable release = () -> {
+      inFlightRecords -= records.size();
+      inFlightBytes -= requestBytes;
+    };
+    partitionCount(topic).onComplete((partitions, err) -> {
+      if (err != null) {
+        release.run();
+        message.fail(503, "cannot look up topic '" + topic + "': " + err.getMessage());
+      } else if (partitions == null) {
+        release.run();
         message.fail(404, "topic '" + topic + "' does not exist (produce.autoCreateTopics is off)");
       } else {
-        sendAll(topic, partitions, records, request.getString("traceparent")).onSuccess(message::reply);
+        sendAll(topic, partitions, records, request.getString("traceparent"))
+          .onComplete(ar -> release.run())
+          .onSuccess(message::reply);
       }
     });
   }
@@ -126,7 +191,8 @@ public class ProduceVerticle extends VerticleBase {
           + topic + "' has " + partitions + ")", id)));
         continue;
       }
-      slots.add(producer.send(toKafka(topic, record, traceparent))
+      KeySalter.Salted route = salter(topic).route(record.getString("key"), record.getJsonObject("value"), id, partition, partitions);
+      slots.add(producer.send(toKafka(topic, record, traceparent, route))
         .map(meta -> slotOk(meta, id))
         .otherwise(err -> slotError(statusOfSendFailure(err), err.getMessage(), id)));
     }
@@ -145,11 +211,15 @@ public class ProduceVerticle extends VerticleBase {
     });
   }
 
-  private static KafkaProducerRecord<String, byte[]> toKafka(String topic, JsonObject record, String traceparent) {
+  private static KafkaProducerRecord<String, byte[]> toKafka(String topic, JsonObject record, String traceparent,
+                                                            KeySalter.Salted route) {
     byte[] value = record.getJsonObject("value").toBuffer().getBytes();
-    KafkaProducerRecord<String, byte[]> out = KafkaProducerRecord.create(topic, record.getString("key"), value, null,
-      record.getInteger("partition"));
+    KafkaProducerRecord<String, byte[]> out = KafkaProducerRecord.create(topic, route.kafkaKey(), value, null, route.partition());
     out.addHeader(EventHeaders.EVENT_ID, record.getString("id"));
+    if (route.salt() != null) {
+      out.addHeader(EventHeaders.ORIGINAL_KEY, route.originalKey());
+      out.addHeader(EventHeaders.KEY_SALT, String.valueOf(route.salt()));
+    }
     if (traceparent != null) {
       out.addHeader(EventHeaders.TRACEPARENT, traceparent);
     }

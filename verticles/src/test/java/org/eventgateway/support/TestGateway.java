@@ -108,6 +108,11 @@ public final class TestGateway implements AutoCloseable {
       .putHeader("content-type", contentType).sendBuffer(body));
   }
 
+  public io.vertx.core.Future<HttpResponse<Buffer>> postRecordsAsync(String topicName, JsonArray records) {
+    return web.request(HttpMethod.POST, httpPort, "127.0.0.1", "/topics/" + topicName)
+      .putHeader("content-type", "application/json").sendBuffer(new JsonObject().put("records", records).toBuffer());
+  }
+
   public HttpResponse<Buffer> postRecords(String topicName, JsonArray records) {
     return post("/topics/" + topicName, "application/vnd.kafka.json.v2+json", new JsonObject().put("records", records).toBuffer());
   }
