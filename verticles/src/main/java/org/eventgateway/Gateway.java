@@ -39,6 +39,7 @@ public final class Gateway {
     return Vertx.builder()
       .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
         .setEnabled(true)
+        .setJvmMetricsEnabled(true)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))))
       .withMetrics(new MicrometerMetricsFactory())
       .build();
