@@ -49,16 +49,24 @@ public final class Gateway {
   public static Future<Gateway> deploy(Vertx vertx, JsonObject config) {
     Gateway gateway = new Gateway(vertx);
     Future<Void> chain = gateway.add(new DeploymentOptions().setConfig(config), ApplyVerticle::new)
-      .compose(v -> gateway.add(new DeploymentOptions().setConfig(config), ProduceVerticle::new))
+      .compose(v -> gateway.add(new DeploymentOptions().setConfig(config).setInstances(instances(config, "produce")), ProduceVerticle::new))
       .compose(v -> gateway.add(new DeploymentOptions().setConfig(config), DlqVerticle::new));
     for (String group : groupsToRun(config)) {
       JsonObject groupConfig = config.copy().put("group", group);
       chain = chain.compose(v -> gateway.add(new DeploymentOptions().setConfig(groupConfig), ConsumeVerticle::new));
     }
     return chain
-      .compose(v -> gateway.add(new DeploymentOptions().setConfig(config), IngestVerticle::new))
+      .compose(v -> gateway.add(new DeploymentOptions().setConfig(config).setInstances(instances(config, "ingest")), IngestVerticle::new))
       .map(gateway)
       .recover(err -> gateway.undeploy().transform(ignored -> Future.failedFuture(err)));
+  }
+
+  /**
+   * {@code <section>.instances}: how many event loops serve HTTP ingestion (one shared server) and
+   * how many producer instances (one KafkaProducer each) share the produce address.
+   */
+  static int instances(JsonObject config, String section) {
+    return Math.max(1, config.getJsonObject(section, new JsonObject()).getInteger("instances", 2));
   }
 
   /** {@code consume.groups} picks which configured groups this process runs; default: all. */

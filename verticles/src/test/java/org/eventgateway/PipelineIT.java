@@ -197,7 +197,7 @@ class PipelineIT {
     // Records linger 3 s in the producer, so the first request still holds its in-flight budget
     // when the second arrives.
     gw.stop();
-    gw.start(new JsonObject().put("produce", new JsonObject().put("maxInFlightRecords", 150)
+    gw.start(new JsonObject().put("produce", new JsonObject().put("instances", 1).put("maxInFlightRecords", 150)
       .put("kafka.producer", new JsonObject().put("linger.ms", "3000"))));
     JsonArray hundred = new JsonArray();
     JsonArray twoHundred = new JsonArray();

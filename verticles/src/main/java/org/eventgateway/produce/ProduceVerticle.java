@@ -142,9 +142,12 @@ public class ProduceVerticle extends VerticleBase {
     JsonObject request = message.body();
     String topic = request.getString("topic");
     JsonArray records = request.getJsonArray("records");
+    // Encoded once here; the same bytes go to Kafka.
+    byte[][] values = new byte[records.size()][];
     long bytes = 0;
     for (int i = 0; i < records.size(); i++) {
-      bytes += records.getJsonObject(i).getJsonObject("value").toBuffer().length();
+      values[i] = records.getJsonObject(i).getJsonObject("value").toBuffer().getBytes();
+      bytes += values[i].length;
     }
     if (records.size() > config.maxInFlightRecords() || bytes > config.maxInFlightBytes()) {
       message.fail(413, "request larger than the producer's in-flight limit (produce.maxInFlightRecords="
@@ -172,7 +175,7 @@ public class ProduceVerticle extends VerticleBase {
         release.run();
         message.fail(404, "topic '" + topic + "' does not exist (produce.autoCreateTopics is off)");
       } else {
-        sendAll(topic, partitions, records, request.getString("traceparent"))
+        sendAll(topic, partitions, records, values, request.getString("traceparent"))
           .onComplete(ar -> release.run())
           .onSuccess(message::reply);
       }
@@ -180,7 +183,7 @@ public class ProduceVerticle extends VerticleBase {
   }
 
   /** Sends every record at once (the client batches them) and answers in record order. */
-  private Future<JsonObject> sendAll(String topic, int partitions, JsonArray records, String traceparent) {
+  private Future<JsonObject> sendAll(String topic, int partitions, JsonArray records, byte[][] values, String traceparent) {
     List<Future<JsonObject>> slots = new ArrayList<>(records.size());
     for (int i = 0; i < records.size(); i++) {
       JsonObject record = records.getJsonObject(i);
@@ -192,7 +195,7 @@ public class ProduceVerticle extends VerticleBase {
         continue;
       }
       KeySalter.Salted route = salter(topic).route(record.getString("key"), record.getJsonObject("value"), id, partition, partitions);
-      slots.add(producer.send(toKafka(topic, record, traceparent, route))
+      slots.add(producer.send(toKafka(topic, record, values[i], traceparent, route))
         .map(meta -> slotOk(meta, id))
         .otherwise(err -> slotError(statusOfSendFailure(err), err.getMessage(), id)));
     }
@@ -211,9 +214,8 @@ public class ProduceVerticle extends VerticleBase {
     });
   }
 
-  private static KafkaProducerRecord<String, byte[]> toKafka(String topic, JsonObject record, String traceparent,
+  private static KafkaProducerRecord<String, byte[]> toKafka(String topic, JsonObject record, byte[] value, String traceparent,
                                                             KeySalter.Salted route) {
-    byte[] value = record.getJsonObject("value").toBuffer().getBytes();
     KafkaProducerRecord<String, byte[]> out = KafkaProducerRecord.create(topic, route.kafkaKey(), value, null, route.partition());
     out.addHeader(EventHeaders.EVENT_ID, record.getString("id"));
     if (route.salt() != null) {
