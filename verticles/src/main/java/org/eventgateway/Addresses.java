@@ -46,4 +46,6 @@ public final class Addresses {
 
   /** Publication of lag samples (see the lag verticle), also bridged to /ws/lag. */
   public static final String LAG_UPDATES = "gateway.lag.updates";
+  /** HTTP → lag: the latest sample, or 503 before the first one. */
+  public static final String LAG_LATEST = "gateway.lag.latest";
 }

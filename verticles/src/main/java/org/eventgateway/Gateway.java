@@ -3,7 +3,12 @@ package org.eventgateway;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.vertx.core.Vertx;
+import io.vertx.micrometer.backends.BackendRegistries;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -14,6 +19,7 @@ import org.eventgateway.apply.ApplyVerticle;
 import org.eventgateway.consume.ConsumeVerticle;
 import org.eventgateway.dlq.DlqVerticle;
 import org.eventgateway.ingest.IngestVerticle;
+import org.eventgateway.lag.LagVerticle;
 import org.eventgateway.produce.ProduceVerticle;
 
 import java.util.ArrayList;
@@ -34,15 +40,26 @@ public final class Gateway {
     this.vertx = vertx;
   }
 
-  /** A Vert.x with Micrometer metrics published in the Prometheus format (scraped at /metrics). */
+  /**
+   * A Vert.x with Micrometer metrics published in the Prometheus format (scraped at /metrics), plus
+   * JVM memory, thread and class-loading meters (bound one by one: the blanket JVM option also
+   * binds meters whose names promtool rejects, such as jvm_compilation_time_ms_total).
+   */
   public static Vertx newVertx() {
-    return Vertx.builder()
+    Vertx vertx = Vertx.builder()
       .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
         .setEnabled(true)
-        .setJvmMetricsEnabled(true)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))))
       .withMetrics(new MicrometerMetricsFactory())
       .build();
+    MeterRegistry registry = BackendRegistries.getDefaultNow();
+    if (registry != null) {
+      new JvmMemoryMetrics().bindTo(registry);
+      new JvmThreadMetrics().bindTo(registry);
+      new ClassLoaderMetrics().bindTo(registry);
+      // JvmGcMetrics is left out: it holds GC listeners that need closing with the Vert.x instance.
+    }
+    return vertx;
   }
 
   /** {@code config} must already hold the resolved endpoints (see ServiceEndpoints#writeInto). */
@@ -56,6 +73,7 @@ public final class Gateway {
       chain = chain.compose(v -> gateway.add(new DeploymentOptions().setConfig(groupConfig), ConsumeVerticle::new));
     }
     return chain
+      .compose(v -> gateway.add(new DeploymentOptions().setConfig(config), LagVerticle::new))
       .compose(v -> gateway.add(new DeploymentOptions().setConfig(config).setInstances(instances(config, "ingest")), IngestVerticle::new))
       .map(gateway)
       .recover(err -> gateway.undeploy().transform(ignored -> Future.failedFuture(err)));

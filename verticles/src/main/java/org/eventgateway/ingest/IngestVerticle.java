@@ -15,6 +15,7 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.eventgateway.Addresses;
 import org.eventgateway.EventHeaders;
 import org.eventgateway.TraceContext;
+import org.eventgateway.lag.LagConfig;
 import org.eventgateway.metrics.GatewayMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +69,7 @@ public class IngestVerticle extends VerticleBase {
     router.route("/topics/:topic").handler(ctx ->
       error(ctx, 405, ctx.request().method() + " is not supported on /topics/{topic}; use POST"));
     DlqRoutes.mount(vertx, router);
+    LagRoutes.mount(vertx, router, LagConfig.from(config()));
     router.route("/*").handler(StaticHandler.create("webroot"));
     router.route().last().handler(ctx -> error(ctx, 404, "no such endpoint: " + ctx.request().path()));
     router.route().failureHandler(this::failure);

@@ -117,6 +117,10 @@ public final class TestGateway implements AutoCloseable {
     return post("/topics/" + topicName, "application/vnd.kafka.json.v2+json", new JsonObject().put("records", records).toBuffer());
   }
 
+  public Vertx vertx() {
+    return vertx;
+  }
+
   public HttpResponse<Buffer> get(String path) {
     return Poll.await(web.get(httpPort, "127.0.0.1", path).send());
   }
