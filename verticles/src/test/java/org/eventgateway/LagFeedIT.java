@@ -133,6 +133,31 @@ class LagFeedIT {
     reader.close();
   }
 
+  @Test
+  void ingestionAnswers429WhileACriticalGroupIsOverTheTopicsLagBudget() {
+    JsonObject budget = new JsonObject().put("criticalGroups", new JsonArray().add(gw.ledger)).put("maxRecords", 50).put("policy", "reject");
+    gw.start(noConsumers(200).put("topics", new JsonObject().put(gw.topic, new JsonObject().put("partitions", 6).put("lagBudget", budget))));
+    JsonArray sixty = new JsonArray();
+    for (int i = 0; i < 60; i++) {
+      sixty.add(TestGateway.order("b-" + i, "c-" + i % 6, "sku-1", 1, 1.0, i));
+    }
+    assertEquals(200, gw.postRecords(gw.topic, sixty).statusCode(), "under budget: accepted");
+    var throttled = Poll.until("429 once the lag sample shows the budget spent", Duration.ofSeconds(30),
+      () -> gw.postRecords(gw.topic, new JsonArray().add(TestGateway.order("late", "c-1", "sku-1", 1, 1.0, 0))),
+      r -> r.statusCode() == 429);
+    assertTrue(Integer.parseInt(throttled.getHeader("Retry-After")) >= 1, "Retry-After: " + throttled.getHeader("Retry-After"));
+    assertTrue(throttled.bodyAsJsonObject().getString("message").contains(gw.ledger), throttled.bodyAsString());
+    long before = gw.totalEnd(gw.topic);
+    assertEquals(429, gw.postRecords(gw.topic, new JsonArray().add(TestGateway.order("later", "c-1", "sku-1", 1, 1.0, 0))).statusCode());
+    assertEquals(before, gw.totalEnd(gw.topic), "a 429 produced nothing");
+
+    // The ledger catches up: ingestion opens again.
+    Poll.await(vertx.deployVerticle(ConsumeVerticle::new, new DeploymentOptions().setConfig(gw.config(noConsumers(200)).put("group", gw.ledger))));
+    Poll.until("accepted again after the group drained", Duration.ofSeconds(60),
+      () -> gw.postRecords(gw.topic, new JsonArray().add(TestGateway.order("later-" + System.nanoTime(), "c-1", "sku-1", 1, 1.0, 0))).statusCode(),
+      status -> status == 200);
+  }
+
   static Map<Integer, Long> lagGauges(String metrics, String group) {
     Map<Integer, Long> out = new HashMap<>();
     metrics.lines().forEach(line -> {

@@ -37,10 +37,15 @@ public class IngestVerticle extends VerticleBase {
   private IngestConfig config;
   private HttpServer server;
   private boolean draining;
+  private LagBudgets lagBudgets;
 
   @Override
   public Future<?> start() {
     config = IngestConfig.from(config());
+    lagBudgets = new LagBudgets(config());
+    if (!lagBudgets.isEmpty()) {
+      vertx.eventBus().<JsonObject>localConsumer(Addresses.LAG_UPDATES, m -> lagBudgets.onSample(m.body()));
+    }
     Router router = Router.router(vertx);
     router.route().handler(ctx -> {
       if (draining) {
@@ -113,6 +118,16 @@ public class IngestVerticle extends VerticleBase {
     } catch (RequestException e) {
       error(ctx, e.status(), e.getMessage());
       return;
+    }
+    LagBudgets.Over over = lagBudgets.check(request.getString("topic"));
+    if (over != null && over.reject()) {
+      ctx.response().putHeader("Retry-After", String.valueOf(over.retryAfterSeconds()));
+      GatewayMetrics.ingestRejected("lag_budget");
+      json(ctx, 429, ErrorReply.body(429, over.reason()));
+      return;
+    }
+    if (over != null) {
+      ctx.response().putHeader("X-Lag-Budget-Exceeded", over.reason());
     }
     String traceparent = TraceContext.acceptOrCreate(ctx.request().getHeader(EventHeaders.TRACEPARENT));
     request.put("traceparent", traceparent);

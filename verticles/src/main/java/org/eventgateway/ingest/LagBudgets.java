@@ -1,0 +1,69 @@
+package org.eventgateway.ingest;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Per topic, a lag budget over the consumer groups the topic declares critical
+ * ({@code topics.<t>.lagBudget: {"criticalGroups":[…],"maxRecords":…,"maxSeconds":…,"policy":"reject|warn"}}),
+ * judged on every lag sample (Kafka's own end and committed offsets). While a critical group is
+ * over budget, ingestion for that topic answers 429 with a Retry-After estimated from how fast the
+ * group drains (policy reject), or accepts and flags the response (policy warn).
+ */
+final class LagBudgets {
+  record Budget(Set<String> criticalGroups, long maxRecords, double maxSeconds, boolean reject) {}
+
+  /** The verdict for one topic: why it is over budget, and when to come back. */
+  record Over(String reason, long retryAfterSeconds, boolean reject) {}
+
+  private final Map<String, Budget> budgets = new HashMap<>();
+  private final Map<String, Over> over = new HashMap<>();
+
+  LagBudgets(JsonObject root) {
+    root.getJsonObject("topics", new JsonObject()).forEach(e -> {
+      JsonObject b = ((JsonObject) e.getValue()).getJsonObject("lagBudget");
+      if (b != null) {
+        Set<String> groups = new HashSet<>();
+        b.getJsonArray("criticalGroups", new JsonArray()).forEach(g -> groups.add(String.valueOf(g)));
+        budgets.put(e.getKey(), new Budget(groups, b.getLong("maxRecords", Long.MAX_VALUE),
+          b.getDouble("maxSeconds", Double.MAX_VALUE), !"warn".equals(b.getString("policy", "reject"))));
+      }
+    });
+  }
+
+  boolean isEmpty() {
+    return budgets.isEmpty();
+  }
+
+  /** Re-judges every topic on a new lag sample. */
+  void onSample(JsonObject sample) {
+    over.clear();
+    for (Object o : sample.getJsonArray("groups", new JsonArray())) {
+      JsonObject g = (JsonObject) o;
+      Budget budget = budgets.get(g.getString("topic"));
+      if (budget == null || !budget.criticalGroups().contains(g.getString("group"))) {
+        continue;
+      }
+      long lag = g.getLong("lag", 0L);
+      double seconds = g.getDouble("lagSeconds", 0.0);
+      if (lag > budget.maxRecords() || seconds > budget.maxSeconds()) {
+        double drain = g.getDouble("rateOut", 0.0);
+        long excess = lag - Math.min(lag, budget.maxRecords());
+        long retry = drain > 0 ? (long) Math.ceil(excess / drain) : 5;
+        over.merge(g.getString("topic"), new Over("consumer group '" + g.getString("group") + "' is over the lag budget of topic '"
+          + g.getString("topic") + "': " + lag + " records (budget " + budget.maxRecords() + "), "
+          + seconds + " s (budget " + budget.maxSeconds() + " s)", Math.max(1, Math.min(60, retry)), budget.reject()),
+          (a, b) -> a.retryAfterSeconds() >= b.retryAfterSeconds() ? a : b);
+      }
+    }
+  }
+
+  Over check(String topic) {
+    return over.get(topic);
+  }
+}
