@@ -12,7 +12,8 @@ import java.util.Map;
  */
 public record ConsumeConfig(String group, String topic, Map<String, String> consumerProperties,
                             long pollTimeoutMs, long applyTimeoutMs, long retryBackoffMs, long retryBackoffMaxMs,
-                            boolean haltBeforeCommit) {
+                            boolean haltBeforeCommit, int maxBatch, long pauseAtRecords, long resumeAtRecords,
+                            long pauseAtBytes, long resumeAtBytes, long slowApplyMs) {
 
   public static ConsumeConfig from(JsonObject root) {
     String group = root.getString("group");
@@ -30,6 +31,16 @@ public record ConsumeConfig(String group, String topic, Map<String, String> cons
     props.putIfAbsent("client.id", "gateway-consumer-" + group);
     return new ConsumeConfig(group, groupSpec.getString("topic"), props,
       c.getLong("pollTimeoutMs", 200L), c.getLong("applyTimeoutMs", 60_000L), c.getLong("retryBackoffMs", 500L), c.getLong("retryBackoffMaxMs", 30_000L),
-      c.getJsonObject("faultInjection", new JsonObject()).getBoolean("haltBeforeCommit", false));
+      c.getJsonObject("faultInjection", new JsonObject()).getBoolean("haltBeforeCommit", false),
+      Integer.parseInt(props.getOrDefault("max.poll.records", "500")),
+      backlog(groupSpec, c, "pauseAtRecords", 5_000L), backlog(groupSpec, c, "resumeAtRecords", 1_000L),
+      backlog(groupSpec, c, "pauseAtBytes", 32L * 1024 * 1024), backlog(groupSpec, c, "resumeAtBytes", 8L * 1024 * 1024),
+      c.getLong("slowApplyMs", 10_000L));
+  }
+
+  /** Backlog thresholds: the group's own {@code groups.<g>.backlog} first, then {@code consume.backlog}. */
+  private static long backlog(JsonObject groupSpec, JsonObject consume, String key, long fallback) {
+    Long own = groupSpec.getJsonObject("backlog", new JsonObject()).getLong(key);
+    return own != null ? own : consume.getJsonObject("backlog", new JsonObject()).getLong(key, fallback);
   }
 }

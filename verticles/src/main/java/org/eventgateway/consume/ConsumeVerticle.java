@@ -44,13 +44,20 @@ import java.util.concurrent.TimeUnit;
  * transaction stores), {@link Addresses#DLQ_PUBLISH} for poison records, then commits the
  * batch's offsets to Kafka — only after PostgreSQL committed and the dead letters were acked.
  *
- * <p>One batch at a time, so memory is bounded by {@code max.poll.records}, and a revocation (which
- * happens inside poll) never finds a batch in flight. Positions come from PostgreSQL: on assignment
- * each partition is sought to the offset stored with the effects (falling back to Kafka's committed
- * offset, then the reset policy); records that arrive for a partition still being positioned, paused
- * or no longer owned are discarded and read again later. A transient apply failure pauses the
- * batch's partitions (the consumer keeps polling, so it stays in the group), seeks back, and
- * resumes after an exponential backoff with jitter: never skipped.
+ * <p>Fetching and applying run side by side: polls fill one buffer per partition, and one apply
+ * batch at a time (up to {@code max.poll.records}) is taken from the buffers, so per-partition order
+ * holds and commits only move forward. Each partition's own backlog (buffered + in flight, records
+ * and bytes) drives a pause above {@code pauseAt*} and a resume below {@code resumeAt*}
+ * (hysteresis); partitions are also paused while their batch backs off after a transient failure,
+ * and all of them while the database is slower than {@code consume.slowApplyMs}. Pauses are per
+ * partition and the consumer keeps polling, so it stays in the group; the wanted pause set is kept
+ * here and re-applied after every assignment. Memory is bounded by pauseAt + one poll per partition.
+ *
+ * <p>Positions come from PostgreSQL: on assignment each partition is sought to the offset stored with
+ * the effects (falling back to Kafka's committed offset, then the reset policy); records that arrive
+ * for a partition still being positioned or no longer owned are discarded and read again by whoever
+ * owns it. A failed batch goes back to the front of its partitions' buffers and is retried after an
+ * exponential backoff with jitter: never skipped.
  */
 public class ConsumeVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumeVerticle.class);
@@ -60,6 +67,20 @@ public class ConsumeVerticle extends VerticleBase {
   private KafkaConsumer<String, byte[]> consumer;
   private boolean stopping;
   private final Promise<Void> loopEnded = Promise.promise();
+  private final Promise<Void> applyEnded = Promise.promise();
+  /** Fetched, not yet taken into a batch, per partition, in offset order. */
+  private final Map<Integer, java.util.ArrayDeque<KafkaConsumerRecord<String, byte[]>>> buffers = new HashMap<>();
+  private final Map<Integer, Long> bufferedBytes = new HashMap<>();
+  /** Records per partition in the batch being applied. */
+  private final Map<Integer, Integer> inFlight = new HashMap<>();
+  private boolean applying;
+  private boolean slow;
+  private int takeFrom;
+  private BacklogGate recordGate;
+  private BacklogGate byteGate;
+  /** What Kafka has been told to pause (it forgets on reassignment). */
+  private final Set<Integer> kafkaPaused = new HashSet<>();
+  private final List<io.micrometer.core.instrument.Meter> meters = new ArrayList<>();
   private final String instance = UUID.randomUUID().toString();
   private long stateTimer = -1;
 
@@ -77,6 +98,12 @@ public class ConsumeVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     config = ConsumeConfig.from(config());
+    recordGate = new BacklogGate(config.pauseAtRecords(), config.resumeAtRecords());
+    byteGate = new BacklogGate(config.pauseAtBytes(), config.resumeAtBytes());
+    meters.add(io.micrometer.core.instrument.Gauge.builder("gateway.consumer.buffered.records", buffers,
+        b -> b.values().stream().mapToInt(java.util.ArrayDeque::size).sum())
+      .description("Records fetched and not yet applied (bounded by the backlog thresholds)").tag("group", config.group())
+      .register(GatewayMetrics.registry()));
     consumer = KafkaConsumer.create(vertx, config.consumerProperties(), new StringDeserializer(), new ByteArrayDeserializer());
     consumer.partitionsAssignedHandler(this::onAssigned);
     consumer.partitionsRevokedHandler(this::onRevoked);
@@ -92,8 +119,13 @@ public class ConsumeVerticle extends VerticleBase {
   public Future<?> stop() {
     stopping = true;
     vertx.cancelTimer(stateTimer);
-    // The batch in flight finishes (and commits) first; then the consumer leaves the group.
-    return loopEnded.future()
+    meters.forEach(GatewayMetrics.registry()::remove);
+    if (!applying) {
+      applyEnded.tryComplete();
+    }
+    // The batch in flight finishes (and commits) first; buffered records are left for the next
+    // owner; then the consumer leaves the group.
+    return Future.join(loopEnded.future(), applyEnded.future())
       .timeout(config.applyTimeoutMs() + 5_000, TimeUnit.MILLISECONDS)
       .eventually(() -> consumer.close());
   }
@@ -110,11 +142,8 @@ public class ConsumeVerticle extends VerticleBase {
       }
     }
     // Kafka forgets pauses across a rebalance: re-apply ours.
-    Set<TopicPartition> toPause = new HashSet<>();
-    backingOff.stream().filter(assigned::contains).forEach(p -> toPause.add(tp(p)));
-    if (!toPause.isEmpty()) {
-      consumer.pause(toPause);
-    }
+    kafkaPaused.clear();
+    syncPauses();
     if (!fresh.isEmpty()) {
       positioning.addAll(fresh);
       position(fresh);
@@ -131,6 +160,11 @@ public class ConsumeVerticle extends VerticleBase {
       positioning.remove(p);
       discardedFrom.remove(p);
       failures.remove(p);
+      buffers.remove(p); // the next owner reads them from the stored position
+      bufferedBytes.remove(p);
+      recordGate.forget(p);
+      byteGate.forget(p);
+      kafkaPaused.remove(p);
       // backingOff is kept: if the partition comes back before its backoff ends, it is paused again.
     }
     publishState();
@@ -176,46 +210,188 @@ public class ConsumeVerticle extends VerticleBase {
     });
   }
 
-  // ---- the loop -------------------------------------------------------------------------------
+  // ---- fetching -------------------------------------------------------------------------------
 
   private void loop() {
     if (stopping) {
       loopEnded.tryComplete();
       return;
     }
-    consumer.poll(Duration.ofMillis(config.pollTimeoutMs()))
-      .compose(records -> records.isEmpty() ? Future.succeededFuture() : process(records))
-      .onComplete(ar -> {
-        if (ar.failed()) {
-          LOG.warn("[{}] poll failed: {}", config.group(), ar.cause().getMessage());
-          vertx.setTimer(config.retryBackoffMs(), t -> loop());
-        } else {
-          loop();
-        }
-      });
+    consumer.poll(Duration.ofMillis(config.pollTimeoutMs())).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warn("[{}] poll failed: {}", config.group(), ar.cause().getMessage());
+        vertx.setTimer(config.retryBackoffMs(), t -> loop());
+        return;
+      }
+      if (!ar.result().isEmpty()) {
+        distribute(ar.result());
+        pump();
+      }
+      loop();
+    });
   }
 
-  private Future<Void> process(KafkaConsumerRecords<String, byte[]> records) {
+  private void distribute(KafkaConsumerRecords<String, byte[]> records) {
     GatewayMetrics.consumed(config.group(), config.topic(), records.size());
-    List<KafkaConsumerRecord<String, byte[]>> taken = new ArrayList<>();
-    JsonArray events = new JsonArray();
-    List<KafkaConsumerRecord<String, byte[]>> eventRecords = new ArrayList<>();
-    List<JsonObject> dead = new ArrayList<>();
-    Map<Integer, Long> first = new HashMap<>();
-    Map<Integer, Long> next = new HashMap<>();
+    Set<Integer> touched = new HashSet<>();
     for (int i = 0; i < records.size(); i++) {
       KafkaConsumerRecord<String, byte[]> record = records.recordAt(i);
       int p = record.partition();
       if (!assigned.contains(p)) {
         continue; // no longer ours: its new owner reads it
       }
-      if (positioning.contains(p) || backingOff.contains(p)) {
+      if (positioning.contains(p)) {
         discardedFrom.merge(p, record.offset(), Math::min);
         continue;
       }
-      taken.add(record);
-      first.putIfAbsent(p, record.offset());
-      next.put(p, record.offset() + 1);
+      buffers.computeIfAbsent(p, k -> new java.util.ArrayDeque<>()).addLast(record);
+      bufferedBytes.merge(p, (long) size(record), Long::sum);
+      touched.add(p);
+    }
+    touched.forEach(this::gate);
+    syncPauses();
+  }
+
+  private static int size(KafkaConsumerRecord<String, byte[]> record) {
+    return record.value() == null ? 0 : record.value().length;
+  }
+
+  /** Re-judges one partition's backlog (buffered + in flight) against the thresholds. */
+  private void gate(int p) {
+    java.util.ArrayDeque<KafkaConsumerRecord<String, byte[]>> buffer = buffers.get(p);
+    long records = (buffer == null ? 0 : buffer.size()) + inFlight.getOrDefault(p, 0);
+    long bytes = bufferedBytes.getOrDefault(p, 0L);
+    BacklogGate.Change byRecords = recordGate.update(p, records);
+    BacklogGate.Change byBytes = byteGate.update(p, bytes);
+    if (byRecords == BacklogGate.Change.PAUSE || byBytes == BacklogGate.Change.PAUSE) {
+      GatewayMetrics.pause(config.group(), "backlog");
+    }
+  }
+
+  /** Tells Kafka the pause set we want: backlog, backoff after a failure, or a slow database. */
+  private void syncPauses() {
+    Set<Integer> wanted = wantedPaused();
+    Set<TopicPartition> pause = new HashSet<>();
+    Set<TopicPartition> resume = new HashSet<>();
+    for (int p : assigned) {
+      if (positioning.contains(p)) {
+        continue;
+      }
+      if (wanted.contains(p) && kafkaPaused.add(p)) {
+        pause.add(tp(p));
+      } else if (!wanted.contains(p) && kafkaPaused.remove(p)) {
+        resume.add(tp(p));
+      }
+    }
+    if (!pause.isEmpty()) {
+      consumer.pause(pause);
+    }
+    if (!resume.isEmpty()) {
+      GatewayMetrics.resume(config.group(), resume.size());
+      consumer.resume(resume);
+    }
+    if (!pause.isEmpty() || !resume.isEmpty()) {
+      publishState();
+    }
+  }
+
+  private Set<Integer> wantedPaused() {
+    Set<Integer> wanted = new TreeSet<>(recordGate.paused());
+    wanted.addAll(byteGate.paused());
+    wanted.addAll(backingOff);
+    if (slow) {
+      wanted.addAll(assigned);
+    }
+    wanted.retainAll(assigned);
+    return wanted;
+  }
+
+  // ---- applying -------------------------------------------------------------------------------
+
+  /** Takes the next batch from the buffers (round robin over partitions) unless one is in flight. */
+  private void pump() {
+    if (applying || stopping) {
+      return;
+    }
+    List<KafkaConsumerRecord<String, byte[]>> batch = new ArrayList<>();
+    List<Integer> partitions = new ArrayList<>(buffers.keySet());
+    if (partitions.isEmpty() && slow) {
+      slow = false; // nothing left to measure the database with: fetch again, and measure the next batch
+      syncPauses();
+    }
+    if (partitions.isEmpty()) {
+      return;
+    }
+    java.util.Collections.sort(partitions);
+    for (int k = 0; k < partitions.size() && batch.size() < config.maxBatch(); k++) {
+      int p = partitions.get((takeFrom + k) % partitions.size());
+      if (backingOff.contains(p) || positioning.contains(p)) {
+        continue;
+      }
+      java.util.ArrayDeque<KafkaConsumerRecord<String, byte[]>> buffer = buffers.get(p);
+      while (!buffer.isEmpty() && batch.size() < config.maxBatch()) {
+        KafkaConsumerRecord<String, byte[]> r = buffer.pollFirst();
+        bufferedBytes.merge(p, (long) -size(r), Long::sum);
+        inFlight.merge(p, 1, Integer::sum);
+        batch.add(r);
+      }
+      if (buffer.isEmpty()) {
+        buffers.remove(p);
+      }
+    }
+    takeFrom++;
+    if (batch.isEmpty()) {
+      if (slow && buffers.isEmpty()) {
+        slow = false; // nothing left to measure the database with: fetch again, and measure the next batch
+        syncPauses();
+      }
+      return;
+    }
+    applying = true;
+    long started = System.nanoTime();
+    process(batch).onComplete(ar -> {
+      applying = false;
+      inFlight.clear();
+      long tookMs = (System.nanoTime() - started) / 1_000_000;
+      if (ar.failed()) {
+        putBack(batch);
+        backOff(batch, ar.cause());
+      } else if (tookMs > config.slowApplyMs() != slow) {
+        slow = !slow;
+        LOG.warn("[{}] apply took {} ms (bound {} ms): {} fetching", config.group(), tookMs, config.slowApplyMs(),
+          slow ? "pausing" : "resuming");
+        if (slow) {
+          GatewayMetrics.pause(config.group(), "slow_database");
+        }
+      }
+      batch.stream().map(KafkaConsumerRecord::partition).distinct().forEach(this::gate);
+      syncPauses();
+      if (stopping) {
+        applyEnded.tryComplete();
+      } else {
+        pump();
+      }
+    });
+  }
+
+  /** A failed batch goes back to the front of its partitions' buffers, in order (unless revoked meanwhile). */
+  private void putBack(List<KafkaConsumerRecord<String, byte[]>> batch) {
+    for (int i = batch.size() - 1; i >= 0; i--) {
+      KafkaConsumerRecord<String, byte[]> r = batch.get(i);
+      if (assigned.contains(r.partition())) {
+        buffers.computeIfAbsent(r.partition(), k -> new java.util.ArrayDeque<>()).addFirst(r);
+        bufferedBytes.merge(r.partition(), (long) size(r), Long::sum);
+      }
+    }
+  }
+
+  private Future<Void> process(List<KafkaConsumerRecord<String, byte[]>> records) {
+    JsonArray events = new JsonArray();
+    List<KafkaConsumerRecord<String, byte[]>> eventRecords = new ArrayList<>();
+    List<JsonObject> dead = new ArrayList<>();
+    Map<Integer, Long> next = new HashMap<>();
+    for (KafkaConsumerRecord<String, byte[]> record : records) {
+      next.put(record.partition(), record.offset() + 1);
       JsonObject event = toEvent(record);
       if (event == null) {
         dead.add(deadRecord(record, "decode", "org.eventgateway.consume.UndecodableValue", "value is not a JSON object", null));
@@ -223,9 +399,6 @@ public class ConsumeVerticle extends VerticleBase {
         events.add(event);
         eventRecords.add(record);
       }
-    }
-    if (taken.isEmpty()) {
-      return Future.succeededFuture();
     }
     JsonArray offsets = new JsonArray();
     next.forEach((p, n) -> offsets.add(new JsonObject().put("topic", config.topic()).put("partition", p).put("next", n)));
@@ -247,8 +420,7 @@ public class ConsumeVerticle extends VerticleBase {
         }
         next.keySet().forEach(failures::remove);
         return commit(next);
-      })
-      .recover(err -> backOff(first, err));
+      });
   }
 
   /** Dead letters must be acked by the broker before the offsets that skip them are committed. */
@@ -278,50 +450,27 @@ public class ConsumeVerticle extends VerticleBase {
     });
   }
 
-  /** Transient failure: pause these partitions, seek back to the batch start, resume after backoff. */
-  private Future<Void> backOff(Map<Integer, Long> first, Throwable err) {
-    Set<TopicPartition> tps = new HashSet<>();
+  /** Transient failure: these partitions wait (paused) for their backoff, then the same records are retried. */
+  private void backOff(List<KafkaConsumerRecord<String, byte[]>> batch, Throwable err) {
     long longest = 0;
-    for (Map.Entry<Integer, Long> e : first.entrySet()) {
-      int p = e.getKey();
-      if (!assigned.contains(p)) {
-        continue;
-      }
-      int attempt = failures.merge(p, 1, Integer::sum);
-      long backoff = backoffMs(attempt);
+    Set<Integer> partitions = new TreeSet<>();
+    batch.forEach(r -> partitions.add(r.partition()));
+    partitions.retainAll(assigned);
+    for (int p : partitions) {
+      long backoff = backoffMs(failures.merge(p, 1, Integer::sum));
       longest = Math.max(longest, backoff);
       backingOff.add(p);
-      discardedFrom.merge(p, e.getValue(), Math::min);
-      tps.add(tp(p));
     }
-    LOG.warn("[{}] batch not applied ({}); partitions {} paused for up to {} ms, then retried from the same offsets",
-      config.group(), err.getMessage(), partitions(tps), longest);
-    if (tps.isEmpty()) {
-      return Future.succeededFuture();
+    LOG.warn("[{}] batch not applied ({}); partitions {} wait up to {} ms, then the same records are retried",
+      config.group(), err.getMessage(), partitions, longest);
+    if (!partitions.isEmpty()) {
+      GatewayMetrics.pause(config.group(), "retry");
+      vertx.setTimer(longest, t -> {
+        backingOff.removeAll(partitions);
+        syncPauses();
+        pump();
+      });
     }
-    long delay = longest;
-    return consumer.pause(tps).onSuccess(v -> {
-      publishState();
-      vertx.setTimer(delay, t -> resume(tps));
-    });
-  }
-
-  private void resume(Set<TopicPartition> tps) {
-    List<Future<Void>> seeks = new ArrayList<>();
-    Set<TopicPartition> owned = new HashSet<>();
-    for (TopicPartition tp : tps) {
-      int p = tp.getPartition();
-      backingOff.remove(p);
-      Long from = discardedFrom.remove(p);
-      if (assigned.contains(p) && !positioning.contains(p)) {
-        owned.add(tp);
-        if (from != null) {
-          seeks.add(consumer.seek(tp, from));
-        }
-      }
-    }
-    Future.join(seeks).compose(v -> owned.isEmpty() ? Future.succeededFuture() : consumer.resume(owned))
-      .onComplete(ar -> publishState());
   }
 
   private long backoffMs(int attempt) {
@@ -335,8 +484,7 @@ public class ConsumeVerticle extends VerticleBase {
 
   /** What the lag sampler and the dashboard need from this consumer: ownership and paused partitions. */
   private void publishState() {
-    Set<Integer> paused = new TreeSet<>(backingOff);
-    paused.retainAll(assigned);
+    Set<Integer> paused = wantedPaused();
     vertx.eventBus().publish(Addresses.CONSUME_STATE, new JsonObject()
       .put("group", config.group()).put("topic", config.topic()).put("instance", instance)
       .put("assigned", new JsonArray(new ArrayList<>(assigned)))

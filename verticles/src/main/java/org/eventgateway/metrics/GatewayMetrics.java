@@ -51,6 +51,16 @@ public final class GatewayMetrics {
       .publishPercentileHistogram().register(registry()).record(took);
   }
 
+  public static void pause(String group, String reason) {
+    Counter.builder("gateway.consumer.pauses").description("Times partitions were paused, by reason")
+      .tag("group", group).tag("reason", reason).register(registry()).increment();
+  }
+
+  public static void resume(String group, int partitions) {
+    Counter.builder("gateway.consumer.resumes").description("Partitions resumed")
+      .tag("group", group).register(registry()).increment(partitions);
+  }
+
   public static void rebalance(String group, String kind) {
     Counter.builder("gateway.consumer.rebalances").description("Partition assignment changes seen by the consumer")
       .tag("group", group).tag("kind", kind).register(registry()).increment();
