@@ -18,6 +18,7 @@ public final class ChildGateway {
   private final Path confFile;
   private final Path log;
   private final int port;
+  private String maxHeap = "512m";
   private Process process;
 
   public ChildGateway(JsonObject config, Path log) throws IOException {
@@ -28,9 +29,31 @@ public final class ChildGateway {
     Files.createDirectories(log.toAbsolutePath().getParent());
   }
 
+  public ChildGateway maxHeap(String heap) {
+    this.maxHeap = heap;
+    return this;
+  }
+
+  /** A gauge or counter from the child's /metrics, summed over its label sets (0 if unreachable). */
+  public double metric(String name) {
+    try {
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+      String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
+      // A name may carry the start of its labels, e.g. jvm_memory_used_bytes{area="heap"
+      return metrics.lines().filter(l -> name.contains("{") ? l.startsWith(name) : l.startsWith(name + " ") || l.startsWith(name + "{"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    }
+  }
+
   public ChildGateway start() throws IOException {
     ProcessBuilder pb = new ProcessBuilder(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
-      "-Xmx512m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "-conf", confFile.toString())
+      "-Xmx" + maxHeap, "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "-conf", confFile.toString())
       .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().keySet().removeIf(k -> k.startsWith("PG") || k.startsWith("KAFKA_") || k.startsWith("GATEWAY_"));
     process = pb.start();

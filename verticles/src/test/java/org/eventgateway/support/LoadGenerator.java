@@ -46,6 +46,8 @@ public final class LoadGenerator {
   private final Map<String, Order> sent = new ConcurrentHashMap<>();
   private final Set<String> acked = ConcurrentHashMap.newKeySet();
   private final AtomicInteger failedRequests = new AtomicInteger();
+  private final Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
+  private final AtomicInteger withRetryAfter = new AtomicInteger();
   private final AtomicInteger inFlight = new AtomicInteger();
 
   public LoadGenerator(Vertx vertx) {
@@ -85,6 +87,12 @@ public final class LoadGenerator {
       .sendJsonObject(new JsonObject().put("records", records))
       .onComplete(ar -> {
         inFlight.decrementAndGet();
+        if (ar.succeeded()) {
+          statuses.computeIfAbsent(ar.result().statusCode(), k -> new AtomicInteger()).incrementAndGet();
+          if (ar.result().getHeader("Retry-After") != null) {
+            withRetryAfter.incrementAndGet();
+          }
+        }
         if (ar.succeeded() && ar.result().statusCode() == 200) {
           JsonArray offsets = ar.result().bodyAsJsonObject().getJsonArray("offsets");
           for (int i = 0; i < offsets.size(); i++) {
@@ -105,6 +113,16 @@ public final class LoadGenerator {
 
   public Set<String> acked() {
     return acked;
+  }
+
+  /** Responses by HTTP status (connection failures are not in it). */
+  public int responses(int status) {
+    AtomicInteger n = statuses.get(status);
+    return n == null ? 0 : n.get();
+  }
+
+  public int withRetryAfter() {
+    return withRetryAfter.get();
   }
 
   public int failedRequests() {
