@@ -180,7 +180,7 @@ public final class Bench {
   private double gatewayProduce(String topic, int records, int size, int perRequest, int concurrency) {
     WebClient client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true),
       new io.vertx.core.http.PoolOptions().setHttp1MaxSize(concurrency));
-    String pad = "x".repeat(Math.max(0, size - 90));
+    String pad = randomText(Math.max(0, size - 90));
     AtomicInteger next = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
     Promise<Void> done = Promise.promise();
@@ -283,6 +283,11 @@ public final class Bench {
       } else {
         notes.add("correctness: apply run — " + events + " orders, " + events + " payments, each order charged once");
       }
+      double batches = metricOf(child, "gateway_apply_batch_seconds_count");
+      double seconds = metricOf(child, "gateway_apply_batch_seconds_sum");
+      notes.add(String.format("apply profile (gateway): %.0f batches, mean %.0f events/batch, mean %.1f ms per apply transaction; "
+          + "%.1f s of the %.1f s spent inside apply transactions", batches, events / Math.max(1, batches),
+        1000 * seconds / Math.max(1, batches), seconds, span.getNumeric(0).doubleValue()));
       return events / Math.max(0.001, span.getNumeric(0).doubleValue());
     } finally {
       child.terminate(Duration.ofSeconds(30));
@@ -370,6 +375,10 @@ public final class Bench {
   }
 
   private ChildGateway child;
+
+  private double metricOf(ChildGateway gateway, String name) {
+    return gateway.metric(name);
+  }
 
   private void sampleMemory(ChildGateway gateway) {
     try {
@@ -461,10 +470,20 @@ public final class Bench {
     }
   }
 
+  /** Incompressible: lz4 would otherwise shrink a repeated byte to nothing and flatter both sides. */
   private static byte[] payload(int size) {
     byte[] b = new byte[size];
-    Arrays.fill(b, (byte) 'x');
+    new java.util.Random(size).nextBytes(b);
     return b;
+  }
+
+  private static String randomText(int length) {
+    java.util.Random random = new java.util.Random(length);
+    StringBuilder sb = new StringBuilder(length);
+    for (int i = 0; i < length; i++) {
+      sb.append((char) ('!' + random.nextInt(90)));
+    }
+    return sb.toString().replace("\\", "/").replace("\"", "'");
   }
 
   private static <T> T await(Future<T> f) {
