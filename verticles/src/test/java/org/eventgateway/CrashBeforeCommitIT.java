@@ -40,8 +40,8 @@ class CrashBeforeCommitIT {
 
   @BeforeEach
   void setUp() {
-    vertx = Gateway.newVertx();
-    gw = new TestGateway(vertx);
+    gw = TestGateway.create();
+    vertx = gw.vertx();
   }
 
   @AfterEach
@@ -49,11 +49,7 @@ class CrashBeforeCommitIT {
     if (child != null) {
       child.destroyForcibly();
     }
-    try {
-      gw.close();
-    } finally {
-      Poll.await(vertx.close());
-    }
+    gw.close();
   }
 
   @Test

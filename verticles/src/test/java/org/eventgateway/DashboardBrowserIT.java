@@ -36,19 +36,15 @@ class DashboardBrowserIT {
   @BeforeEach
   void start() {
     Assumptions.assumeTrue(new File(CHROMIUM).canExecute(), "needs Debian's chromium (.ci/run installs it)");
-    vertx = Gateway.newVertx();
-    gw = new TestGateway(vertx).start(new JsonObject().put("consume", new JsonObject().put("groups", new JsonArray()))
+    gw = TestGateway.create().start(new JsonObject().put("consume", new JsonObject().put("groups", new JsonArray()))
       .put("lag", new JsonObject().put("intervalMs", 200)));
+    vertx = gw.vertx();
   }
 
   @AfterEach
   void stop() {
     if (gw != null) {
-      try {
-        gw.close();
-      } finally {
-        Poll.await(vertx.close());
-      }
+      gw.close();
     }
   }
 

@@ -41,19 +41,15 @@ class FaultLedgerIT {
 
   @BeforeEach
   void setUp() {
-    vertx = Gateway.newVertx();
-    gw = new TestGateway(vertx);
+    gw = TestGateway.create();
+    vertx = gw.vertx();
     load = new LoadGenerator(vertx);
   }
 
   @AfterEach
   void tearDown() {
     load.close();
-    try {
-      gw.close();
-    } finally {
-      Poll.await(vertx.close());
-    }
+    gw.close();
   }
 
   private JsonObject ledgerOnly() {

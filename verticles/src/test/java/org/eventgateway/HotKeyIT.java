@@ -34,8 +34,8 @@ class HotKeyIT {
 
   @BeforeEach
   void start() {
-    vertx = Gateway.newVertx();
-    gw = new TestGateway(vertx);
+    gw = TestGateway.create();
+    vertx = gw.vertx();
     plain = gw.topic + "-plain";
     JsonObject salting = new JsonObject().put("mode", "auto").put("orderingField", "/account").put("hotShare", 0.3)
       .put("coolShare", 0.1).put("windowRecords", 2000).put("minSample", 50).put("maxShards", 12);
@@ -48,11 +48,7 @@ class HotKeyIT {
 
   @AfterEach
   void stop() {
-    try {
-      gw.close();
-    } finally {
-      Poll.await(vertx.close());
-    }
+    gw.close();
   }
 
   /**

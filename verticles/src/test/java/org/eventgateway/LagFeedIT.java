@@ -38,17 +38,13 @@ class LagFeedIT {
 
   @BeforeEach
   void start() {
-    vertx = Gateway.newVertx();
-    gw = new TestGateway(vertx);
+    gw = TestGateway.create();
+    vertx = gw.vertx();
   }
 
   @AfterEach
   void stop() {
-    try {
-      gw.close();
-    } finally {
-      Poll.await(vertx.close());
-    }
+    gw.close();
   }
 
   private JsonObject noConsumers(int intervalMs) {

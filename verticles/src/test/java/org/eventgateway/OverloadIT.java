@@ -34,19 +34,15 @@ class OverloadIT {
 
   @BeforeEach
   void setUp() {
-    vertx = Gateway.newVertx();
-    gw = new TestGateway(vertx);
+    gw = TestGateway.create();
+    vertx = gw.vertx();
     load = new LoadGenerator(vertx);
   }
 
   @AfterEach
   void tearDown() {
     load.close();
-    try {
-      gw.close();
-    } finally {
-      Poll.await(vertx.close());
-    }
+    gw.close();
   }
 
   @Test

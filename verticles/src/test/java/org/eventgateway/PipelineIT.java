@@ -32,17 +32,13 @@ class PipelineIT {
 
   @BeforeEach
   void start() {
-    vertx = Gateway.newVertx();
-    gw = new TestGateway(vertx).start();
+    gw = TestGateway.create().start();
+    vertx = gw.vertx();
   }
 
   @AfterEach
   void stop() {
-    try {
-      gw.close();
-    } finally {
-      Poll.await(vertx.close());
-    }
+    gw.close();
   }
 
   /** 1,000 orders over 20 customers, posted 100 per request, per-customer sequence numbers 0..49. */

@@ -39,17 +39,13 @@ class PoisonPillIT {
 
   @BeforeEach
   void start() {
-    vertx = Gateway.newVertx();
-    gw = new TestGateway(vertx).start();
+    gw = TestGateway.create().start();
+    vertx = gw.vertx();
   }
 
   @AfterEach
   void stop() {
-    try {
-      gw.close();
-    } finally {
-      Poll.await(vertx.close());
-    }
+    gw.close();
   }
 
   @Test

@@ -52,19 +52,15 @@ class TraceIT {
     traceLogger = ((LoggerContext) LogManager.getContext(false)).getLogger("org.eventgateway.trace");
     traceLogger.addAppender(appender);
     traceLogger.setLevel(Level.DEBUG);
-    vertx = Gateway.newVertx();
-    gw = new TestGateway(vertx).start();
+    gw = TestGateway.create().start();
+    vertx = gw.vertx();
   }
 
   @AfterEach
   void stop() {
     traceLogger.removeAppender(appender);
     traceLogger.setLevel(Level.INFO);
-    try {
-      gw.close();
-    } finally {
-      Poll.await(vertx.close());
-    }
+    gw.close();
   }
 
   @Test

@@ -46,6 +46,14 @@ public final class TestGateway implements AutoCloseable {
   private final WebClient web;
   private final Pool pool;
   private Gateway gateway;
+  private boolean ownsVertx;
+
+  /** A test gateway with a Vert.x of its own (metrics on, as in production), closed by {@link #close()}. */
+  public static TestGateway create() {
+    TestGateway gw = new TestGateway(Gateway.newVertx());
+    gw.ownsVertx = true;
+    return gw;
+  }
 
   public TestGateway(Vertx vertx) {
     this.vertx = vertx;
@@ -214,7 +222,13 @@ public final class TestGateway implements AutoCloseable {
     } finally {
       admin.close();
       web.close();
-      Poll.await(pool.query("DROP SCHEMA IF EXISTS " + schema + " CASCADE").execute().eventually(pool::close));
+      try {
+        Poll.await(pool.query("DROP SCHEMA IF EXISTS " + schema + " CASCADE").execute().eventually(pool::close));
+      } finally {
+        if (ownsVertx) {
+          Poll.await(vertx.close());
+        }
+      }
     }
   }
 }
