@@ -88,4 +88,41 @@ class OverloadIT {
     }
     Ledger.reconcile("overload -Xmx256m", gw, load, Set.of(), 0);
   }
+
+  @Test
+  void partitionsThatMoveAndComeBackArePausedAgainWhileTheirBacklogWarrantsIt() {
+    JsonObject base = gw.config(new JsonObject());
+    JsonArray slowHandler = base.getJsonObject("groups").getJsonObject(gw.ledger).getJsonArray("handler").copy()
+      .add(new JsonObject().put("sql", "SELECT pg_sleep(0.002) WHERE $1::text IS NOT NULL").put("params", new JsonArray().add("$id")));
+    JsonObject overrides = new JsonObject()
+      .put("consume", new JsonObject().put("groups", new JsonArray().add(gw.ledger))
+        .put("backlog", new JsonObject().put("pauseAtRecords", 200).put("resumeAtRecords", 50)))
+      .put("groups", new JsonObject().put(gw.ledger, new JsonObject().put("handler", slowHandler)))
+      .put("lag", new JsonObject().put("intervalMs", 200));
+    gw.start(overrides);
+    Future<Void> done = load.run(gw.httpPort, gw.topic, 12_000, 20, 60);
+    java.util.function.Supplier<Integer> paused = () -> {
+      JsonObject lag = gw.get("/lag").bodyAsJsonObject();
+      for (Object g : lag.getJsonArray("groups", new JsonArray())) {
+        if (gw.ledger.equals(((JsonObject) g).getString("group"))) {
+          return ((JsonObject) g).getInteger("pausedPartitions");
+        }
+      }
+      return 0;
+    };
+    Poll.until("partitions paused on their backlog", Duration.ofSeconds(60), paused, n -> n > 0);
+
+    // A second member joins (partitions move to it) and leaves (they come back, with empty buffers).
+    JsonObject second = gw.config(overrides).put("group", gw.ledger);
+    String id = Poll.await(vertx.deployVerticle(org.eventgateway.consume.ConsumeVerticle::new,
+      new io.vertx.core.DeploymentOptions().setConfig(second)));
+    Poll.await(vertx.timer(3_000));
+    Poll.await(vertx.undeploy(id));
+    Poll.until("the returned partitions paused again as their backlog rebuilds", Duration.ofSeconds(60), paused, n -> n > 0);
+
+    Poll.await(done, Duration.ofMinutes(3));
+    gw.awaitCaughtUp(gw.ledger);
+    Poll.until("all resumed once drained", Duration.ofSeconds(60), paused, n -> n == 0);
+    Ledger.reconcile("rebalance while paused", gw, load, Set.of(), 0);
+  }
 }
