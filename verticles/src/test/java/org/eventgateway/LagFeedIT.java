@@ -35,15 +35,22 @@ class LagFeedIT {
     "^gateway_consumer_lag\\{group=\"([^\"]+)\",partition=\"(\\d+)\",topic=\"([^\"]+)\"} ([0-9.eE+-]+)$");
   private Vertx vertx;
   private TestGateway gw;
+  /** Held for the whole test: an unreferenced Vert.x client may be cleaned up mid-handshake. */
+  private io.vertx.core.http.WebSocketClient client;
+  private io.vertx.core.http.WebSocketClient smallWindowClient;
 
   @BeforeEach
   void start() {
     gw = TestGateway.create();
     vertx = gw.vertx();
+    client = vertx.createWebSocketClient();
+    smallWindowClient = vertx.createWebSocketClient(new WebSocketClientOptions().setReceiveBufferSize(4096));
   }
 
   @AfterEach
   void stop() {
+    Poll.await(client.close());
+    Poll.await(smallWindowClient.close());
     gw.close();
   }
 
@@ -65,7 +72,7 @@ class LagFeedIT {
   void lagRisesToWhatWasPostedThenFallsToZeroWhenTheConsumerRuns() {
     gw.start(noConsumers(200));
     AtomicReference<JsonObject> last = new AtomicReference<>();
-    WebSocket ws = Poll.await(vertx.createWebSocketClient().connect(gw.httpPort, "127.0.0.1", "/ws/lag"));
+    WebSocket ws = Poll.await(client.connect(gw.httpPort, "127.0.0.1", "/ws/lag"));
     ws.textMessageHandler(text -> last.set(new JsonObject(text)));
     ws.writeTextMessage(new JsonObject().put("groups", new JsonArray().add(gw.ledger)).encode());
 
@@ -113,7 +120,7 @@ class LagFeedIT {
     // Large frames (96 partitions), fast samples, a tiny write queue and receive window.
     gw.start(noConsumers(20).put("topics", new JsonObject().put(gw.topic, new JsonObject().put("partitions", 96)))
       .put("lag", new JsonObject().put("intervalMs", 20).put("ws", new JsonObject().put("maxWriteQueueBytes", 4096))));
-    WebSocket ws = Poll.await(vertx.createWebSocketClient(new WebSocketClientOptions().setReceiveBufferSize(4096))
+    WebSocket ws = Poll.await(smallWindowClient
       .connect(new WebSocketConnectOptions().setPort(gw.httpPort).setHost("127.0.0.1").setURI("/ws/lag")));
     ws.pause();
     double dropped = Poll.until("frames dropped for the slow client", Duration.ofSeconds(60),
@@ -121,7 +128,7 @@ class LagFeedIT {
     System.out.printf("slow-client: %.0f frames dropped instead of queued%n", dropped);
     // Meanwhile a reading client still gets every sample.
     AtomicReference<JsonObject> last = new AtomicReference<>();
-    WebSocket reader = Poll.await(vertx.createWebSocketClient().connect(gw.httpPort, "127.0.0.1", "/ws/lag"));
+    WebSocket reader = Poll.await(client.connect(gw.httpPort, "127.0.0.1", "/ws/lag"));
     reader.textMessageHandler(text -> last.set(new JsonObject(text)));
     long t0 = System.currentTimeMillis();
     Poll.until("a fresh frame for the reading client", Duration.ofSeconds(10), last::get, s -> s != null && s.getLong("time") > t0);

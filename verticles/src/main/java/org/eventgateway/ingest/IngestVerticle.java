@@ -38,6 +38,7 @@ public class IngestVerticle extends VerticleBase {
   private HttpServer server;
   private boolean draining;
   private LagBudgets lagBudgets;
+  private WsIngest wsIngest;
 
   @Override
   public Future<?> start() {
@@ -74,13 +75,16 @@ public class IngestVerticle extends VerticleBase {
     router.route("/topics/:topic").handler(ctx ->
       error(ctx, 405, ctx.request().method() + " is not supported on /topics/{topic}; use POST"));
     DlqRoutes.mount(vertx, router);
+    wsIngest = new WsIngest(vertx, config, lagBudgets);
+    wsIngest.mount(router);
     LagRoutes.mount(vertx, router, LagConfig.from(config()));
     router.route("/*").handler(StaticHandler.create("webroot"));
     router.route().last().handler(ctx -> error(ctx, 404, "no such endpoint: " + ctx.request().path()));
     router.route().failureHandler(this::failure);
 
     server = vertx.createHttpServer(new HttpServerOptions()
-      .setHost(config.host()).setPort(config.port()).setCompressionSupported(true));
+      .setHost(config.host()).setPort(config.port()).setCompressionSupported(true)
+      .setMaxWebSocketMessageSize(config.maxBodyBytes()).setMaxWebSocketFrameSize(Math.min(config.maxBodyBytes(), 65_536)));
     return server.requestHandler(router).listen()
       .onSuccess(s -> LOG.info("Ingest listening on {}:{}", config.host(), s.actualPort()))
       .recover(err -> Future.failedFuture("cannot listen on " + config.host() + ":" + config.port()
@@ -97,7 +101,8 @@ public class IngestVerticle extends VerticleBase {
     // Stop accepting, answer 503 to requests still arriving on open connections, let in-flight
     // requests get their answers, then close.
     draining = true;
-    return server == null ? Future.succeededFuture() : server.shutdown(config.shutdownGraceMs(), TimeUnit.MILLISECONDS);
+    Future<Void> sockets = wsIngest == null ? Future.succeededFuture() : wsIngest.closeAll();
+    return sockets.eventually(() -> server == null ? Future.succeededFuture() : server.shutdown(config.shutdownGraceMs(), TimeUnit.MILLISECONDS));
   }
 
   private void checkContentType(RoutingContext ctx) {

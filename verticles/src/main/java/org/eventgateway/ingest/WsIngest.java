@@ -1,0 +1,153 @@
+package org.eventgateway.ingest;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import org.eventgateway.Addresses;
+import org.eventgateway.EventHeaders;
+import org.eventgateway.TraceContext;
+import org.eventgateway.metrics.GatewayMetrics;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * WebSocket ingestion at {@code /ws/ingest}. A client frame {"topic","records":[…],"ref"} (the
+ * REST record shape) is validated like a REST body and answered, in order per connection, with
+ * {"ref","offsets":[…]} once the broker acked, or {"ref","error_code","message"}. Flow control:
+ * the server grants credits ({"credit":n}: records the client may have unacknowledged); a frame
+ * beyond its credit gets a 429 error frame (never silent loss), and a client that keeps sending
+ * while more than {@code ingest.ws.maxPendingFrames} frames await acks is no longer read until they
+ * are answered. Malformed frames get an error frame and the connection stays usable; a binary
+ * frame closes it with 1003, a frame over ingest.maxBodyBytes with 1009 (the server's limit).
+ * On shutdown every connection is closed with 1001.
+ */
+final class WsIngest {
+  private final Vertx vertx;
+  private final IngestConfig config;
+  private final LagBudgets lagBudgets;
+  private final Set<ServerWebSocket> open = ConcurrentHashMap.newKeySet();
+
+  WsIngest(Vertx vertx, IngestConfig config, LagBudgets lagBudgets) {
+    this.vertx = vertx;
+    this.config = config;
+    this.lagBudgets = lagBudgets;
+  }
+
+  void mount(Router router) {
+    router.get("/ws/ingest").handler(ctx -> ctx.request().toWebSocket().onSuccess(this::serve));
+  }
+
+  /** Closes every connection with 1001 (going away), for the shutdown path. */
+  Future<Void> closeAll() {
+    return Future.join(open.stream().map(ws -> ws.close((short) 1001, "gateway shutting down")).toList()).mapEmpty();
+  }
+
+  private final class Connection {
+    final ServerWebSocket ws;
+    int credit = config.wsCredits();
+    int pendingFrames;
+    Future<Void> lastAnswer = Future.succeededFuture();
+
+    Connection(ServerWebSocket ws) {
+      this.ws = ws;
+    }
+  }
+
+  private void serve(ServerWebSocket ws) {
+    open.add(ws);
+    Connection c = new Connection(ws);
+    long ping = vertx.setPeriodic(config.wsPingIntervalMs(), t -> ws.writePing(Buffer.buffer("gw")));
+    ws.closeHandler(v -> {
+      open.remove(ws);
+      vertx.cancelTimer(ping);
+    });
+    ws.binaryMessageHandler(b -> ws.close((short) 1003, "binary frames are not accepted: send JSON text frames"));
+    // Vert.x reports a message over maxWebSocketMessageSize here; the client gets 1009 and a reason.
+    ws.exceptionHandler(err -> {
+      if (!ws.isClosed()) {
+        boolean tooBig = String.valueOf(err.getMessage()).toLowerCase().contains("size")
+          || err.getClass().getSimpleName().contains("TooLong");
+        ws.close(tooBig ? (short) 1009 : (short) 1011, tooBig
+          ? "frame larger than ingest.maxBodyBytes=" + config.maxBodyBytes() : "error: " + err.getMessage());
+      }
+    });
+    ws.textMessageHandler(text -> onFrame(c, text));
+    ws.writeTextMessage(new JsonObject().put("credit", c.credit).encode());
+  }
+
+  private void onFrame(Connection c, String text) {
+    JsonObject frame;
+    try {
+      frame = new JsonObject(text);
+    } catch (RuntimeException e) {
+      answerInOrder(c, null, Future.succeededFuture(error(null, 400, "malformed JSON frame")), 0);
+      return;
+    }
+    Object ref = frame.getValue("ref");
+    String topic = frame.getString("topic");
+    JsonObject request;
+    try {
+      if (topic == null) {
+        throw new RequestException(422, "missing 'topic'");
+      }
+      request = ProduceRequest.parse(topic, new JsonObject().put("records", frame.getValue("records")).toBuffer(), config);
+    } catch (RequestException | ClassCastException e) {
+      int status = e instanceof RequestException r ? r.status() : 422;
+      answerInOrder(c, ref, Future.succeededFuture(error(ref, status, e.getMessage())), 0);
+      return;
+    }
+    int records = request.getJsonArray("records").size();
+    if (records > c.credit) {
+      GatewayMetrics.ingestRejected("ws_credit");
+      answerInOrder(c, ref, Future.succeededFuture(error(ref, 429, "frame of " + records + " records exceeds the credit of "
+        + c.credit + "; wait for {\"credit\":n}")), 0);
+      return;
+    }
+    LagBudgets.Over over = lagBudgets.check(topic);
+    if (over != null && over.reject()) {
+      GatewayMetrics.ingestRejected("lag_budget");
+      answerInOrder(c, ref, Future.succeededFuture(error(ref, 429, over.reason()).put("retryAfterSeconds", over.retryAfterSeconds())), 0);
+      return;
+    }
+    c.credit -= records;
+    request.put("traceparent", TraceContext.acceptOrCreate(frame.getString(EventHeaders.TRACEPARENT)));
+    Future<JsonObject> answer = vertx.eventBus().<JsonObject>request(Addresses.PRODUCE_SEND, request,
+        new DeliveryOptions().setSendTimeout(config.publishTimeoutMs()))
+      .map(reply -> reply.body().copy().put("ref", ref))
+      .otherwise(err -> error(ref, ErrorReply.statusOf(err), ErrorReply.messageOf(err)));
+    answerInOrder(c, ref, answer, records);
+  }
+
+  /** Answers leave in the order frames came in; credit comes back once a frame is answered. */
+  private void answerInOrder(Connection c, Object ref, Future<JsonObject> answer, int records) {
+    c.pendingFrames++;
+    if (c.pendingFrames > config.wsMaxPendingFrames()) {
+      c.ws.pause(); // the client ignores flow control: stop reading until answers drain
+    }
+    Future<JsonObject> ready = c.lastAnswer.transform(ignored -> answer);
+    c.lastAnswer = ready.compose(body -> {
+      if (c.ws.isClosed()) {
+        return Future.succeededFuture();
+      }
+      Future<Void> written = c.ws.writeTextMessage(body.encode());
+      c.pendingFrames--;
+      if (records > 0) {
+        c.credit += records;
+        written = written.compose(v -> c.ws.writeTextMessage(new JsonObject().put("credit", records).encode()));
+      }
+      if (c.pendingFrames <= config.wsMaxPendingFrames() / 2) {
+        c.ws.resume();
+      }
+      return written;
+    }).recover(err -> Future.succeededFuture());
+  }
+
+  private static JsonObject error(Object ref, int status, String message) {
+    return ErrorReply.body(status, message).put("ref", ref);
+  }
+}
