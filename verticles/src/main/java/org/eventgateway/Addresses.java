@@ -8,6 +8,12 @@ package org.eventgateway;
 public final class Addresses {
   private Addresses() {}
 
+  /**
+   * Inbound from the SockJS and TCP event-bus bridges (and any bus client): {"topic","records":[…]}
+   * validated like a REST body → {"offsets":[…]}, or a failure whose code is the HTTP status.
+   */
+  public static final String INGEST_PUBLISH = "gateway.ingest.publish";
+
   /** Ingest → produce: {"topic", "records":[…]} → {"offsets":[…]} (one slot per record, in order). */
   public static final String PRODUCE_SEND = "gateway.produce.send";
   /** HTTP → produce: {"topic"} → the topic's hot-key report (top keys, shares, salted keys). */

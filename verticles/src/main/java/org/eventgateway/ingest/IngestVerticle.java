@@ -16,6 +16,8 @@ import org.eventgateway.Addresses;
 import org.eventgateway.EventHeaders;
 import org.eventgateway.TraceContext;
 import org.eventgateway.lag.LagConfig;
+import org.eventgateway.bridge.BridgePolicy;
+import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import org.eventgateway.metrics.GatewayMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,6 +77,8 @@ public class IngestVerticle extends VerticleBase {
     router.route("/topics/:topic").handler(ctx ->
       error(ctx, 405, ctx.request().method() + " is not supported on /topics/{topic}; use POST"));
     DlqRoutes.mount(vertx, router);
+    router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(BridgePolicy.sockJs()));
+    vertx.eventBus().<JsonObject>consumer(Addresses.INGEST_PUBLISH, this::publishFromBus);
     wsIngest = new WsIngest(vertx, config, lagBudgets);
     wsIngest.mount(router);
     LagRoutes.mount(vertx, router, LagConfig.from(config()));
@@ -145,6 +149,33 @@ public class IngestVerticle extends VerticleBase {
         new DeliveryOptions().setSendTimeout(config.publishTimeoutMs()))
       .onSuccess(reply -> json(ctx, 200, reply.body()))
       .onFailure(err -> error(ctx, ErrorReply.statusOf(err), ErrorReply.messageOf(err)));
+  }
+
+  /** Events from the bridges: the REST validation and the same answer, over the bus. */
+  private void publishFromBus(io.vertx.core.eventbus.Message<JsonObject> message) {
+    JsonObject body = message.body();
+    JsonObject request;
+    try {
+      if (body == null || body.getString("topic") == null) {
+        throw new RequestException(422, "expected {\"topic\":…,\"records\":[…]}");
+      }
+      request = ProduceRequest.parse(body.getString("topic"), new JsonObject().put("records", body.getValue("records")).toBuffer(), config);
+    } catch (RequestException e) {
+      message.fail(e.status(), e.getMessage());
+      return;
+    } catch (ClassCastException e) {
+      message.fail(422, "expected {\"topic\":…,\"records\":[…]}");
+      return;
+    }
+    LagBudgets.Over over = lagBudgets.check(request.getString("topic"));
+    if (over != null && over.reject()) {
+      message.fail(429, over.reason());
+      return;
+    }
+    request.put("traceparent", TraceContext.acceptOrCreate(body.getString(EventHeaders.TRACEPARENT)));
+    vertx.eventBus().<JsonObject>request(Addresses.PRODUCE_SEND, request, new DeliveryOptions().setSendTimeout(config.publishTimeoutMs()))
+      .onSuccess(reply -> message.reply(reply.body()))
+      .onFailure(err -> message.fail(ErrorReply.statusOf(err), ErrorReply.messageOf(err)));
   }
 
   private void ready(RoutingContext ctx) {

@@ -40,6 +40,7 @@ public final class TestGateway implements AutoCloseable {
   public final String audit = "audit-" + suffix;
   public final String schema = "t_" + suffix;
   public final int httpPort = EmbeddedKafka.freePort();
+  public final int bridgePort = EmbeddedKafka.freePort();
   private final Vertx vertx;
   private final TestInfra infra = TestInfra.get();
   private final Admin admin;
@@ -76,6 +77,7 @@ public final class TestGateway implements AutoCloseable {
     config.put("groups", renamed);
     config.put("topics", new JsonObject().put(topic, new JsonObject().put("partitions", 6)));
     config.getJsonObject("ingest").put("port", httpPort).put("host", "127.0.0.1");
+    config.put("bridge", new JsonObject().put("tcpHost", "127.0.0.1").put("tcpPort", bridgePort));
     config.getJsonObject("consume").getJsonObject("kafka.consumer").put("session.timeout.ms", "6000");
     return endpoints().writeInto(ConfigLoader.deepMerge(config, overrides));
   }

@@ -1,0 +1,24 @@
+package org.eventgateway.bridge;
+
+import io.vertx.ext.bridge.BridgeOptions;
+import io.vertx.ext.bridge.PermittedOptions;
+import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
+import org.eventgateway.Addresses;
+
+/**
+ * What clients outside the JVM may reach through the event-bus bridges: publishing events in, lag
+ * samples out. Everything else is denied (the bridges deny by default; nothing else is listed).
+ */
+public final class BridgePolicy {
+  private BridgePolicy() {}
+
+  public static <T extends BridgeOptions> T permit(T options) {
+    options.addInboundPermitted(new PermittedOptions().setAddress(Addresses.INGEST_PUBLISH));
+    options.addOutboundPermitted(new PermittedOptions().setAddress(Addresses.LAG_UPDATES));
+    return options;
+  }
+
+  public static SockJSBridgeOptions sockJs() {
+    return permit(new SockJSBridgeOptions());
+  }
+}

@@ -1,0 +1,112 @@
+package org.eventgateway;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientWebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
+import org.eventgateway.support.Poll;
+import org.eventgateway.support.TestGateway;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The event bus opened to other languages: the TCP bridge (4-byte length + JSON, as a non-JVM client
+ * speaks it) and the SockJS bridge's raw WebSocket endpoint. Only gateway.ingest.publish in and
+ * gateway.lag.updates out are permitted.
+ */
+class BridgeIT {
+  private TestGateway gw;
+  private Vertx vertx;
+  private NetClient net;
+  private WebSocketClient web;
+
+  @BeforeEach
+  void start() {
+    gw = TestGateway.create().start(new JsonObject().put("lag", new JsonObject().put("intervalMs", 200)));
+    vertx = gw.vertx();
+    net = vertx.createNetClient();
+    web = vertx.createWebSocketClient();
+  }
+
+  @AfterEach
+  void stop() {
+    Poll.await(net.close());
+    Poll.await(web.close());
+    gw.close();
+  }
+
+  private JsonObject publishBody(String id) {
+    return new JsonObject().put("topic", gw.topic).put("records", new JsonArray().add(TestGateway.order(id, "c-1", "sku-4", 1, 2.5, 0)));
+  }
+
+  /** Frames as a client in any language writes them: a big-endian int length, then UTF-8 JSON. */
+  private static Buffer frame(JsonObject message) {
+    Buffer json = message.toBuffer();
+    return Buffer.buffer().appendInt(json.length()).appendBuffer(json);
+  }
+
+  @Test
+  void aTcpClientPublishesAnEventAndGetsItsOffsetsButNothingElseIsAllowed() {
+    List<JsonObject> received = new CopyOnWriteArrayList<>();
+    NetSocket socket = Poll.await(net.connect(gw.bridgePort, "127.0.0.1"));
+    Buffer[] pending = {Buffer.buffer()};
+    socket.handler(data -> {
+      pending[0].appendBuffer(data);
+      while (pending[0].length() >= 4 && pending[0].length() >= 4 + pending[0].getInt(0)) {
+        int length = pending[0].getInt(0);
+        received.add(new JsonObject(pending[0].getBuffer(4, 4 + length)));
+        pending[0] = pending[0].getBuffer(4 + length, pending[0].length());
+      }
+    });
+    socket.write(frame(new JsonObject().put("type", "send").put("address", "gateway.ingest.publish")
+      .put("replyAddress", "tcp-reply-1").put("body", publishBody("tcp-1"))));
+    socket.write(frame(new JsonObject().put("type", "send").put("address", "gateway.produce.send")
+      .put("replyAddress", "tcp-reply-2").put("body", publishBody("sneaky"))));
+    socket.write(frame(new JsonObject().put("type", "send").put("address", "gateway.ingest.publish")
+      .put("replyAddress", "tcp-reply-3").put("body", new JsonObject().put("topic", gw.topic).put("records", new JsonArray()
+        .add(new JsonObject().put("value", "not an object"))))));
+
+    Poll.until("three answers", Duration.ofSeconds(20), () -> received.size(), n -> n >= 3);
+    JsonObject ok = received.stream().filter(m -> "tcp-reply-1".equals(m.getString("address"))).findFirst().orElseThrow();
+    assertEquals("tcp-1", ok.getJsonObject("body").getJsonArray("offsets").getJsonObject(0).getString("id"), ok.encode());
+    assertTrue(received.stream().anyMatch(m -> "err".equals(m.getString("type")) && "access_denied".equals(m.getString("message"))),
+      "a non-permitted address is denied: " + received);
+    assertTrue(received.stream().anyMatch(m -> "err".equals(m.getString("type")) && String.valueOf(m.getString("message")).contains("value")
+      || "tcp-reply-3".equals(m.getString("address"))), "validation failures come back as errors: " + received);
+    gw.awaitCaughtUp(gw.ledger);
+    assertEquals(1, gw.count("SELECT count(*) FROM payments WHERE order_id = 'tcp-1'"));
+    assertEquals(0, gw.count("SELECT count(*) FROM payments WHERE order_id = 'sneaky'"));
+    socket.close();
+  }
+
+  @Test
+  void aSockJsClientPublishesAndReceivesLagSamples() {
+    List<JsonObject> received = new CopyOnWriteArrayList<>();
+    ClientWebSocket ws = web.webSocket();
+    ws.textMessageHandler(t -> received.add(new JsonObject(t)));
+    ws.binaryMessageHandler(b -> received.add(new JsonObject(b)));
+    Poll.await(ws.connect(gw.httpPort, "127.0.0.1", "/eventbus/websocket"));
+    ws.writeTextMessage(new JsonObject().put("type", "register").put("address", "gateway.lag.updates").encode());
+    ws.writeTextMessage(new JsonObject().put("type", "send").put("address", "gateway.ingest.publish")
+      .put("replyAddress", "web-reply-1").put("body", publishBody("web-1")).encode());
+    Poll.until("a reply and a lag sample", Duration.ofSeconds(20), () -> received.stream().map(m -> m.getString("address")).toList(),
+      addresses -> addresses.contains("web-reply-1") && addresses.contains("gateway.lag.updates"));
+    JsonObject sample = received.stream().filter(m -> "gateway.lag.updates".equals(m.getString("address"))).findFirst().orElseThrow();
+    assertEquals(1, sample.getJsonObject("body").getInteger("schema"));
+    gw.awaitCaughtUp(gw.ledger);
+    assertEquals(1, gw.count("SELECT count(*) FROM payments WHERE order_id = 'web-1'"));
+    ws.close();
+  }
+}
