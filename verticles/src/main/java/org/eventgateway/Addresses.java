@@ -41,6 +41,15 @@ public final class Addresses {
   /** Runs one marker-retention pass now: → {"deleted": n}. (It also runs on a timer.) */
   public static final String APPLY_RETENTION = "gateway.apply.retention";
 
+  /**
+   * Replay → apply: {"group","events":[…]} run through the group's handler in a transaction that is
+   * rolled back → {"wouldApply","duplicates","failures":[{"id","sqlState","message"}]}.
+   */
+  public static final String APPLY_SHADOW = "gateway.apply.shadow";
+  /** HTTP → replay: start ({"group","mode","from","to"}) and status ({"group","id"}). */
+  public static final String REPLAY_START = "gateway.replay.start";
+  public static final String REPLAY_STATUS = "gateway.replay.status";
+
   /** Readiness probe of the PostgreSQL side: answers {"postgres":"up"} or fails with 503. */
   public static final String APPLY_READY = "gateway.apply.ready";
 

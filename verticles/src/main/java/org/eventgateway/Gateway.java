@@ -21,6 +21,7 @@ import org.eventgateway.dlq.DlqVerticle;
 import org.eventgateway.ingest.IngestVerticle;
 import org.eventgateway.lag.LagVerticle;
 import org.eventgateway.bridge.TcpBridgeVerticle;
+import org.eventgateway.replay.ReplayVerticle;
 import org.eventgateway.produce.ProduceVerticle;
 
 import java.util.ArrayList;
@@ -76,6 +77,7 @@ public final class Gateway {
     return chain
       .compose(v -> gateway.add(new DeploymentOptions().setConfig(config), LagVerticle::new))
       .compose(v -> gateway.add(new DeploymentOptions().setConfig(config), TcpBridgeVerticle::new))
+      .compose(v -> gateway.add(new DeploymentOptions().setConfig(config), ReplayVerticle::new))
       .compose(v -> gateway.add(new DeploymentOptions().setConfig(config).setInstances(instances(config, "ingest")), IngestVerticle::new))
       .map(gateway)
       .recover(err -> gateway.undeploy().transform(ignored -> Future.failedFuture(err)));

@@ -115,6 +115,7 @@ public class ApplyVerticle extends VerticleBase {
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_BATCH, this::applyBatch));
         consumers.add(vertx.eventBus().consumer(Addresses.APPLY_READY, this::ready));
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_OFFSETS, this::storedOffsets));
+        consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_SHADOW, this::shadow));
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_RETENTION, m -> expireMarkers()
           .onSuccess(deleted -> m.reply(new JsonObject().put("deleted", deleted)))
           .onFailure(err -> m.fail(503, "marker cleanup failed: " + Failures.message(err)))));
@@ -236,6 +237,55 @@ public class ApplyVerticle extends VerticleBase {
       .compose(v -> pool.withTransaction(conn -> saveOffsets(conn, group, offsets)))
       .map(v -> new JsonObject().put("applied", applied[0]).put("duplicates", events.size() - applied[0] - dead.size())
         .put("dead", dead));
+  }
+
+  /**
+   * Shadow replay: which events would apply, which are duplicates (marker exists), which would fail
+   * and why — each fresh event under its own savepoint — then ROLLBACK: nothing changes.
+   */
+  private void shadow(Message<JsonObject> message) {
+    String group = message.body().getString("group");
+    List<HandlerStatement> handler = config.handlers().get(group);
+    if (handler == null) {
+      message.fail(404, "no handler configured for group '" + group + "'");
+      return;
+    }
+    List<JsonObject> events = new ArrayList<>();
+    message.body().getJsonArray("events", new JsonArray()).forEach(e -> events.add((JsonObject) e));
+    String[] ids = events.stream().map(e -> e.getString("id")).toArray(String[]::new);
+    JsonArray failures = new JsonArray();
+    int[] wouldApply = {0};
+    pool.getConnection().compose(conn -> conn.begin().compose(tx -> conn
+        .preparedQuery("SELECT event_id FROM gateway_processed_events WHERE consumer_group = $1 AND event_id = ANY($2::text[])")
+        .execute(Tuple.of(group, (Object) ids)) // one text[] parameter, not varargs
+        .compose(rows -> {
+          Set<String> applied = new HashSet<>();
+          rows.forEach(r -> applied.add(r.getString(0)));
+          Future<Void> chain = conn.query("SET LOCAL statement_timeout = " + config.handlerTimeoutMs()).execute().mapEmpty();
+          Set<String> seen = new HashSet<>();
+          for (JsonObject e : events) {
+            if (applied.contains(e.getString("id")) || !seen.add(e.getString("id"))) {
+              continue;
+            }
+            chain = chain.compose(v -> conn.query("SAVEPOINT shadow_event").execute())
+              .compose(v -> runHandler(conn, handler, List.of(e)))
+              .compose(v -> {
+                wouldApply[0]++;
+                return conn.query("RELEASE SAVEPOINT shadow_event").execute().<Void>mapEmpty();
+              }, err -> {
+                failures.add(new JsonObject().put("id", e.getString("id")).put("partition", e.getInteger("partition"))
+                  .put("offset", e.getLong("offset")).put("sqlState", Failures.sqlState(err)).put("message", Failures.message(err))
+                  .put("poison", Failures.isPoison(err)));
+                return conn.query("ROLLBACK TO SAVEPOINT shadow_event").execute().<Void>mapEmpty();
+              });
+          }
+          return chain.map(v -> new JsonObject().put("wouldApply", wouldApply[0]).put("duplicates", applied.size())
+            .put("failures", failures));
+        })
+        .eventually(() -> tx.rollback()))
+      .eventually(conn::close))
+      .onSuccess(message::reply)
+      .onFailure(err -> message.fail(503, "shadow run failed: " + Failures.message(err)));
   }
 
   /** GREATEST: a late batch from a consumer that lost its partition never moves the position back. */

@@ -515,50 +515,17 @@ public class ConsumeVerticle extends VerticleBase {
       .put("message", message).put("attempts", 1);
   }
 
-  /**
-   * The event as the apply verticle sees it, or null when the value cannot be decoded (a poison
-   * record for the dead-letter topic). Records produced outside the gateway may lack the event-id
-   * header: their id is then topic/partition/offset, stable across redeliveries.
-   */
+  /** The event for the apply step, or null (logged) when the value cannot be decoded. */
   private JsonObject toEvent(KafkaConsumerRecord<String, byte[]> record) {
-    String id = null;
-    String traceparent = null;
-    String key = record.key();
-    for (KafkaHeader header : record.headers()) {
-      if (EventHeaders.ORIGINAL_KEY.equals(header.key()) && header.value() != null) {
-        key = header.value().toString(StandardCharsets.UTF_8); // handlers never see a salted key
-      } else if (EventHeaders.EVENT_ID.equals(header.key()) && header.value() != null) {
-        id = header.value().toString(StandardCharsets.UTF_8);
-      } else if (EventHeaders.TRACEPARENT.equals(header.key()) && header.value() != null) {
-        traceparent = header.value().toString(StandardCharsets.UTF_8);
-      }
+    JsonObject event = Events.decode(record);
+    if (event == null) {
+      LOG.error("[{}] undecodable record {}/{}/{}: value is not a JSON object; dead-lettering it",
+        config.group(), record.topic(), record.partition(), record.offset());
+    } else if (TRACE.isDebugEnabled()) {
+      TRACE.debug("trace={} stage=consume group={} event={} topic={} partition={} offset={}",
+        TraceContext.traceId(event.getString("traceparent")), config.group(), event.getString("id"), record.topic(),
+        record.partition(), record.offset());
     }
-    if (id == null) {
-      id = record.topic() + "/" + record.partition() + "/" + record.offset();
-    }
-    Object value;
-    try {
-      value = record.value() == null ? null : Buffer.buffer(record.value()).toJsonValue();
-    } catch (DecodeException e) {
-      value = null;
-    }
-    if (!(value instanceof JsonObject)) {
-      LOG.error("[{}] undecodable record {}/{}/{} (event-id {}): value is not a JSON object; dead-lettering it",
-        config.group(), record.topic(), record.partition(), record.offset(), id);
-      return null;
-    }
-    if (TRACE.isDebugEnabled()) {
-      TRACE.debug("trace={} stage=consume group={} event={} topic={} partition={} offset={}", TraceContext.traceId(traceparent),
-        config.group(), id, record.topic(), record.partition(), record.offset());
-    }
-    return new JsonObject()
-      .put("id", id)
-      .put("key", key)
-      .put("value", value)
-      .put("topic", record.topic())
-      .put("partition", record.partition())
-      .put("offset", record.offset())
-      .put("timestamp", record.timestamp())
-      .put("traceparent", traceparent);
+    return event;
   }
 }

@@ -40,6 +40,19 @@ final class DlqRoutes {
       }
       forward(vertx, ctx, Addresses.DLQ_REDRIVE, request.put("group", ctx.pathParam("group")), 202);
     });
+    router.post("/groups/:group/replay").handler(BodyHandler.create(false).setBodyLimit(64 * 1024)).handler(ctx -> {
+      JsonObject request;
+      try {
+        String body = ctx.body().asString();
+        request = body == null || body.isBlank() ? new JsonObject() : new JsonObject(body);
+      } catch (RuntimeException e) {
+        IngestVerticle.error(ctx, 400, "malformed JSON: expected {\"mode\":\"shadow\",\"from\":{…},\"to\":{…}}");
+        return;
+      }
+      forward(vertx, ctx, Addresses.REPLAY_START, request.put("group", ctx.pathParam("group")), 202);
+    });
+    router.get("/groups/:group/replay/:id").handler(ctx -> forward(vertx, ctx, Addresses.REPLAY_STATUS,
+      new JsonObject().put("group", ctx.pathParam("group")).put("id", ctx.pathParam("id")), 200));
     router.get("/dlq/:group/tasks/:id").handler(ctx -> forward(vertx, ctx, Addresses.DLQ_TASK,
       new JsonObject().put("group", ctx.pathParam("group")).put("id", ctx.pathParam("id")), 200));
   }

@@ -1,0 +1,55 @@
+package org.eventgateway.consume;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
+import io.vertx.kafka.client.producer.KafkaHeader;
+import org.eventgateway.EventHeaders;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A Kafka record as the apply step sees it: {id, key, value, topic, partition, offset, timestamp,
+ * traceparent}. The id is the {@code event-id} header, or topic/partition/offset for records from
+ * other producers (stable across redeliveries); the key is the original one when it was salted.
+ */
+public final class Events {
+  private Events() {}
+
+  /** The event, or null when the value is not a JSON object (a poison record). */
+  public static JsonObject decode(KafkaConsumerRecord<String, byte[]> record) {
+    String id = null;
+    String traceparent = null;
+    String key = record.key();
+    for (KafkaHeader header : record.headers()) {
+      if (header.value() == null) {
+        continue;
+      }
+      switch (header.key()) {
+        case EventHeaders.ORIGINAL_KEY -> key = header.value().toString(StandardCharsets.UTF_8);
+        case EventHeaders.EVENT_ID -> id = header.value().toString(StandardCharsets.UTF_8);
+        case EventHeaders.TRACEPARENT -> traceparent = header.value().toString(StandardCharsets.UTF_8);
+        default -> { }
+      }
+    }
+    Object value;
+    try {
+      value = record.value() == null ? null : Buffer.buffer(record.value()).toJsonValue();
+    } catch (DecodeException e) {
+      value = null;
+    }
+    if (!(value instanceof JsonObject)) {
+      return null;
+    }
+    return new JsonObject()
+      .put("id", id != null ? id : record.topic() + "/" + record.partition() + "/" + record.offset())
+      .put("key", key)
+      .put("value", value)
+      .put("topic", record.topic())
+      .put("partition", record.partition())
+      .put("offset", record.offset())
+      .put("timestamp", record.timestamp())
+      .put("traceparent", traceparent);
+  }
+}
