@@ -34,21 +34,33 @@ public final class ChildGateway {
     return this;
   }
 
-  /** A gauge or counter from the child's /metrics, summed over its label sets (0 if unreachable). */
-  public double metric(String name) {
+  /**
+   * GET on the child with a hard deadline. HTTP/1.1 only: the JDK client's default h2c upgrade
+   * attempt once hung past its own request timeout here.
+   */
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+    .connectTimeout(Duration.ofMillis(500)).build();
+
+  private java.util.Optional<HttpResponse<String>> get(String path) {
     try {
-      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
-      String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
-      // A name may carry the start of its labels, e.g. jvm_memory_used_bytes{area="heap"
-      return metrics.lines().filter(l -> name.contains("{") ? l.startsWith(name) : l.startsWith(name + " ") || l.startsWith(name + "{"))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
-    } catch (IOException | RuntimeException e) {
-      return 0;
+      return java.util.Optional.of(HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString())
+        .get(3, java.util.concurrent.TimeUnit.SECONDS));
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+      return java.util.Optional.empty();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return 0;
+      return java.util.Optional.empty();
     }
+  }
+
+  /** A gauge or counter from the child's /metrics, summed over its label sets (0 if unreachable). */
+  public double metric(String name) {
+    // A name may carry the start of its labels, e.g. jvm_memory_used_bytes{area="heap"
+    return get("/metrics").map(r -> r.body().lines()
+        .filter(l -> name.contains("{") ? l.startsWith(name) : l.startsWith(name + " ") || l.startsWith(name + "{"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum())
+      .orElse(0.0);
   }
 
   public ChildGateway start() throws IOException {
@@ -62,38 +74,18 @@ public final class ChildGateway {
 
   /** Polls GET /ready until 200, with a deadline. */
   public ChildGateway awaitReady(Duration timeout) {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
-    HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready")).timeout(Duration.ofSeconds(2)).build();
     Poll.until("child gateway ready on " + port + " (log " + log + ")", timeout, () -> {
       if (!process.isAlive()) {
         throw new AssertionError("child gateway exited with " + process.exitValue() + "; see " + log);
       }
-      try {
-        return http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode();
-      } catch (IOException e) {
-        return -1;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return -1;
-      }
+      return get("/ready").map(HttpResponse::statusCode).orElse(-1);
     }, status -> status == 200);
     return this;
   }
 
   /** The child's gateway_records_deduplicated_total for a group (0 if not reachable or not yet counted). */
   public long deduplicated(String group) {
-    try {
-      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
-      String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
-      return metrics.lines().filter(l -> l.startsWith("gateway_records_deduplicated_total") && l.contains("group=\"" + group + "\""))
-        .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
-    } catch (IOException | RuntimeException e) {
-      return 0;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return 0;
-    }
+    return (long) metric("gateway_records_deduplicated_total{group=\"" + group + "\"");
   }
 
   /** SIGTERM, then waits for the exit: returns how long the orderly shutdown took. */
