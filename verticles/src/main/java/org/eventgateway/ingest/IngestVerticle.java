@@ -76,7 +76,7 @@ public class IngestVerticle extends VerticleBase {
       .onFailure(err -> error(ctx, ErrorReply.statusOf(err), ErrorReply.messageOf(err))));
     router.route("/topics/:topic").handler(ctx ->
       error(ctx, 405, ctx.request().method() + " is not supported on /topics/{topic}; use POST"));
-    DlqRoutes.mount(vertx, router);
+    OperatorRoutes.mount(vertx, router);
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(BridgePolicy.sockJs()));
     vertx.eventBus().<JsonObject>consumer(Addresses.INGEST_PUBLISH, this::publishFromBus);
     wsIngest = new WsIngest(vertx, config, lagBudgets);

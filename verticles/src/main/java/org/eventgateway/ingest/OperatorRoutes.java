@@ -9,14 +9,15 @@ import io.vertx.ext.web.handler.BodyHandler;
 import org.eventgateway.Addresses;
 
 /**
- * The dead-letter API over HTTP; the work is the dlq verticle's, reached over the event bus.
- * {@code GET /dlq/{group}?from=&limit=}, {@code POST /dlq/{group}/redrive},
- * {@code GET /dlq/{group}/tasks/{id}}.
+ * The operator API over HTTP: dead letters ({@code GET /dlq/{group}?from=&limit=},
+ * {@code POST /dlq/{group}/redrive}, {@code GET /dlq/{group}/tasks/{id}}) and shadow replay
+ * ({@code POST /groups/{group}/replay}, {@code GET /groups/{group}/replay/{id}}). The work is the
+ * dlq and replay verticles', reached over the event bus.
  */
-final class DlqRoutes {
+final class OperatorRoutes {
   private static final DeliveryOptions TIMEOUT = new DeliveryOptions().setSendTimeout(30_000);
 
-  private DlqRoutes() {}
+  private OperatorRoutes() {}
 
   static void mount(Vertx vertx, Router router) {
     router.get("/dlq/:group").handler(ctx -> {
@@ -29,32 +30,27 @@ final class DlqRoutes {
       }
       forward(vertx, ctx, Addresses.DLQ_BROWSE, ask, 200);
     });
-    router.post("/dlq/:group/redrive").handler(BodyHandler.create(false).setBodyLimit(1024 * 1024)).handler(ctx -> {
-      JsonObject request;
-      try {
-        String body = ctx.body().asString();
-        request = body == null || body.isBlank() ? new JsonObject() : new JsonObject(body);
-      } catch (RuntimeException e) {
-        IngestVerticle.error(ctx, 400, "malformed JSON: expected {\"all\":true} or {\"offsets\":[…]} or {\"ids\":[…]}, optional \"dryRun\"");
-        return;
-      }
-      forward(vertx, ctx, Addresses.DLQ_REDRIVE, request.put("group", ctx.pathParam("group")), 202);
-    });
-    router.post("/groups/:group/replay").handler(BodyHandler.create(false).setBodyLimit(64 * 1024)).handler(ctx -> {
-      JsonObject request;
-      try {
-        String body = ctx.body().asString();
-        request = body == null || body.isBlank() ? new JsonObject() : new JsonObject(body);
-      } catch (RuntimeException e) {
-        IngestVerticle.error(ctx, 400, "malformed JSON: expected {\"mode\":\"shadow\",\"from\":{…},\"to\":{…}}");
-        return;
-      }
-      forward(vertx, ctx, Addresses.REPLAY_START, request.put("group", ctx.pathParam("group")), 202);
-    });
+    router.post("/dlq/:group/redrive").handler(BodyHandler.create(false).setBodyLimit(1024 * 1024)).handler(ctx ->
+      forwardBody(vertx, ctx, Addresses.DLQ_REDRIVE, "{\"all\":true} or {\"offsets\":[…]} or {\"ids\":[…]}, optional \"dryRun\""));
+    router.post("/groups/:group/replay").handler(BodyHandler.create(false).setBodyLimit(64 * 1024)).handler(ctx ->
+      forwardBody(vertx, ctx, Addresses.REPLAY_START, "{\"mode\":\"shadow\",\"from\":{…},\"to\":{…}}"));
     router.get("/groups/:group/replay/:id").handler(ctx -> forward(vertx, ctx, Addresses.REPLAY_STATUS,
       new JsonObject().put("group", ctx.pathParam("group")).put("id", ctx.pathParam("id")), 200));
     router.get("/dlq/:group/tasks/:id").handler(ctx -> forward(vertx, ctx, Addresses.DLQ_TASK,
       new JsonObject().put("group", ctx.pathParam("group")).put("id", ctx.pathParam("id")), 200));
+  }
+
+  /** A JSON object body (empty means {}), tagged with the path's group, answered 202 by its verticle. */
+  private static void forwardBody(Vertx vertx, RoutingContext ctx, String address, String expected) {
+    JsonObject request;
+    try {
+      String body = ctx.body().asString();
+      request = body == null || body.isBlank() ? new JsonObject() : new JsonObject(body);
+    } catch (RuntimeException e) {
+      IngestVerticle.error(ctx, 400, "malformed JSON: expected " + expected);
+      return;
+    }
+    forward(vertx, ctx, address, request.put("group", ctx.pathParam("group")), 202);
   }
 
   private static void forward(Vertx vertx, RoutingContext ctx, String address, JsonObject body, int status) {
