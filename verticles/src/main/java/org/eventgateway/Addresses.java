@@ -50,6 +50,24 @@ public final class Addresses {
   public static final String REPLAY_START = "gateway.replay.start";
   public static final String REPLAY_STATUS = "gateway.replay.status";
 
+  /**
+   * Replay → apply: {"group","topic","offsets":{"<partition>": n}} lowers the group's stored positions
+   * to n (never raises them; partitions without a stored position are left alone) →
+   * {"previous":{…},"positions":{…}}.
+   */
+  public static final String APPLY_REWIND = "gateway.apply.rewind";
+
+  /**
+   * Replay → the consume verticle of one group in this process: {"offsets":{"<partition>": n},
+   * "members":[client ids the broker lists for the group]} → holds the group (in-flight batch
+   * finishes, partitions paused, buffers dropped), rewinds the stored positions through
+   * {@link #APPLY_REWIND}, seeks, resumes → the apply verticle's answer. Fails 409 when the group
+   * has members in other processes.
+   */
+  public static String consumeRewind(String group) {
+    return "gateway.consume.rewind." + group;
+  }
+
   /** Readiness probe of the PostgreSQL side: answers {"postgres":"up"} or fails with 503. */
   public static final String APPLY_READY = "gateway.apply.ready";
 

@@ -92,7 +92,7 @@ public final class Gateway {
   }
 
   /** {@code consume.groups} picks which configured groups this process runs; default: all. */
-  static List<String> groupsToRun(JsonObject config) {
+  public static List<String> groupsToRun(JsonObject config) {
     JsonObject groups = config.getJsonObject("groups", new JsonObject());
     JsonArray chosen = config.getJsonObject("consume", new JsonObject()).getJsonArray("groups");
     List<String> names = new ArrayList<>();

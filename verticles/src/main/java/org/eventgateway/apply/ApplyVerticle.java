@@ -116,6 +116,7 @@ public class ApplyVerticle extends VerticleBase {
         consumers.add(vertx.eventBus().consumer(Addresses.APPLY_READY, this::ready));
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_OFFSETS, this::storedOffsets));
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_SHADOW, this::shadow));
+        consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_REWIND, this::rewind));
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_RETENTION, m -> expireMarkers()
           .onSuccess(deleted -> m.reply(new JsonObject().put("deleted", deleted)))
           .onFailure(err -> m.fail(503, "marker cleanup failed: " + Failures.message(err)))));
@@ -310,6 +311,39 @@ public class ApplyVerticle extends VerticleBase {
       next[i] = o.getLong("next");
     }
     return conn.preparedQuery(SAVE_OFFSETS).execute(Tuple.of(group, topics, partitions, next)).mapEmpty();
+  }
+
+  /**
+   * Apply replay: lowers a group's stored positions (LEAST: a replay never skips ahead), in one
+   * transaction that also reads the positions it replaces. Partitions with no stored position have
+   * applied nothing yet and are left alone.
+   */
+  private void rewind(Message<JsonObject> message) {
+    String group = message.body().getString("group");
+    String topic = message.body().getString("topic");
+    JsonObject wanted = message.body().getJsonObject("offsets", new JsonObject());
+    Integer[] partitions = wanted.fieldNames().stream().map(Integer::valueOf).toArray(Integer[]::new);
+    Long[] offsets = wanted.fieldNames().stream().map(wanted::getLong).toArray(Long[]::new);
+    JsonObject previous = new JsonObject();
+    JsonObject positions = new JsonObject();
+    pool.withTransaction(conn -> conn.preparedQuery("SELECT kafka_partition, next_offset FROM gateway_consumer_offsets "
+          + "WHERE consumer_group = $1 AND topic = $2 AND kafka_partition = ANY($3::int[]) FOR UPDATE")
+        .execute(Tuple.of(group, topic, partitions))
+        .compose(rows -> {
+          rows.forEach(r -> previous.put(String.valueOf(r.getInteger(0)), r.getLong(1)));
+          return conn.preparedQuery("""
+              UPDATE gateway_consumer_offsets c SET next_offset = LEAST(c.next_offset, w.o), updated_at = now()
+              FROM unnest($3::int[], $4::bigint[]) AS w(p, o)
+              WHERE c.consumer_group = $1 AND c.topic = $2 AND c.kafka_partition = w.p
+              RETURNING c.kafka_partition, c.next_offset""")
+            .execute(Tuple.of(group, topic, partitions, offsets));
+        })
+        .map(rows -> {
+          rows.forEach(r -> positions.put(String.valueOf(r.getInteger(0)), r.getLong(1)));
+          return new JsonObject().put("previous", previous).put("positions", positions);
+        }))
+      .onSuccess(message::reply)
+      .onFailure(err -> message.fail(503, "cannot rewind group '" + group + "': " + Failures.message(err)));
   }
 
   /** Where a group stands in PostgreSQL: {"offsets":{"<partition>": next}} for the partitions asked. */

@@ -28,7 +28,8 @@ public record ConsumeConfig(String group, String topic, Map<String, String> cons
     props.put("bootstrap.servers", root.getJsonObject("kafka").getString("bootstrapServers"));
     props.put("group.id", group);
     props.put("enable.auto.commit", "false");
-    props.putIfAbsent("client.id", "gateway-consumer-" + group);
+    // Unique per process: an apply replay tells this process's member from other processes' members.
+    props.putIfAbsent("client.id", "gateway-consumer-" + group + "-" + java.util.UUID.randomUUID().toString().substring(0, 8));
     return new ConsumeConfig(group, groupSpec.getString("topic"), props,
       c.getLong("pollTimeoutMs", 200L), c.getLong("applyTimeoutMs", 60_000L), c.getLong("retryBackoffMs", 500L), c.getLong("retryBackoffMaxMs", 30_000L),
       c.getJsonObject("faultInjection", new JsonObject()).getBoolean("haltBeforeCommit", false),

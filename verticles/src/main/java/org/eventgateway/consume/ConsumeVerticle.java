@@ -5,6 +5,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -92,6 +93,11 @@ public class ConsumeVerticle extends VerticleBase {
   private final Set<Integer> backingOff = new HashSet<>();
   /** Lowest offset discarded per partition while positioning or paused: where to seek back to. */
   private final Map<Integer, Long> discardedFrom = new HashMap<>();
+  /** Set while an apply replay rewinds the group: no new batch starts, every partition is paused. */
+  private boolean held;
+  /** Completed when the batch in flight finishes (asked for by a rewind). */
+  private Promise<Void> batchDone;
+  private io.vertx.core.eventbus.MessageConsumer<JsonObject> rewindConsumer;
   /** Consecutive transient failures per partition, for the backoff. */
   private final Map<Integer, Integer> failures = new HashMap<>();
 
@@ -109,6 +115,7 @@ public class ConsumeVerticle extends VerticleBase {
     consumer.partitionsRevokedHandler(this::onRevoked);
     consumer.exceptionHandler(err -> LOG.warn("[{}] consumer error: {}", config.group(), err.getMessage()));
     stateTimer = vertx.setPeriodic(1000, t -> publishState());
+    rewindConsumer = vertx.eventBus().consumer(Addresses.consumeRewind(config.group()), this::rewind);
     return consumer.subscribe(config.topic()).onSuccess(v -> {
       LOG.info("[{}] consuming {}", config.group(), config.topic());
       loop();
@@ -119,6 +126,7 @@ public class ConsumeVerticle extends VerticleBase {
   public Future<?> stop() {
     stopping = true;
     vertx.cancelTimer(stateTimer);
+    rewindConsumer.unregister();
     meters.forEach(GatewayMetrics.registry()::remove);
     if (!applying) {
       applyEnded.tryComplete();
@@ -210,6 +218,94 @@ public class ConsumeVerticle extends VerticleBase {
     });
   }
 
+  // ---- apply replay: rewinding the group ------------------------------------------------------
+
+  /**
+   * Moves this group back to earlier offsets so history re-flows through dedupe-then-apply. Holds
+   * the group first — the batch in flight finishes, every partition is paused, nothing new starts —
+   * then drops what was fetched, has the apply verticle lower the positions stored in PostgreSQL,
+   * commits them to Kafka (for lag tooling) and seeks. Refused when the broker lists members of the
+   * group other than this consumer: they would go on applying from the old positions.
+   */
+  private void rewind(Message<JsonObject> message) {
+    List<String> members = message.body().getJsonArray("members", new JsonArray()).stream().map(String::valueOf).toList();
+    String clientId = config.consumerProperties().get("client.id");
+    List<String> others = members.stream().filter(m -> !m.equals(clientId)).toList();
+    if (!others.isEmpty() || members.size() > 1) {
+      message.fail(409, "group '" + config.group() + "' has members in other processes " + others
+        + ": stop them first, or replay under a new group name");
+      return;
+    }
+    if (held || stopping) {
+      message.fail(409, "group '" + config.group() + "' is " + (stopping ? "stopping" : "already being rewound"));
+      return;
+    }
+    held = true;
+    syncPauses();
+    JsonObject offsets = message.body().getJsonObject("offsets", new JsonObject());
+    LOG.info("[{}] holding the group to rewind it to {}", config.group(), offsets.encode());
+    awaitBatchInFlight()
+      .compose(v -> {
+        forgetFetched();
+        return vertx.eventBus().<JsonObject>request(Addresses.APPLY_REWIND, new JsonObject().put("group", config.group())
+          .put("topic", config.topic()).put("offsets", offsets), new DeliveryOptions().setSendTimeout(config.applyTimeoutMs()));
+      })
+      .compose(reply -> {
+        JsonObject positions = reply.body().getJsonObject("positions");
+        List<Integer> mine = forgetFetched(); // again: a rebalance meanwhile may have fetched from the old position
+        Map<TopicPartition, OffsetAndMetadata> kafka = new HashMap<>();
+        mine.stream().filter(p -> positions.getLong(String.valueOf(p)) != null)
+          .forEach(p -> kafka.put(tp(p), new OffsetAndMetadata(positions.getLong(String.valueOf(p)), null)));
+        Future<Void> committed = kafka.isEmpty() ? Future.succeededFuture() : consumer.commit(kafka).<Void>mapEmpty()
+          .recover(err -> Future.succeededFuture()); // PostgreSQL holds the position; Kafka's copy is for lag tooling
+        return committed
+          .compose(v -> Future.all(mine.stream().map(p -> positionOne(p, positions.getLong(String.valueOf(p)))).toList()))
+          .map(reply.body());
+      })
+      .onComplete(ar -> {
+        held = false;
+        List<Integer> unpositioned = positioning.stream().toList();
+        if (!unpositioned.isEmpty() && ar.failed()) {
+          position(unpositioned); // back to whatever PostgreSQL now says, retried until it works
+        }
+        syncPauses();
+        pump();
+        if (ar.succeeded()) {
+          LOG.info("[{}] rewound: {}", config.group(), ar.result().encode());
+          message.reply(ar.result().put("assigned", new JsonArray(new ArrayList<>(assigned))));
+        } else {
+          LOG.warn("[{}] rewind failed: {}", config.group(), ar.cause().getMessage());
+          message.fail(503, "rewind of group '" + config.group() + "' failed: " + ar.cause().getMessage());
+        }
+      });
+  }
+
+  private Future<Void> awaitBatchInFlight() {
+    if (!applying) {
+      return Future.succeededFuture();
+    }
+    if (batchDone == null) {
+      batchDone = Promise.promise();
+    }
+    return batchDone.future();
+  }
+
+  /**
+   * Every owned partition goes back to positioning (records arriving for it are discarded) and
+   * loses what was fetched; returns the partitions.
+   */
+  private List<Integer> forgetFetched() {
+    List<Integer> mine = new ArrayList<>(assigned);
+    positioning.addAll(mine);
+    for (int p : mine) {
+      buffers.remove(p);
+      bufferedBytes.remove(p);
+      recordGate.forget(p);
+      byteGate.forget(p);
+    }
+    return mine;
+  }
+
   // ---- fetching -------------------------------------------------------------------------------
 
   private void loop() {
@@ -299,7 +395,7 @@ public class ConsumeVerticle extends VerticleBase {
     Set<Integer> wanted = new TreeSet<>(recordGate.paused());
     wanted.addAll(byteGate.paused());
     wanted.addAll(backingOff);
-    if (slow) {
+    if (slow || held) {
       wanted.addAll(assigned);
     }
     wanted.retainAll(assigned);
@@ -310,7 +406,7 @@ public class ConsumeVerticle extends VerticleBase {
 
   /** Takes the next batch from the buffers (round robin over partitions) unless one is in flight. */
   private void pump() {
-    if (applying || stopping) {
+    if (applying || stopping || held) {
       return;
     }
     List<KafkaConsumerRecord<String, byte[]>> batch = new ArrayList<>();
@@ -352,6 +448,10 @@ public class ConsumeVerticle extends VerticleBase {
     process(batch).onComplete(ar -> {
       applying = false;
       inFlight.clear();
+      if (batchDone != null) {
+        batchDone.tryComplete();
+        batchDone = null;
+      }
       long tookMs = (System.nanoTime() - started) / 1_000_000;
       if (ar.failed()) {
         putBack(batch);

@@ -10,12 +10,14 @@ import org.eventgateway.Addresses;
 
 /**
  * The operator API over HTTP: dead letters ({@code GET /dlq/{group}?from=&limit=},
- * {@code POST /dlq/{group}/redrive}, {@code GET /dlq/{group}/tasks/{id}}) and shadow replay
+ * {@code POST /dlq/{group}/redrive}, {@code GET /dlq/{group}/tasks/{id}}) and replay (shadow and apply)
  * ({@code POST /groups/{group}/replay}, {@code GET /groups/{group}/replay/{id}}). The work is the
  * dlq and replay verticles', reached over the event bus.
  */
 final class OperatorRoutes {
   private static final DeliveryOptions TIMEOUT = new DeliveryOptions().setSendTimeout(30_000);
+  /** An apply replay answers after its rewind, which waits for the group's batch in flight. */
+  private static final DeliveryOptions REPLAY_TIMEOUT = new DeliveryOptions().setSendTimeout(90_000);
 
   private OperatorRoutes() {}
 
@@ -31,9 +33,10 @@ final class OperatorRoutes {
       forward(vertx, ctx, Addresses.DLQ_BROWSE, ask, 200);
     });
     router.post("/dlq/:group/redrive").handler(BodyHandler.create(false).setBodyLimit(1024 * 1024)).handler(ctx ->
-      forwardBody(vertx, ctx, Addresses.DLQ_REDRIVE, "{\"all\":true} or {\"offsets\":[…]} or {\"ids\":[…]}, optional \"dryRun\""));
+      forwardBody(vertx, ctx, Addresses.DLQ_REDRIVE, TIMEOUT, "{\"all\":true} or {\"offsets\":[…]} or {\"ids\":[…]}, optional \"dryRun\""));
     router.post("/groups/:group/replay").handler(BodyHandler.create(false).setBodyLimit(64 * 1024)).handler(ctx ->
-      forwardBody(vertx, ctx, Addresses.REPLAY_START, "{\"mode\":\"shadow\",\"from\":{…},\"to\":{…}}"));
+      forwardBody(vertx, ctx, Addresses.REPLAY_START, REPLAY_TIMEOUT,
+        "{\"mode\":\"shadow\",\"from\":{…},\"to\":{…}} or {\"mode\":\"apply\",\"from\":{…},\"pauseGroup\":true}"));
     router.get("/groups/:group/replay/:id").handler(ctx -> forward(vertx, ctx, Addresses.REPLAY_STATUS,
       new JsonObject().put("group", ctx.pathParam("group")).put("id", ctx.pathParam("id")), 200));
     router.get("/dlq/:group/tasks/:id").handler(ctx -> forward(vertx, ctx, Addresses.DLQ_TASK,
@@ -41,7 +44,7 @@ final class OperatorRoutes {
   }
 
   /** A JSON object body (empty means {}), tagged with the path's group, answered 202 by its verticle. */
-  private static void forwardBody(Vertx vertx, RoutingContext ctx, String address, String expected) {
+  private static void forwardBody(Vertx vertx, RoutingContext ctx, String address, DeliveryOptions timeout, String expected) {
     JsonObject request;
     try {
       String body = ctx.body().asString();
@@ -50,11 +53,15 @@ final class OperatorRoutes {
       IngestVerticle.error(ctx, 400, "malformed JSON: expected " + expected);
       return;
     }
-    forward(vertx, ctx, address, request.put("group", ctx.pathParam("group")), 202);
+    forward(vertx, ctx, address, request.put("group", ctx.pathParam("group")), 202, timeout);
   }
 
   private static void forward(Vertx vertx, RoutingContext ctx, String address, JsonObject body, int status) {
-    vertx.eventBus().<JsonObject>request(address, body, TIMEOUT)
+    forward(vertx, ctx, address, body, status, TIMEOUT);
+  }
+
+  private static void forward(Vertx vertx, RoutingContext ctx, String address, JsonObject body, int status, DeliveryOptions timeout) {
+    vertx.eventBus().<JsonObject>request(address, body, timeout)
       .onSuccess(reply -> IngestVerticle.json(ctx, status, reply.body()))
       .onFailure(err -> IngestVerticle.error(ctx, ErrorReply.statusOf(err), ErrorReply.messageOf(err)));
   }

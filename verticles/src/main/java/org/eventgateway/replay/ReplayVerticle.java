@@ -15,7 +15,14 @@ import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.kafka.admin.MemberDescription;
+import io.vertx.kafka.client.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.eventgateway.Addresses;
+import org.eventgateway.Gateway;
+import org.eventgateway.metrics.GatewayMetrics;
 import org.eventgateway.consume.Events;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,18 +31,27 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 /**
- * Safe replay, shadow mode: reads a range of a group's topic (from/to by timestamp or by offset per
+ * Safe replay. <b>Shadow</b> mode reads a range of a group's topic (from/to by timestamp or by offset per
  * partition; default: all of it) with its own assigned consumer — no group, nothing committed — and
  * runs the events through the group's handler in transactions that are rolled back
  * ({@link Addresses#APPLY_SHADOW}). The report says how many would apply, how many are duplicates
  * (already applied), which would fail and why, with examples. Nothing changes in PostgreSQL or in
  * the group's offsets, so it is safe while the group runs.
+ *
+ * <p><b>Apply</b> mode moves the group's positions back to {@code from} (never forward) so the
+ * events re-flow through the normal dedupe-then-apply path: already-applied events are skipped by
+ * their markers, the others apply. It is refused (409) while the group has members unless the
+ * request says {@code "pauseGroup": true} and the only member is this process's consumer, which is
+ * then held while it is rewound ({@link Addresses#consumeRewind}). Progress is the stored positions
+ * climbing back to where they stood before the rewind.
  */
 public class ReplayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ReplayVerticle.class);
@@ -46,12 +62,15 @@ public class ReplayVerticle extends VerticleBase {
   private Map<String, String> topicByGroup;
   private KafkaAdminClient admin;
   private final Map<String, JsonObject> reports = new LinkedHashMap<>();
+  private List<String> localGroups;
+  private final Set<Long> progressTimers = new HashSet<>();
 
   @Override
   public Future<?> start() {
     bootstrap = config().getJsonObject("kafka").getString("bootstrapServers");
     topicByGroup = new HashMap<>();
     config().getJsonObject("groups", new JsonObject()).forEach(e -> topicByGroup.put(e.getKey(), ((JsonObject) e.getValue()).getString("topic")));
+    localGroups = Gateway.groupsToRun(config());
     admin = KafkaAdminClient.create(vertx, Map.of("bootstrap.servers", bootstrap, "client.id", "gateway-replay-admin"));
     vertx.eventBus().<JsonObject>consumer(Addresses.REPLAY_START, this::start);
     vertx.eventBus().<JsonObject>consumer(Addresses.REPLAY_STATUS, m -> {
@@ -67,6 +86,7 @@ public class ReplayVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    progressTimers.forEach(vertx::cancelTimer);
     return admin.close(5_000);
   }
 
@@ -78,22 +98,29 @@ public class ReplayVerticle extends VerticleBase {
       message.fail(404, "no consumer group '" + group + "' in the configuration");
       return;
     }
-    String mode = request.getString("mode", "shadow");
+    Object mode = request.getValue("mode", "shadow");
+    if ("apply".equals(mode)) {
+      startApply(message, group, topic, request);
+      return;
+    }
     if (!"shadow".equals(mode)) {
-      message.fail(422, "mode '" + mode + "' is not available yet: use \"shadow\" (apply mode: replay under a new group name)");
+      message.fail(422, "\"mode\" must be \"shadow\" (a dry run) or \"apply\" (rewind the group)");
       return;
     }
     JsonObject report = new JsonObject().put("id", UUID.randomUUID().toString()).put("group", group).put("topic", topic)
       .put("mode", mode).put("state", "running").put("scanned", 0).put("wouldApply", 0).put("duplicates", 0)
       .put("wouldFail", 0).put("undecodable", 0).put("examples", new JsonArray()).put("startedAt", Instant.now().toString());
-    reports.put(report.getString("id"), report);
-    while (reports.size() > MAX_REPORTS) {
-      reports.remove(reports.keySet().iterator().next());
-    }
+    remember(report);
     message.reply(new JsonObject().put("replay", report.copy()));
     int maxEvents = request.getInteger("maxEvents", 100_000);
     range(topic, request.getJsonObject("from"), request.getJsonObject("to"))
-      .compose(range -> run(report, range.get(0), range.get(1), maxEvents))
+      .compose(range -> {
+        JsonObject bounds = new JsonObject();
+        range.get(0).forEach((tp, from) -> bounds.put(String.valueOf(tp.getPartition()),
+          new JsonObject().put("from", from).put("to", range.get(1).get(tp))));
+        report.put("range", bounds);
+        return run(report, range.get(0), range.get(1), maxEvents);
+      })
       .onComplete(ar -> {
         report.put("state", ar.succeeded() ? "done" : "failed").put("finishedAt", Instant.now().toString());
         if (ar.failed()) {
@@ -103,6 +130,131 @@ public class ReplayVerticle extends VerticleBase {
           report.getString("state"), report.getInteger("scanned"), report.getInteger("wouldApply"), report.getInteger("duplicates"),
           report.getInteger("wouldFail"));
       });
+  }
+
+  private void startApply(Message<JsonObject> message, String group, String topic, JsonObject request) {
+    if (request.getValue("to") != null) {
+      message.fail(422, "apply mode re-flows from \"from\" up to where the group stands now; \"to\" is for shadow mode");
+      return;
+    }
+    if (!(request.getValue("pauseGroup", false) instanceof Boolean pauseGroup)) {
+      message.fail(422, "\"pauseGroup\" must be true or false");
+      return;
+    }
+    boolean local = localGroups.contains(group);
+    members(group).compose(members -> {
+      if (!members.isEmpty() && !pauseGroup) {
+        return refuse(409, "group '" + group + "' is running (" + members.size() + " member(s)): send \"pauseGroup\": true to "
+          + "hold it for the rewind, or stop its consumers first");
+      }
+      if (!members.isEmpty() && !local) {
+        return refuse(409, "group '" + group + "' runs in other processes only; this gateway cannot pause it: stop them first");
+      }
+      return range(topic, request.getJsonObject("from"), null).compose(range -> {
+        JsonObject offsets = new JsonObject();
+        range.get(0).forEach((tp, offset) -> offsets.put(String.valueOf(tp.getPartition()), offset));
+        if (local) {
+          return vertx.eventBus().<JsonObject>request(Addresses.consumeRewind(group), new JsonObject().put("offsets", offsets)
+              .put("members", new JsonArray(members)), new DeliveryOptions().setSendTimeout(80_000))
+            .map(Message::body);
+        }
+        // No member anywhere: rewind PostgreSQL, and Kafka's copy for lag tooling (allowed on an empty group).
+        return vertx.eventBus().<JsonObject>request(Addresses.APPLY_REWIND, new JsonObject().put("group", group).put("topic", topic)
+            .put("offsets", offsets), new DeliveryOptions().setSendTimeout(30_000))
+          .map(Message::body)
+          .compose(rewound -> {
+            Map<TopicPartition, OffsetAndMetadata> kafka = new HashMap<>();
+            rewound.getJsonObject("positions").forEach(e ->
+              kafka.put(new TopicPartition(topic, Integer.parseInt(e.getKey())), new OffsetAndMetadata(((Number) e.getValue()).longValue(), null)));
+            return (kafka.isEmpty() ? Future.<Void>succeededFuture() : admin.alterConsumerGroupOffsets(group, kafka))
+              .recover(err -> {
+                LOG.warn("[{}] stored positions rewound; Kafka's committed offsets not ({})", group, err.getMessage());
+                return Future.succeededFuture();
+              })
+              .map(rewound);
+          });
+      });
+    }).onSuccess(rewound -> {
+      JsonObject partitions = new JsonObject();
+      JsonObject previous = rewound.getJsonObject("previous");
+      rewound.getJsonObject("positions").forEach(e -> partitions.put(e.getKey(), new JsonObject()
+        .put("from", e.getValue()).put("until", previous.getLong(e.getKey())).put("position", e.getValue())));
+      JsonObject report = new JsonObject().put("id", UUID.randomUUID().toString()).put("group", group).put("topic", topic)
+        .put("mode", "apply").put("state", "replaying").put("pausedGroup", local && pauseGroup)
+        .put("consumerHere", local).put("partitions", partitions).put("toReplay", 0L).put("replayed", 0L)
+        .put("appliedSinceStart", 0L).put("duplicatesSinceStart", 0L)
+        .put("startedAt", Instant.now().toString());
+      JsonObject counters = new JsonObject().put("applied", counter("gateway.records.applied", group))
+        .put("duplicates", counter("gateway.records.deduplicated", group));
+      remember(report);
+      updateProgress(report, counters);
+      message.reply(new JsonObject().put("replay", report.copy()));
+      LOG.info("[{}] apply replay {}: rewound to {}, {} events to re-flow", group, report.getString("id"),
+        partitions.encode(), report.getLong("toReplay"));
+      if ("replaying".equals(report.getString("state"))) {
+        long[] timer = {0};
+        timer[0] = vertx.setPeriodic(500, t -> vertx.eventBus().<JsonObject>request(Addresses.APPLY_OFFSETS, new JsonObject()
+            .put("group", group).put("topic", topic).put("partitions", new JsonArray(partitions.fieldNames().stream().map(Integer::valueOf).toList())))
+          .onSuccess(reply -> {
+            reply.body().getJsonObject("offsets").forEach(e -> partitions.getJsonObject(e.getKey()).put("position", e.getValue()));
+            updateProgress(report, counters);
+            if (!"replaying".equals(report.getString("state"))) {
+              vertx.cancelTimer(timer[0]);
+              progressTimers.remove(timer[0]);
+              LOG.info("[{}] apply replay {} done: {} events re-flowed, {} applied, {} duplicates", group, report.getString("id"),
+                report.getLong("replayed"), report.getLong("appliedSinceStart"), report.getLong("duplicatesSinceStart"));
+            }
+          }));
+        progressTimers.add(timer[0]);
+      }
+    }).onFailure(err -> message.fail(err instanceof ReplyException re && re.failureCode() >= 400 ? re.failureCode() : 503,
+      err.getMessage()));
+  }
+
+  private static <T> Future<T> refuse(int status, String why) {
+    return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, status, why));
+  }
+
+  /** Client ids of the group's members as the broker sees them; none for an unknown or empty group. */
+  private Future<List<String>> members(String group) {
+    return admin.describeConsumerGroups(List.of(group))
+      .map(d -> d.get(group) == null ? List.<String>of()
+        : d.get(group).getMembers().stream().map(MemberDescription::getClientId).toList())
+      .recover(err -> err instanceof GroupIdNotFoundException || err.getCause() instanceof GroupIdNotFoundException
+        ? Future.succeededFuture(List.of()) : Future.failedFuture(err));
+  }
+
+  /** Re-flowed so far: per partition, how far the stored position climbed back towards where it stood. */
+  private static void updateProgress(JsonObject report, JsonObject countersAtStart) {
+    long toReplay = 0;
+    long replayed = 0;
+    for (String p : report.getJsonObject("partitions").fieldNames()) {
+      JsonObject part = report.getJsonObject("partitions").getJsonObject(p);
+      long from = part.getLong("from");
+      long until = part.getLong("until", from);
+      long position = part.getLong("position", from);
+      toReplay += Math.max(0, until - from);
+      replayed += Math.max(0, Math.min(position, until) - from);
+    }
+    String group = report.getString("group");
+    report.put("toReplay", toReplay).put("replayed", replayed)
+      .put("appliedSinceStart", (long) (counter("gateway.records.applied", group) - countersAtStart.getDouble("applied")))
+      .put("duplicatesSinceStart", (long) (counter("gateway.records.deduplicated", group) - countersAtStart.getDouble("duplicates")));
+    if (replayed >= toReplay) {
+      report.put("state", "done").put("finishedAt", Instant.now().toString());
+    }
+  }
+
+  private static double counter(String name, String group) {
+    io.micrometer.core.instrument.Counter c = GatewayMetrics.registry().find(name).tag("group", group).counter();
+    return c == null ? 0 : c.count();
+  }
+
+  private void remember(JsonObject report) {
+    reports.put(report.getString("id"), report);
+    while (reports.size() > MAX_REPORTS) {
+      reports.remove(reports.keySet().iterator().next());
+    }
   }
 
   /** [start offsets, end offsets) per partition, from timestamps, explicit offsets or the log's bounds. */

@@ -12,6 +12,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /** The real gateway in its own JVM (same classpath), so a test can SIGKILL it. */
 public final class ChildGateway {
@@ -64,8 +66,18 @@ public final class ChildGateway {
   }
 
   public ChildGateway start() throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
-      "-Xmx" + maxHeap, "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "-conf", confFile.toString())
+    List<String> command = new ArrayList<>(List.of(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
+      "-Xmx" + maxHeap, "-XX:+ExitOnOutOfMemoryError"));
+    // For profiling the child (the benchmark passes e.g. -XX:StartFlightRecording=filename=@.jfr): @ is the log's name.
+    String extra = System.getProperty("child.jvmOpts", "").trim();
+    if (!extra.isEmpty()) {
+      String base = log.toString().replaceAll("\\.log$", "");
+      for (String opt : extra.split("\\s+")) {
+        command.add(opt.replace("@", base));
+      }
+    }
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "-conf", confFile.toString()));
+    ProcessBuilder pb = new ProcessBuilder(command)
       .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().keySet().removeIf(k -> k.startsWith("PG") || k.startsWith("KAFKA_") || k.startsWith("GATEWAY_"));
     process = pb.start();
