@@ -11,11 +11,16 @@ import io.vertx.core.net.NetSocket;
 import org.eventgateway.support.Poll;
 import org.eventgateway.support.TestGateway;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -108,5 +113,62 @@ class BridgeIT {
     gw.awaitCaughtUp(gw.ledger);
     assertEquals(1, gw.count("SELECT count(*) FROM payments WHERE order_id = 'web-1'"));
     ws.close();
+  }
+
+  /**
+   * The published browser/Node client library (@vertx/eventbus-bridge-client.js from npm, pinned
+   * by package-lock.json) under Node: it publishes through the SockJS bridge and gets its offsets;
+   * its send to a non-permitted address is refused. npm installs into target/, not the source tree.
+   */
+  @Test
+  void thePublishedJavaScriptClientPublishesUnderNode() throws Exception {
+    boolean haveNode = commandWorks("node", "--version") && commandWorks("npm", "--version");
+    if (System.getenv("CI") == null) {
+      Assumptions.assumeTrue(haveNode, "needs Node.js and npm (.ci/run installs them)");
+    }
+    assertTrue(haveNode, "Node.js and npm must be installed (.ci/run installs them)");
+    Path dir = Path.of("target", "node-bridge-client");
+    Files.createDirectories(dir);
+    Path source = Path.of("verticles", "src", "test", "node", "bridge-client");
+    for (String file : List.of("package.json", "package-lock.json", "publish.js")) {
+      Files.copy(source.resolve(file), dir.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+    }
+    if (!Files.isDirectory(dir.resolve("node_modules").resolve("@vertx"))) {
+      assertEquals(0, run(dir, Duration.ofMinutes(3), "npm", "ci", "--no-audit", "--no-fund").exitValue(), "npm ci");
+    }
+    Finished node = run(dir, Duration.ofSeconds(60), "node", "publish.js", "http://127.0.0.1:" + gw.httpPort + "/eventbus", gw.topic, "node-1");
+    String out = node.output();
+    assertEquals(0, node.exitValue(), out);
+    JsonObject result = new JsonObject(out.substring(out.lastIndexOf('\n') + 1));
+    JsonObject offset = result.getJsonObject("published").getJsonArray("offsets").getJsonObject(0);
+    assertEquals("node-1", offset.getString("id"), out);
+    assertTrue(offset.getLong("offset") >= 0, out);
+    assertEquals("access_denied", result.getValue("denied"), out);
+    gw.awaitCaughtUp(gw.ledger);
+    assertEquals(1, gw.count("SELECT count(*) FROM payments WHERE order_id = 'node-1'"));
+  }
+
+  private static boolean commandWorks(String... command) {
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      p.getInputStream().readAllBytes();
+      return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  private record Finished(int exitValue, String output) {}
+
+  /** Runs to completion within the deadline (killed otherwise); stdout is returned, stderr goes to the test log. */
+  private static Finished run(Path dir, Duration deadline, String... command) throws Exception {
+    Path out = Files.createTempFile("bridge-client", ".out");
+    Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT)
+      .redirectOutput(out.toFile()).start();
+    if (!p.waitFor(deadline.toSeconds(), TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError(String.join(" ", command) + " did not finish within " + deadline);
+    }
+    return new Finished(p.exitValue(), Files.readString(out).trim());
   }
 }
