@@ -59,15 +59,24 @@ public final class Bench {
   private long peakHeap;
   private long peakRss;
 
-  private Bench(boolean quick, int reps) {
+  /** Stages to run (--only produce,apply,e2e); all by default. */
+  private final List<String> only;
+
+  private Bench(boolean quick, int reps, List<String> only) {
     this.quick = quick;
     this.reps = reps;
+    this.only = only;
+  }
+
+  private boolean runs(String stage) {
+    return only.isEmpty() || only.contains(stage);
   }
 
   public static void main(String[] args) throws Exception {
     List<String> a = Arrays.asList(args);
     int reps = a.contains("--reps") ? Integer.parseInt(a.get(a.indexOf("--reps") + 1)) : 3;
-    Bench bench = new Bench(a.contains("--quick"), reps);
+    List<String> only = a.contains("--only") ? Arrays.asList(a.get(a.indexOf("--only") + 1).split(",")) : List.of();
+    Bench bench = new Bench(a.contains("--quick"), reps, only);
     try {
       bench.run();
     } finally {
@@ -95,52 +104,66 @@ public final class Bench {
     for (String t : List.of("raw-1k", "raw-100", "gw-1k", "gw-100", "gw-single", "apply-src", "e2e")) {
       admin.createTopics(List.of(new NewTopic(t, 6, (short) 1))).all().get(30, TimeUnit.SECONDS);
     }
-    ChildGateway producerOnly = startGateway(schema, new JsonObject(), "produce");
-    try {
-      for (int size : new int[] {1024, 100}) {
-        String label = size == 1024 ? "1 KB" : "100 B";
-        int records = n(size == 1024 ? 100_000 : 200_000);
-        List<Double> raw = repeat(() -> rawProduce(size == 1024 ? "raw-1k" : "raw-100", records, size));
-        List<Double> gw = repeat(() -> gatewayProduce(size == 1024 ? "gw-1k" : "gw-100", records, size, 100, 8));
-        row("produce, " + label + " records, 100 per request", fmt(raw, "rec/s"), fmt(gw, "rec/s"), ratio(gw, raw));
+    if (runs("produce") || runs("single")) {
+      ChildGateway producerOnly = startGateway(schema, new JsonObject(), "produce");
+      try {
+        for (int size : runs("produce") ? new int[] {1024, 100} : new int[0]) {
+          String label = size == 1024 ? "1 KB" : "100 B";
+          int records = n(size == 1024 ? 100_000 : 200_000);
+          List<Double> raw = repeat(() -> rawProduce(size == 1024 ? "raw-1k" : "raw-100", records, size));
+          List<Double> gw = repeat(() -> gatewayProduce(size == 1024 ? "gw-1k" : "gw-100", records, size, 100, 8));
+          row("produce, " + label + " records, 100 per request", fmt(raw, "rec/s"), fmt(gw, "rec/s"), ratio(gw, raw));
+        }
+        List<Double> single = repeat(() -> gatewayProduce("gw-single", n(30_000), 1024, 1, 64));
+        row("produce, 1 KB records, 1 per request (64 connections)", "—", fmt(single, "req/s"), "—");
+        singleMax = median(single);
+        sampleMemory(producerOnly);
+      } finally {
+        producerOnly.terminate(Duration.ofSeconds(30));
       }
-      List<Double> single = repeat(() -> gatewayProduce("gw-single", n(30_000), 1024, 1, 64));
-      row("produce, 1 KB records, 1 per request (64 connections)", "—", fmt(single, "req/s"), "—");
-      singleMax = median(single);
-      sampleMemory(producerOnly);
-    } finally {
-      producerOnly.terminate(Duration.ofSeconds(30));
     }
 
     // ---- apply with dedupe: raw pg-client loops vs the gateway's consume+apply path -------------
-    int events = n(100_000);
-    List<JsonObject> orders = new ArrayList<>();
-    for (int i = 0; i < events; i++) {
-      orders.add(new JsonObject().put("order_id", "b-" + i).put("customer", "c-" + i % 500).put("sku", "sku-" + (i % 100 + 1))
-        .put("qty", 1 + i % 3).put("amount", 9.5));
+    if (runs("apply")) {
+      int events = n(100_000);
+      List<JsonObject> orders = new ArrayList<>();
+      for (int i = 0; i < events; i++) {
+        orders.add(new JsonObject().put("order_id", "b-" + i).put("customer", "c-" + i % 500).put("sku", "sku-" + (i % 100 + 1))
+          .put("qty", 1 + i % 3).put("amount", 9.5));
+      }
+      List<Double> rawInsert = repeat(() -> rawApply(pool, orders, false));
+      List<Double> rawSameSql = repeat(() -> rawApply(pool, orders, true));
+      prefill("apply-src", orders);
+      JsonObject applyGroups = new JsonObject().put("bench-ledger", defaults().getJsonObject("groups").getJsonObject("ledger").copy()
+        .put("topic", "apply-src"));
+      double gatewayApply = gatewayApply(schema, applyGroups, events);
+      row("apply with dedupe (" + events + " orders, ledger handler: marker + 3 statements)",
+        fmt(rawInsert, "rec/s") + " plain batched INSERT…ON CONFLICT; " + fmt(rawSameSql, "rec/s") + " same SQL as the handler",
+        String.format("%,.0f rec/s", gatewayApply),
+        String.format("%.2f / %.2f", gatewayApply / median(rawInsert), gatewayApply / median(rawSameSql)));
     }
-    List<Double> rawInsert = repeat(() -> rawApply(pool, orders, false));
-    List<Double> rawSameSql = repeat(() -> rawApply(pool, orders, true));
-    prefill("apply-src", orders);
-    JsonObject applyGroups = new JsonObject().put("bench-ledger", defaults().getJsonObject("groups").getJsonObject("ledger").copy()
-      .put("topic", "apply-src"));
-    double gatewayApply = gatewayApply(schema, applyGroups, events);
-    row("apply with dedupe (" + events + " orders, ledger handler: marker + 3 statements)",
-      fmt(rawInsert, "rec/s") + " plain batched INSERT…ON CONFLICT; " + fmt(rawSameSql, "rec/s") + " same SQL as the handler",
-      String.format("%,.0f rec/s", gatewayApply),
-      String.format("%.2f / %.2f", gatewayApply / median(rawInsert), gatewayApply / median(rawSameSql)));
 
     // ---- end to end: POST → row visible, open loop at 50 % of the measured max rate -------------
     JsonObject e2eGroups = new JsonObject().put("bench-e2e", new JsonObject().put("topic", "e2e").put("handler", new JsonArray()
       .add(new JsonObject().put("sql", "INSERT INTO bench_e2e(event_id) VALUES ($1)").put("params", new JsonArray().add("$id")))));
-    ChildGateway e2e = startGateway(schema, e2eGroups, "e2e");
-    try {
-      double rate = Math.max(50, singleMax / 2);
-      long[] lat = endToEnd(pool, rate, quick ? 5 : 15, e2e);
-      row(String.format("end-to-end latency, POST → row visible, open loop at %.0f req/s (50 %% of max)", rate), "—",
-        String.format("p50 %d ms, p99 %d ms, p999 %d ms", lat[0], lat[1], lat[2]), "—");
-    } finally {
-      e2e.terminate(Duration.ofSeconds(30));
+    if (runs("e2e")) {
+      ChildGateway e2e = startGateway(schema, e2eGroups, "e2e");
+      try {
+        // The maximum with the whole pipeline running (consumer and apply share the cores with ingestion).
+        List<Double> pipelineMax = repeat(() -> gatewayProduce("e2e", n(20_000), 100, 1, 64));
+        row("single-record requests with the consumer applying them (64 connections)", "—", fmt(pipelineMax, "req/s"), "—");
+        long written = admin.listOffsets(java.util.stream.IntStream.range(0, 6).boxed().collect(java.util.stream.Collectors.toMap(
+            p -> new org.apache.kafka.common.TopicPartition("e2e", p), p -> org.apache.kafka.clients.admin.OffsetSpec.latest())))
+          .all().get(30, TimeUnit.SECONDS).values().stream().mapToLong(o -> o.offset()).sum();
+        Poll.until("the max run applied", Duration.ofMinutes(5), () -> count(pool, "SELECT count(*) FROM bench_e2e"), c -> c >= written);
+        await(pool.query("TRUNCATE bench_e2e").execute());
+        double rate = Math.max(50, median(pipelineMax) / 2);
+        long[] lat = endToEnd(pool, rate, quick ? 5 : 15, e2e);
+        row(String.format("end-to-end latency, POST → row visible, open loop at %.0f req/s (50 %% of max)", rate), "—",
+          String.format("p50 %d ms, p99 %d ms, p999 %d ms", lat[0], lat[1], lat[2]), "—");
+      } finally {
+        e2e.terminate(Duration.ofSeconds(30));
+      }
     }
     row("memory of the gateway JVM (-Xmx512m)", "—", String.format("heap steady %d MB / peak %d MB; RSS steady %d MB / peak %d MB",
       steadyHeap / 1_048_576, peakHeap / 1_048_576, steadyRss / 1_048_576, peakRss / 1_048_576), "—");
@@ -164,6 +187,7 @@ public final class Bench {
     byte[] value = payload(size);
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
       producer.partitionsFor(topic);
+      long cpuStart = selfCpuNanos();
       long start = System.nanoTime();
       AtomicInteger acked = new AtomicInteger();
       for (int i = 0; i < records; i++) {
@@ -172,7 +196,9 @@ public final class Bench {
         producer.send(r, (m, e) -> acked.incrementAndGet());
       }
       producer.flush();
-      return records / ((System.nanoTime() - start) / 1e9);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      cpu(topic, records, 0, selfCpuNanos() - cpuStart);
+      return records / seconds;
     }
   }
 
@@ -185,12 +211,15 @@ public final class Bench {
     AtomicInteger failed = new AtomicInteger();
     Promise<Void> done = Promise.promise();
     AtomicInteger running = new AtomicInteger(concurrency);
+    long childCpuStart = childCpuNanos();
+    long cpuStart = selfCpuNanos();
     long start = System.nanoTime();
     for (int c = 0; c < concurrency; c++) {
       sendLoop(client, topic, records, perRequest, pad, next, failed, running, done);
     }
     await(done.future());
     double seconds = (System.nanoTime() - start) / 1e9;
+    cpu(topic, records, childCpuNanos() - childCpuStart, selfCpuNanos() - cpuStart);
     client.close();
     if (failed.get() > 0) {
       notes.add(failed.get() + " failed requests in the " + topic + " run");
@@ -366,6 +395,8 @@ public final class Bench {
     port = EmbeddedKafka.freePort();
     JsonObject config = defaults();
     config.put("topics", new JsonObject()).put("groups", groups);
+    // Only the bench's groups run (the shipped file's example groups are merged in otherwise).
+    config.getJsonObject("consume").put("groups", new JsonArray(new ArrayList<>(groups.fieldNames())));
     config.getJsonObject("ingest").put("port", port).put("host", "127.0.0.1");
     config.getJsonObject("apply").put("pool", new JsonObject().put("maxSize", 4));
     ChildGateway child = new ChildGateway(pg.writeInto(config), Path.of("target", "bench-" + name + ".log")).start()
@@ -452,6 +483,18 @@ public final class Bench {
       md.append("| ").append(String.join(" | ", r)).append(" |\n");
     }
     md.append("\n");
+    if (!cpuByLabel.isEmpty()) {
+      md.append("CPU time per record (all repetitions; steal-independent): the gateway's JVM, and this JVM — the broker plus "
+        + "either the raw producer or the HTTP load generator.\n\n| run | records | gateway JVM | broker + client JVM |\n|---|---|---|---|\n");
+      cpuByLabel.forEach((label, acc) -> md.append(String.format("| %s | %,d | %s | %.1f µs |%n", label, acc[0],
+        acc[1] == 0 ? "—" : String.format("%.1f µs", acc[1] / 1000.0 / acc[0]), acc[2] / 1000.0 / acc[0])));
+      md.append("\n");
+    }
+    long[] stealEnd = stealTicks();
+    if (stealEnd[1] > stealAtStart[1]) {
+      notes.add(String.format("CPU stolen by the hypervisor during the run: %.0f %% of the machine's CPU time",
+        100.0 * (stealEnd[0] - stealAtStart[0]) / (stealEnd[1] - stealAtStart[1])));
+    }
     notes.forEach(n -> md.append("- ").append(n).append("\n"));
     System.out.println();
     System.out.println(md);
@@ -459,6 +502,46 @@ public final class Bench {
     Files.createDirectories(out.getParent());
     Files.writeString(out, md.toString());
     System.out.println("written to " + out);
+  }
+
+  /** CPU time per record, by run label: {records, gateway JVM ns, bench JVM (broker + load or raw client) ns}. */
+  private final Map<String, long[]> cpuByLabel = new java.util.LinkedHashMap<>();
+
+  private void cpu(String label, long records, long gatewayNanos, long benchNanos) {
+    long[] acc = cpuByLabel.computeIfAbsent(label, k -> new long[3]);
+    acc[0] += records;
+    acc[1] += gatewayNanos;
+    acc[2] += benchNanos;
+  }
+
+  /** CPU time, not wall time: what a path costs whatever else (or the hypervisor) takes the cores. */
+  private static long selfCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  private long childCpuNanos() {
+    try {
+      String[] f = Files.readString(Path.of("/proc", String.valueOf(child.process().pid()), "stat")).split("\\) ", 2)[1].split(" ");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // utime + stime, in 100 Hz ticks
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
+  private final long[] stealAtStart = stealTicks();
+
+  /** {steal, total} jiffies from /proc/stat's cpu line. */
+  private static long[] stealTicks() {
+    try {
+      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long total = 0;
+      for (int i = 1; i < f.length; i++) {
+        total += Long.parseLong(f[i]);
+      }
+      return new long[] {f.length > 8 ? Long.parseLong(f[8]) : 0, total};
+    } catch (Exception e) {
+      return new long[] {0, 0};
+    }
   }
 
   private static long memTotalMb() {

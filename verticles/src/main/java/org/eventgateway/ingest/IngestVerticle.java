@@ -13,6 +13,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.eventgateway.Addresses;
+import org.eventgateway.Codecs;
 import org.eventgateway.EventHeaders;
 import org.eventgateway.TraceContext;
 import org.eventgateway.lag.LagConfig;
@@ -145,8 +146,7 @@ public class IngestVerticle extends VerticleBase {
       TRACE.debug("trace={} stage=ingest topic={} ids={}", TraceContext.traceId(traceparent), request.getString("topic"),
         request.getJsonArray("records").stream().map(r -> ((JsonObject) r).getString("id")).toList());
     }
-    vertx.eventBus().<JsonObject>request(Addresses.PRODUCE_SEND, request,
-        new DeliveryOptions().setSendTimeout(config.publishTimeoutMs()))
+    vertx.eventBus().<JsonObject>request(Addresses.PRODUCE_SEND, request, Codecs.handoff(config.publishTimeoutMs()))
       .onSuccess(reply -> json(ctx, 200, reply.body()))
       .onFailure(err -> error(ctx, ErrorReply.statusOf(err), ErrorReply.messageOf(err)));
   }
@@ -173,7 +173,7 @@ public class IngestVerticle extends VerticleBase {
       return;
     }
     request.put("traceparent", TraceContext.acceptOrCreate(body.getString(EventHeaders.TRACEPARENT)));
-    vertx.eventBus().<JsonObject>request(Addresses.PRODUCE_SEND, request, new DeliveryOptions().setSendTimeout(config.publishTimeoutMs()))
+    vertx.eventBus().<JsonObject>request(Addresses.PRODUCE_SEND, request, Codecs.handoff(config.publishTimeoutMs()))
       .onSuccess(reply -> message.reply(reply.body()))
       .onFailure(err -> message.fail(ErrorReply.statusOf(err), ErrorReply.messageOf(err)));
   }

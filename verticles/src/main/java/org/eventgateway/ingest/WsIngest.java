@@ -3,11 +3,11 @@ package org.eventgateway.ingest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import org.eventgateway.Addresses;
+import org.eventgateway.Codecs;
 import org.eventgateway.EventHeaders;
 import org.eventgateway.TraceContext;
 import org.eventgateway.metrics.GatewayMetrics;
@@ -116,9 +116,8 @@ final class WsIngest {
     }
     c.credit -= records;
     request.put("traceparent", TraceContext.acceptOrCreate(frame.getString(EventHeaders.TRACEPARENT)));
-    Future<JsonObject> answer = vertx.eventBus().<JsonObject>request(Addresses.PRODUCE_SEND, request,
-        new DeliveryOptions().setSendTimeout(config.publishTimeoutMs()))
-      .map(reply -> reply.body().copy().put("ref", ref))
+    Future<JsonObject> answer = vertx.eventBus().<JsonObject>request(Addresses.PRODUCE_SEND, request, Codecs.handoff(config.publishTimeoutMs()))
+      .map(reply -> reply.body().put("ref", ref))
       .otherwise(err -> error(ref, ErrorReply.statusOf(err), ErrorReply.messageOf(err)));
     answerInOrder(c, ref, answer, records);
   }

@@ -24,8 +24,13 @@ public final class GatewayMetrics {
   }
 
   public static void produced(String topic, int records) {
-    Counter.builder("gateway.records.produced").description("Records acknowledged by the broker")
-      .tag("topic", topic).register(registry()).increment(records);
+    producedCounter(topic).increment(records);
+  }
+
+  /** For callers that cache it: the lookup costs more than the increment. */
+  public static Counter producedCounter(String topic) {
+    return Counter.builder("gateway.records.produced").description("Records acknowledged by the broker")
+      .tag("topic", topic).register(registry());
   }
 
   public static void ingestRejected(String reason) {

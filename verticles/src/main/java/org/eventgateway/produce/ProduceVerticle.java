@@ -10,12 +10,17 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.kafka.admin.NewTopic;
 import io.vertx.kafka.client.producer.KafkaProducer;
-import io.vertx.kafka.client.producer.KafkaProducerRecord;
-import io.vertx.kafka.client.producer.RecordMetadata;
+import io.vertx.core.Context;
+import io.vertx.core.Promise;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eventgateway.Addresses;
+import org.eventgateway.Codecs;
 import org.eventgateway.EventHeaders;
 import org.eventgateway.TraceContext;
 import org.eventgateway.metrics.GatewayMetrics;
@@ -28,6 +33,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Writes events to Kafka, idempotently and with acks=all. Consumes: {@link Addresses#PRODUCE_SEND}
@@ -41,6 +48,9 @@ public class ProduceVerticle extends VerticleBase {
 
   private ProduceConfig config;
   private KafkaProducer<String, byte[]> producer;
+  /** The Kafka client inside {@link #producer} (thread-safe), driven directly: see {@link #sendAll}. */
+  private Producer<String, byte[]> kafka;
+  private final Map<String, io.micrometer.core.instrument.Counter> producedCounters = new HashMap<>();
   private KafkaAdminClient admin;
   /** Partition count per topic known to exist; refreshed from the broker on a miss. */
   private final Map<String, Integer> partitionsByTopic = new ConcurrentHashMap<>();
@@ -61,6 +71,7 @@ public class ProduceVerticle extends VerticleBase {
       "request.timeout.ms", "10000",
       "default.api.timeout.ms", "15000"));
     producer = KafkaProducer.create(vertx, config.producerProperties(), new StringSerializer(), new ByteArraySerializer());
+    kafka = producer.unwrap();
     meters.add(io.micrometer.core.instrument.Gauge.builder("gateway.producer.inflight.records", this, v -> v.inFlightRecords)
       .description("Records handed to the Kafka producer and not yet acknowledged").register(GatewayMetrics.registry()));
     meters.add(io.micrometer.core.instrument.Gauge.builder("gateway.producer.inflight.bytes", this, v -> v.inFlightBytes)
@@ -95,11 +106,12 @@ public class ProduceVerticle extends VerticleBase {
         }
       });
       if (missing.isEmpty()) {
-        return Future.succeededFuture();
+        return Future.<Void>succeededFuture();
       }
       LOG.info("Creating topics {}", missing.stream().map(t -> t.getName() + "(" + t.getNumPartitions() + " partitions)").toList());
-      return admin.createTopics(missing).recover(err -> isTopicExists(err) ? Future.succeededFuture() : Future.failedFuture(err));
-    }).recover(err -> Future.failedFuture("cannot create topics " + config.topics().keySet() + ": " + err.getMessage()));
+      return admin.createTopics(missing).recover(err -> isTopicExists(err) ? Future.succeededFuture() : Future.failedFuture(err))
+        .compose(v -> Future.all(missing.stream().map(t -> describe(t.getName())).toList()).<Void>mapEmpty());
+    }).<Void>mapEmpty().recover(err -> Future.failedFuture("cannot create topics " + config.topics().keySet() + ": " + err.getMessage()));
   }
 
   private static boolean isTopicExists(Throwable err) {
@@ -177,63 +189,120 @@ public class ProduceVerticle extends VerticleBase {
       } else {
         sendAll(topic, partitions, records, values, request.getString("traceparent"))
           .onComplete(ar -> release.run())
-          .onSuccess(message::reply);
+          .onSuccess(reply -> message.reply(reply, Codecs.HANDOFF));
       }
     });
   }
 
-  /** Sends every record at once (the client batches them) and answers in record order. */
+  /**
+   * Sends every record of the request in one task on a worker thread (ordered per verticle, so
+   * requests reach the client in the order they arrived) — the Kafka client may block there on
+   * metadata or a full buffer, never on the event loop — and answers in record order with one hop
+   * back to the event loop once the broker acknowledged or refused the last record. (The Vert.x
+   * client wrapper hops threads twice per record; at 100 records per request that was most of the
+   * produce path's cost.)
+   */
   private Future<JsonObject> sendAll(String topic, int partitions, JsonArray records, byte[][] values, String traceparent) {
-    List<Future<JsonObject>> slots = new ArrayList<>(records.size());
-    for (int i = 0; i < records.size(); i++) {
+    int n = records.size();
+    JsonObject[] slots = new JsonObject[n];
+    List<ProducerRecord<String, byte[]>> toSend = new ArrayList<>(n);
+    int[] slotOf = new int[n];
+    KeySalter salter = salter(topic);
+    for (int i = 0; i < n; i++) {
       JsonObject record = records.getJsonObject(i);
       String id = record.getString("id");
       Integer partition = record.getInteger("partition");
       if (partition != null && partition >= partitions) {
-        slots.add(Future.succeededFuture(slotError(422, "partition " + partition + " does not exist (topic '"
-          + topic + "' has " + partitions + ")", id)));
+        slots[i] = slotError(422, "partition " + partition + " does not exist (topic '" + topic + "' has " + partitions + ")", id);
         continue;
       }
-      KeySalter.Salted route = salter(topic).route(record.getString("key"), record.getJsonObject("value"), id, partition, partitions);
-      slots.add(producer.send(toKafka(topic, record, values[i], traceparent, route))
-        .map(meta -> slotOk(meta, id))
-        .otherwise(err -> slotError(statusOfSendFailure(err), err.getMessage(), id)));
+      KeySalter.Salted route = salter.route(record.getString("key"), record.getJsonObject("value"), id, partition, partitions);
+      slotOf[toSend.size()] = i;
+      toSend.add(toKafka(topic, record, values[i], traceparent, route));
     }
-    return Future.all(slots).map(all -> {
-      JsonArray offsets = new JsonArray();
-      int acked = 0;
-      for (Future<JsonObject> slot : slots) {
-        offsets.add(slot.result());
-        acked += slot.result().containsKey("error_code") ? 0 : 1;
+    Promise<JsonObject> answered = Promise.promise();
+    Context context = vertx.getOrCreateContext();
+    Runnable answer = () -> answered.complete(assemble(topic, records, slots, traceparent));
+    if (toSend.isEmpty()) {
+      answer.run();
+      return answered.future();
+    }
+    RecordMetadata[] acked = new RecordMetadata[toSend.size()];
+    Exception[] refused = new Exception[toSend.size()];
+    AtomicInteger outstanding = new AtomicInteger(toSend.size());
+    Runnable backOnLoop = () -> context.runOnContext(v -> {
+      for (int k = 0; k < acked.length; k++) {
+        String id = records.getJsonObject(slotOf[k]).getString("id");
+        slots[slotOf[k]] = refused[k] == null ? slotOk(acked[k], id) : slotError(statusOfSendFailure(refused[k]), refused[k].getMessage(), id);
       }
-      GatewayMetrics.produced(topic, acked);
-      if (TRACE.isDebugEnabled()) {
-        TRACE.debug("trace={} stage=produce topic={} acked={} offsets={}", TraceContext.traceId(traceparent), topic, acked, offsets.encode());
-      }
-      return new JsonObject().put("offsets", offsets);
+      answer.run();
     });
+    vertx.executeBlocking(() -> {
+      for (int k = 0; k < toSend.size(); k++) {
+        int slot = k;
+        try {
+          kafka.send(toSend.get(k), (meta, err) -> {
+            acked[slot] = meta;
+            refused[slot] = err;
+            if (outstanding.decrementAndGet() == 0) {
+              backOnLoop.run();
+            }
+          });
+        } catch (RuntimeException e) { // e.g. the producer is closed: this record fails, the others go on
+          refused[slot] = e;
+          if (outstanding.decrementAndGet() == 0) {
+            backOnLoop.run();
+          }
+        }
+      }
+      return null;
+    }, true);
+    return answered.future();
   }
 
-  private static KafkaProducerRecord<String, byte[]> toKafka(String topic, JsonObject record, byte[] value, String traceparent,
-                                                            KeySalter.Salted route) {
-    KafkaProducerRecord<String, byte[]> out = KafkaProducerRecord.create(topic, route.kafkaKey(), value, null, route.partition());
-    out.addHeader(EventHeaders.EVENT_ID, record.getString("id"));
+  private JsonObject assemble(String topic, JsonArray records, JsonObject[] slots, String traceparent) {
+    JsonArray offsets = new JsonArray(new ArrayList<>(slots.length));
+    int acked = 0;
+    for (JsonObject slot : slots) {
+      offsets.add(slot);
+      acked += slot.containsKey("error_code") ? 0 : 1;
+    }
+    producedCounter(topic).increment(acked);
+    if (TRACE.isDebugEnabled()) {
+      TRACE.debug("trace={} stage=produce topic={} acked={} offsets={}", TraceContext.traceId(traceparent), topic, acked, offsets.encode());
+    }
+    return new JsonObject().put("offsets", offsets);
+  }
+
+  private io.micrometer.core.instrument.Counter producedCounter(String topic) {
+    return producedCounters.computeIfAbsent(topic, GatewayMetrics::producedCounter);
+  }
+
+  private static ProducerRecord<String, byte[]> toKafka(String topic, JsonObject record, byte[] value, String traceparent,
+                                                      KeySalter.Salted route) {
+    ProducerRecord<String, byte[]> out = new ProducerRecord<>(topic, route.partition(), route.kafkaKey(), value);
+    Headers headers = out.headers();
+    headers.add(EventHeaders.EVENT_ID, utf8(record.getString("id")));
     if (route.salt() != null) {
-      out.addHeader(EventHeaders.ORIGINAL_KEY, route.originalKey());
-      out.addHeader(EventHeaders.KEY_SALT, String.valueOf(route.salt()));
+      headers.add(EventHeaders.ORIGINAL_KEY, utf8(route.originalKey()));
+      headers.add(EventHeaders.KEY_SALT, utf8(String.valueOf(route.salt())));
     }
     if (traceparent != null) {
-      out.addHeader(EventHeaders.TRACEPARENT, traceparent);
+      headers.add(EventHeaders.TRACEPARENT, utf8(traceparent));
     }
-    JsonArray headers = record.getJsonArray("headers");
-    if (headers != null) {
-      for (int i = 0; i < headers.size(); i++) {
-        JsonObject h = headers.getJsonObject(i);
+    JsonArray extra = record.getJsonArray("headers");
+    if (extra != null) {
+      for (int i = 0; i < extra.size(); i++) {
+        JsonObject h = extra.getJsonObject(i);
         String encoded = h.getString("value");
-        out.addHeader(h.getString("key"), encoded == null ? Buffer.buffer() : Buffer.buffer(Base64.getDecoder().decode(encoded)));
+        headers.add(h.getString("key"), encoded == null ? new byte[0] : Base64.getDecoder().decode(encoded));
       }
     }
     return out;
+  }
+
+  private static byte[] utf8(String s) {
+    return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
   }
 
   private Future<Integer> partitionCount(String topic) {
@@ -255,16 +324,47 @@ public class ProduceVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * The topic's partition count, known only once every partition's leader serves requests: a
+   * ListOffsets goes to each leader. A topic just created is retried (up to 15 s) while the broker
+   * still sets it up (unknown topic, no leader yet). Producing to a partition whose leader is still
+   * being set up fails some batches while later ones land, which leaves the idempotent producer
+   * retrying an out-of-order sequence until delivery.timeout.ms.
+   */
   private Future<Integer> describe(String topic) {
-    return admin.describeTopics(List.of(topic)).map(descriptions -> {
+    return describe(topic, System.currentTimeMillis() + 15_000);
+  }
+
+  private Future<Integer> describe(String topic, long deadline) {
+    return admin.describeTopics(List.of(topic)).compose(descriptions -> {
       int count = descriptions.get(topic).getPartitions().size();
-      partitionsByTopic.put(topic, count);
-      return count;
+      Map<io.vertx.kafka.client.common.TopicPartition, io.vertx.kafka.admin.OffsetSpec> all = new HashMap<>();
+      for (int p = 0; p < count; p++) {
+        all.put(new io.vertx.kafka.client.common.TopicPartition(topic, p), io.vertx.kafka.admin.OffsetSpec.LATEST);
+      }
+      return admin.listOffsets(all).map(served -> {
+        partitionsByTopic.put(topic, count);
+        return count;
+      });
+    }).recover(err -> {
+      if (!settingUp(err) || System.currentTimeMillis() > deadline) {
+        return Future.failedFuture(err);
+      }
+      return vertx.timer(100).compose(t -> describe(topic, deadline));
     });
   }
 
+  private static boolean settingUp(Throwable err) {
+    for (Throwable t = err; t != null; t = t.getCause()) {
+      if (t instanceof org.apache.kafka.common.errors.InvalidMetadataException) {
+        return true; // UnknownTopicOrPartition, NotLeaderOrFollower, LeaderNotAvailable
+      }
+    }
+    return false;
+  }
+
   private static JsonObject slotOk(RecordMetadata meta, String id) {
-    return new JsonObject().put("partition", meta.getPartition()).put("offset", meta.getOffset()).put("id", id);
+    return new JsonObject().put("partition", meta.partition()).put("offset", meta.offset()).put("id", id);
   }
 
   private static JsonObject slotError(int status, String message, String id) {
