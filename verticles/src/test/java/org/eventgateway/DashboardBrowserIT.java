@@ -69,8 +69,16 @@ class DashboardBrowserIT {
   @Test
   void thePageShowsPartitionsAndTheLagRisesAfterPosting() throws Exception {
     String url = "http://127.0.0.1:" + gw.httpPort + "/";
-    Poll.until("a first lag sample", Duration.ofSeconds(20), () -> gw.get("/lag").statusCode(), s -> s == 200);
-    String before = chromium("--dump-dom", url);
+    Poll.until("a lag sample with the ledger group", Duration.ofSeconds(30), () -> gw.get("/lag"),
+      r -> r.statusCode() == 200 && r.bodyAsString().contains(gw.ledger));
+    // The page renders from its own WebSocket; a dump taken before its first frame is retried.
+    String before = Poll.until("the page shows the ledger group", Duration.ofSeconds(60), () -> {
+      try {
+        return chromium("--dump-dom", url);
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }, dom -> dom.contains("id=\"group-" + gw.ledger));
     assertEquals(6, Pattern.compile("data-partition=").matcher(before.substring(before.indexOf("id=\"group-" + gw.ledger))).results()
       .limit(6).count(), "six partition rows");
     assertEquals(0, groupLag(before));

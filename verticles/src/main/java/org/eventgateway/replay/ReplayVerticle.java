@@ -192,23 +192,34 @@ public class ReplayVerticle extends VerticleBase {
       LOG.info("[{}] apply replay {}: rewound to {}, {} events to re-flow", group, report.getString("id"),
         partitions.encode(), report.getLong("toReplay"));
       if ("replaying".equals(report.getString("state"))) {
-        long[] timer = {0};
-        timer[0] = vertx.setPeriodic(500, t -> vertx.eventBus().<JsonObject>request(Addresses.APPLY_OFFSETS, new JsonObject()
-            .put("group", group).put("topic", topic).put("partitions", new JsonArray(partitions.fieldNames().stream().map(Integer::valueOf).toList())))
-          .onSuccess(reply -> {
-            reply.body().getJsonObject("offsets").forEach(e -> partitions.getJsonObject(e.getKey()).put("position", e.getValue()));
-            updateProgress(report, counters);
-            if (!"replaying".equals(report.getString("state"))) {
-              vertx.cancelTimer(timer[0]);
-              progressTimers.remove(timer[0]);
-              LOG.info("[{}] apply replay {} done: {} events re-flowed, {} applied, {} duplicates", group, report.getString("id"),
-                report.getLong("replayed"), report.getLong("appliedSinceStart"), report.getLong("duplicatesSinceStart"));
-            }
-          }));
-        progressTimers.add(timer[0]);
+        progressTimers.add(vertx.setPeriodic(500, t -> trackProgress(t, report, counters)));
       }
     }).onFailure(err -> message.fail(err instanceof ReplyException re && re.failureCode() >= 400 ? re.failureCode() : 503,
       err.getMessage()));
+  }
+
+  /** One progress step of an apply replay: the group's stored positions, read back from PostgreSQL. */
+  private void trackProgress(long timer, JsonObject report, JsonObject counters) {
+    if (!reports.containsKey(report.getString("id"))) { // evicted (MAX_REPORTS): nobody can ask any more
+      vertx.cancelTimer(timer);
+      progressTimers.remove(timer);
+      return;
+    }
+    JsonObject partitions = report.getJsonObject("partitions");
+    String group = report.getString("group");
+    vertx.eventBus().<JsonObject>request(Addresses.APPLY_OFFSETS, new JsonObject().put("group", group)
+        .put("topic", report.getString("topic"))
+        .put("partitions", new JsonArray(partitions.fieldNames().stream().map(Integer::valueOf).toList())))
+      .onSuccess(reply -> {
+        reply.body().getJsonObject("offsets").forEach(e -> partitions.getJsonObject(e.getKey()).put("position", e.getValue()));
+        updateProgress(report, counters);
+        if (!"replaying".equals(report.getString("state"))) {
+          vertx.cancelTimer(timer);
+          progressTimers.remove(timer);
+          LOG.info("[{}] apply replay {} done: {} events re-flowed, {} applied, {} duplicates", group, report.getString("id"),
+            report.getLong("replayed"), report.getLong("appliedSinceStart"), report.getLong("duplicatesSinceStart"));
+        }
+      });
   }
 
   private static <T> Future<T> refuse(int status, String why) {
