@@ -105,5 +105,7 @@
     line('out', maxRate, '#3c9d5d');
   }
 
+  // The latest sample at once (the feed's first frame can be up to a sampling interval away).
+  fetch('/lag').then((r) => (r.ok ? r.json() : null)).then((s) => { if (s) { render(s); } }).catch(() => {});
   connect();
 })();

@@ -89,8 +89,13 @@ class DashboardBrowserIT {
     }
     assertEquals(200, gw.postRecords(gw.topic, records).statusCode());
     Poll.until("lag 42 in /lag", Duration.ofSeconds(20), () -> gw.get("/lag").bodyAsString(), s -> s.contains("\"lag\":42"));
-    String after = chromium("--dump-dom", url);
-    assertEquals(42, groupLag(after), "the page shows the new lag");
+    String after = Poll.until("the page shows the new lag", Duration.ofSeconds(60), () -> {
+      try {
+        return chromium("--dump-dom", url);
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }, dom -> dom.contains("id=\"group-" + gw.ledger) && groupLag(dom) == 42);
     assertTrue(after.contains("live"), "connected");
 
     Path shot = Path.of("target", "dashboard.png").toAbsolutePath();

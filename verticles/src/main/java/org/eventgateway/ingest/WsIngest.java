@@ -51,6 +51,8 @@ final class WsIngest {
     final ServerWebSocket ws;
     int credit = config.wsCredits();
     int pendingFrames;
+    /** Not read: too many frames await answers, or the client does not read its answers. */
+    boolean paused;
     Future<Void> lastAnswer = Future.succeededFuture();
 
     Connection(ServerWebSocket ws) {
@@ -125,9 +127,7 @@ final class WsIngest {
   /** Answers leave in the order frames came in; credit comes back once a frame is answered. */
   private void answerInOrder(Connection c, Object ref, Future<JsonObject> answer, int records) {
     c.pendingFrames++;
-    if (c.pendingFrames > config.wsMaxPendingFrames()) {
-      c.ws.pause(); // the client ignores flow control: stop reading until answers drain
-    }
+    updateReading(c);
     Future<JsonObject> ready = c.lastAnswer.transform(ignored -> answer);
     c.lastAnswer = ready.compose(body -> {
       if (c.ws.isClosed()) {
@@ -139,11 +139,30 @@ final class WsIngest {
         c.credit += records;
         written = written.compose(v -> c.ws.writeTextMessage(new JsonObject().put("credit", records).encode()));
       }
-      if (c.pendingFrames <= config.wsMaxPendingFrames() / 2) {
-        c.ws.resume();
-      }
+      updateReading(c);
       return written;
     }).recover(err -> Future.succeededFuture());
+  }
+
+  /**
+   * Stops reading a client with more than maxPendingFrames unanswered frames (it ignores its
+   * credit) or whose answers pile up unread (the socket's write queue is full): either way the
+   * server would otherwise buffer without bound. Reading resumes below half the frames, with the
+   * write queue drained.
+   */
+  private void updateReading(Connection c) {
+    boolean unreadAnswers = c.ws.writeQueueFull();
+    if (!c.paused && (c.pendingFrames > config.wsMaxPendingFrames() || unreadAnswers)) {
+      c.paused = true;
+      c.ws.pause();
+      GatewayMetrics.wsPaused(unreadAnswers ? "unread_answers" : "pending_frames");
+    } else if (c.paused && c.pendingFrames <= config.wsMaxPendingFrames() / 2 && !unreadAnswers) {
+      c.paused = false;
+      c.ws.resume();
+    }
+    if (c.paused && unreadAnswers) {
+      c.ws.drainHandler(v -> updateReading(c));
+    }
   }
 
   private static JsonObject error(Object ref, int status, String message) {

@@ -38,6 +38,11 @@ public final class GatewayMetrics {
       .tag("reason", reason).register(registry()).increment();
   }
 
+  public static void wsPaused(String reason) {
+    Counter.builder("gateway.ws.ingest.paused").description("Times a /ws/ingest connection stopped being read, by reason")
+      .tag("reason", reason).register(registry()).increment();
+  }
+
   public static void consumed(String group, String topic, int records) {
     Counter.builder("gateway.records.consumed").description("Records polled from Kafka")
       .tag("group", group).tag("topic", topic).register(registry()).increment(records);
