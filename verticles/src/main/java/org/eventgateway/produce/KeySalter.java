@@ -174,6 +174,11 @@ final class KeySalter {
     return "static".equals(mode) ? staticShards.size() : salted.size();
   }
 
+  /** A copy, for the gauges (read off the producer's event loop). */
+  Set<String> saltedKeys() {
+    return Set.copyOf("static".equals(mode) ? staticShards.keySet() : salted.keySet());
+  }
+
   private static double round(double d) {
     return Math.round(d * 10_000) / 10_000.0;
   }

@@ -56,11 +56,19 @@ public class ProduceVerticle extends VerticleBase {
   private final Map<String, Integer> partitionsByTopic = new ConcurrentHashMap<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final Map<String, KeySalter> salters = new HashMap<>();
-  /** Records and value bytes handed to the Kafka client and not yet acknowledged (bounded). */
-  private int inFlightRecords;
-  private long inFlightBytes;
-  /** Gauges bound to this instance, removed on stop so a redeploy does not read a stale one. */
-  private final List<io.micrometer.core.instrument.Meter> meters = new ArrayList<>();
+  /** Records and value bytes handed to the Kafka client and not yet acknowledged (bounded; read by the gauges). */
+  private volatile int inFlightRecords;
+  private volatile long inFlightBytes;
+
+  int inFlightRecords() {
+    return inFlightRecords;
+  }
+
+  long inFlightBytes() {
+    return inFlightBytes;
+  }
+  /** Shared with the other produce instances (see ProducerGauges); left on stop. */
+  private ProducerGauges gauges;
 
   @Override
   public Future<?> start() {
@@ -72,10 +80,7 @@ public class ProduceVerticle extends VerticleBase {
       "default.api.timeout.ms", "15000"));
     producer = KafkaProducer.create(vertx, config.producerProperties(), new StringSerializer(), new ByteArraySerializer());
     kafka = producer.unwrap();
-    meters.add(io.micrometer.core.instrument.Gauge.builder("gateway.producer.inflight.records", this, v -> v.inFlightRecords)
-      .description("Records handed to the Kafka producer and not yet acknowledged").register(GatewayMetrics.registry()));
-    meters.add(io.micrometer.core.instrument.Gauge.builder("gateway.producer.inflight.bytes", this, v -> v.inFlightBytes)
-      .description("Value bytes handed to the Kafka producer and not yet acknowledged").register(GatewayMetrics.registry()));
+    gauges = ProducerGauges.join(GatewayMetrics.registry(), this);
     return createConfiguredTopics().onSuccess(v -> {
       consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.PRODUCE_SEND, this::send));
       consumers.add(vertx.eventBus().consumer(Addresses.PRODUCE_READY, this::ready));
@@ -88,7 +93,7 @@ public class ProduceVerticle extends VerticleBase {
     // Unregister first so nothing new arrives; close() waits for in-flight sends to be acked.
     List<Future<?>> steps = new ArrayList<>();
     consumers.forEach(c -> steps.add(c.unregister()));
-    meters.forEach(GatewayMetrics.registry()::remove);
+    gauges.leave(this, salters.values());
     return Future.join(steps)
       .eventually(() -> producer == null ? Future.succeededFuture() : producer.close(10_000))
       .eventually(() -> admin == null ? Future.succeededFuture() : admin.close(5_000));
@@ -128,11 +133,7 @@ public class ProduceVerticle extends VerticleBase {
     return salters.computeIfAbsent(topic, t -> {
       ProduceConfig.TopicSpec spec = config.topics().get(t);
       KeySalter salter = spec == null ? KeySalter.off(t) : new KeySalter(t, spec.salting());
-      meters.add(io.micrometer.core.instrument.Gauge.builder("gateway.topic.top10.key.share", salter, KeySalter::top10Share)
-        .description("Share of the topic's recent records carried by its 10 busiest keys").tag("topic", t)
-        .register(GatewayMetrics.registry()));
-      meters.add(io.micrometer.core.instrument.Gauge.builder("gateway.topic.salted.keys", salter, KeySalter::saltedCount)
-        .description("Keys of the topic currently salted").tag("topic", t).register(GatewayMetrics.registry()));
+      gauges.addSalter(t, salter);
       return salter;
     });
   }
