@@ -23,11 +23,7 @@ public final class GatewayMetrics {
     return registry == null ? FALLBACK : registry;
   }
 
-  public static void produced(String topic, int records) {
-    producedCounter(topic).increment(records);
-  }
-
-  /** For callers that cache it: the lookup costs more than the increment. */
+  /** Cached by the caller: the lookup costs more than the increment. */
   public static Counter producedCounter(String topic) {
     return Counter.builder("gateway.records.produced").description("Records acknowledged by the broker")
       .tag("topic", topic).register(registry());

@@ -1,22 +1,24 @@
 package org.eventgateway.produce;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.kafka.admin.NewTopic;
+import io.vertx.kafka.admin.OffsetSpec;
+import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.producer.KafkaProducer;
-import io.vertx.core.Context;
-import io.vertx.core.Promise;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.errors.InvalidMetadataException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eventgateway.Addresses;
@@ -27,6 +29,7 @@ import org.eventgateway.metrics.GatewayMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -34,7 +37,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Writes events to Kafka, idempotently and with acks=all. Consumes: {@link Addresses#PRODUCE_SEND}
@@ -339,9 +341,9 @@ public class ProduceVerticle extends VerticleBase {
   private Future<Integer> describe(String topic, long deadline) {
     return admin.describeTopics(List.of(topic)).compose(descriptions -> {
       int count = descriptions.get(topic).getPartitions().size();
-      Map<io.vertx.kafka.client.common.TopicPartition, io.vertx.kafka.admin.OffsetSpec> all = new HashMap<>();
+      Map<TopicPartition, OffsetSpec> all = new HashMap<>();
       for (int p = 0; p < count; p++) {
-        all.put(new io.vertx.kafka.client.common.TopicPartition(topic, p), io.vertx.kafka.admin.OffsetSpec.LATEST);
+        all.put(new TopicPartition(topic, p), OffsetSpec.LATEST);
       }
       return admin.listOffsets(all).map(served -> {
         partitionsByTopic.put(topic, count);
@@ -357,7 +359,7 @@ public class ProduceVerticle extends VerticleBase {
 
   private static boolean settingUp(Throwable err) {
     for (Throwable t = err; t != null; t = t.getCause()) {
-      if (t instanceof org.apache.kafka.common.errors.InvalidMetadataException) {
+      if (t instanceof InvalidMetadataException) {
         return true; // UnknownTopicOrPartition, NotLeaderOrFollower, LeaderNotAvailable
       }
     }
