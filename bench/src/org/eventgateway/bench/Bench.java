@@ -431,7 +431,12 @@ public final class Bench {
 
   private List<Double> repeat(Stage stage) throws Exception {
     List<Double> out = new ArrayList<>();
-    stage.run(); // warm-up, not counted
+    warmingUp = true; // not counted, neither its rate nor its CPU (the JIT compiles most of the hot path here)
+    try {
+      stage.run();
+    } finally {
+      warmingUp = false;
+    }
     for (int i = 0; i < reps; i++) {
       out.add(stage.run());
       if (child != null && child.process() != null && child.process().isAlive()) {
@@ -484,7 +489,7 @@ public final class Bench {
     }
     md.append("\n");
     if (!cpuByLabel.isEmpty()) {
-      md.append("CPU time per record (all repetitions; steal-independent): the gateway's JVM, and this JVM — the broker plus "
+      md.append("CPU time per record (measured repetitions, warm-up excluded; steal-independent): the gateway's JVM, and this JVM — the broker plus "
         + "either the raw producer or the HTTP load generator.\n\n| run | records | gateway JVM | broker + client JVM |\n|---|---|---|---|\n");
       cpuByLabel.forEach((label, acc) -> md.append(String.format("| %s | %,d | %s | %.1f µs |%n", label, acc[0],
         acc[1] == 0 ? "—" : String.format("%.1f µs", acc[1] / 1000.0 / acc[0]), acc[2] / 1000.0 / acc[0])));
@@ -507,7 +512,12 @@ public final class Bench {
   /** CPU time per record, by run label: {records, gateway JVM ns, bench JVM (broker + load or raw client) ns}. */
   private final Map<String, long[]> cpuByLabel = new java.util.LinkedHashMap<>();
 
+  private boolean warmingUp;
+
   private void cpu(String label, long records, long gatewayNanos, long benchNanos) {
+    if (warmingUp) {
+      return;
+    }
     long[] acc = cpuByLabel.computeIfAbsent(label, k -> new long[3]);
     acc[0] += records;
     acc[1] += gatewayNanos;
