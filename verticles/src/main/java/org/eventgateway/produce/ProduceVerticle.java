@@ -243,19 +243,17 @@ public class ProduceVerticle extends VerticleBase {
     vertx.executeBlocking(() -> {
       for (int k = 0; k < toSend.size(); k++) {
         int slot = k;
-        try {
-          kafka.send(toSend.get(k), (meta, err) -> {
-            acked[slot] = meta;
-            refused[slot] = err;
-            if (outstanding.decrementAndGet() == 0) {
-              backOnLoop.run();
-            }
-          });
-        } catch (RuntimeException e) { // e.g. the producer is closed: this record fails, the others go on
-          refused[slot] = e;
+        org.apache.kafka.clients.producer.Callback settle = (meta, err) -> {
+          acked[slot] = meta;
+          refused[slot] = err;
           if (outstanding.decrementAndGet() == 0) {
             backOnLoop.run();
           }
+        };
+        try {
+          kafka.send(toSend.get(k), settle);
+        } catch (RuntimeException e) { // e.g. the producer is closed: this record fails, the others go on
+          settle.onCompletion(null, e);
         }
       }
       return null;
