@@ -3,10 +3,12 @@ package org.eventgateway.bench;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
@@ -36,14 +38,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Every stage beside its raw baseline, in one run on one machine. The gateway runs in its own JVM
- * (the real Main, -Xmx512m); this JVM generates the load (Vert.x WebClient) and runs the raw
+ * (the real Main, -Xmx512m); this JVM generates the load (Vert.x HttpClient) and runs the raw
  * kafka-clients producer and pg-client loops. Medians over repetitions, with the spread.
  */
 public final class Bench {
@@ -62,6 +62,14 @@ public final class Bench {
   /** Stages to run (--only produce,apply,e2e); all by default. */
   private final List<String> only;
 
+  /**
+   * Requests outstanding in the closed-loop stages. Each record waits up to linger.ms (5) in the
+   * producer before its batch leaves, so a closed loop is capped near connections / ~7 ms: with the
+   * 8 and 64 connections used before, the stages measured that cap with the CPU half idle.
+   */
+  private int batchConnections = 32;
+  private int singleConnections = 256;
+
   private Bench(boolean quick, int reps, List<String> only) {
     this.quick = quick;
     this.reps = reps;
@@ -77,6 +85,12 @@ public final class Bench {
     int reps = a.contains("--reps") ? Integer.parseInt(a.get(a.indexOf("--reps") + 1)) : 3;
     List<String> only = a.contains("--only") ? Arrays.asList(a.get(a.indexOf("--only") + 1).split(",")) : List.of();
     Bench bench = new Bench(a.contains("--quick"), reps, only);
+    if (a.contains("--batch-connections")) {
+      bench.batchConnections = Integer.parseInt(a.get(a.indexOf("--batch-connections") + 1));
+    }
+    if (a.contains("--single-connections")) {
+      bench.singleConnections = Integer.parseInt(a.get(a.indexOf("--single-connections") + 1));
+    }
     try {
       bench.run();
     } finally {
@@ -110,14 +124,23 @@ public final class Bench {
         for (int size : runs("produce") ? new int[] {1024, 100} : new int[0]) {
           String label = size == 1024 ? "1 KB" : "100 B";
           int records = n(size == 1024 ? 100_000 : 200_000);
-          List<Double> raw = repeat(() -> rawProduce(size == 1024 ? "raw-1k" : "raw-100", records, size));
-          List<Double> gw = repeat(() -> gatewayProduce(size == 1024 ? "gw-1k" : "gw-100", records, size, 100, 8));
-          row("produce, " + label + " records, 100 per request", fmt(raw, "rec/s"), fmt(gw, "rec/s"), ratio(gw, raw));
+          List<Double> raw = repeat(size == 1024 ? "raw-1k" : "raw-100", () -> rawProduce(size == 1024 ? "raw-1k" : "raw-100", records, size));
+          List<Double> gw = repeat(size == 1024 ? "gw-1k" : "gw-100", () -> gatewayProduce(size == 1024 ? "gw-1k" : "gw-100", records, size, 100, batchConnections));
+          row("produce, " + label + " records, 100 per request (" + batchConnections + " connections)", fmt(raw, "rec/s"), fmt(gw, "rec/s"), ratio(gw, raw));
         }
-        List<Double> single = repeat(() -> gatewayProduce("gw-single", n(30_000), 1024, 1, 64));
-        row("produce, 1 KB records, 1 per request (64 connections)", "—", fmt(single, "req/s"), "—");
+        List<Double> single = repeat("gw-single", () -> gatewayProduce("gw-single", n(30_000), 1024, 1, singleConnections));
+        row("produce, 1 KB records, 1 per request (" + singleConnections + " connections)", "—", fmt(single, "req/s"), "—");
         singleMax = median(single);
+        double ackRate = Math.max(50, singleMax / 2);
+        long[] ack = ackLatency("gw-single", ackRate, quick ? 2 : 5, quick ? 5 : 15);
+        row(String.format("single-record requests, acknowledged latency, open loop at %,.0f req/s (50 %% of max)", ackRate), "—",
+          String.format("p50 %.1f ms, p99 %.1f ms, p999 %.1f ms", ack[0] / 1e6, ack[1] / 1e6, ack[2] / 1e6), "—");
         sampleMemory(producerOnly);
+        for (Map.Entry<String, Long> acked : produced.entrySet()) {
+          long inTopic = endOffsetSum(acked.getKey());
+          notes.add(String.format("%s: %,d records acknowledged with 200, %,d in the topic (%s)", acked.getKey(), acked.getValue(), inTopic,
+            inTopic == acked.getValue() ? "correct" : "CORRECTNESS: they differ"));
+        }
       } finally {
         producerOnly.terminate(Duration.ofSeconds(30));
       }
@@ -131,8 +154,8 @@ public final class Bench {
         orders.add(new JsonObject().put("order_id", "b-" + i).put("customer", "c-" + i % 500).put("sku", "sku-" + (i % 100 + 1))
           .put("qty", 1 + i % 3).put("amount", 9.5));
       }
-      List<Double> rawInsert = repeat(() -> rawApply(pool, orders, false));
-      List<Double> rawSameSql = repeat(() -> rawApply(pool, orders, true));
+      List<Double> rawInsert = repeat("raw insert", () -> rawApply(pool, orders, false));
+      List<Double> rawSameSql = repeat("raw same SQL", () -> rawApply(pool, orders, true));
       prefill("apply-src", orders);
       JsonObject applyGroups = new JsonObject().put("bench-ledger", defaults().getJsonObject("groups").getJsonObject("ledger").copy()
         .put("topic", "apply-src"));
@@ -150,15 +173,13 @@ public final class Bench {
       ChildGateway e2e = startGateway(schema, e2eGroups, "e2e");
       try {
         // The maximum with the whole pipeline running (consumer and apply share the cores with ingestion).
-        List<Double> pipelineMax = repeat(() -> gatewayProduce("e2e", n(20_000), 100, 1, 64));
-        row("single-record requests with the consumer applying them (64 connections)", "—", fmt(pipelineMax, "req/s"), "—");
-        long written = admin.listOffsets(java.util.stream.IntStream.range(0, 6).boxed().collect(java.util.stream.Collectors.toMap(
-            p -> new org.apache.kafka.common.TopicPartition("e2e", p), p -> org.apache.kafka.clients.admin.OffsetSpec.latest())))
-          .all().get(30, TimeUnit.SECONDS).values().stream().mapToLong(o -> o.offset()).sum();
+        List<Double> pipelineMax = repeat("e2e max", () -> gatewayProduce("e2e", n(20_000), 100, 1, singleConnections));
+        row("single-record requests with the consumer applying them (" + singleConnections + " connections)", "—", fmt(pipelineMax, "req/s"), "—");
+        long written = endOffsetSum("e2e");
         Poll.until("the max run applied", Duration.ofMinutes(5), () -> count(pool, "SELECT count(*) FROM bench_e2e"), c -> c >= written);
         await(pool.query("TRUNCATE bench_e2e").execute());
         double rate = Math.max(50, median(pipelineMax) / 2);
-        long[] lat = endToEnd(pool, rate, quick ? 5 : 15, e2e);
+        long[] lat = endToEnd(pool, rate, quick ? 2 : 5, quick ? 5 : 15);
         row(String.format("end-to-end latency, POST → row visible, open loop at %.0f req/s (50 %% of max)", rate), "—",
           String.format("p50 %d ms, p99 %d ms, p999 %d ms", lat[0], lat[1], lat[2]), "—");
       } finally {
@@ -171,6 +192,13 @@ public final class Bench {
   }
 
   private double singleMax;
+
+  /** Records in a topic: the sum of its 6 partitions' end offsets. */
+  private long endOffsetSum(String topic) throws Exception {
+    return admin.listOffsets(java.util.stream.IntStream.range(0, 6).boxed().collect(java.util.stream.Collectors.toMap(
+        p -> new org.apache.kafka.common.TopicPartition(topic, p), p -> org.apache.kafka.clients.admin.OffsetSpec.latest())))
+      .all().get(30, TimeUnit.SECONDS).values().stream().mapToLong(o -> o.offset()).sum();
+  }
   private long steadyHeap;
   private long steadyRss;
 
@@ -184,51 +212,62 @@ public final class Bench {
     p.put("linger.ms", "5");
     p.put("batch.size", "65536");
     p.put("compression.type", "lz4");
-    byte[] value = payload(size);
+    byte[] values = payload(DISTINCT_SPAN + size);
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
       producer.partitionsFor(topic);
       long cpuStart = selfCpuNanos();
       long start = System.nanoTime();
       AtomicInteger acked = new AtomicInteger();
       for (int i = 0; i < records; i++) {
-        ProducerRecord<String, byte[]> r = new ProducerRecord<>(topic, "c-" + i % 500, value);
+        int from = distinctOffset(i);
+        ProducerRecord<String, byte[]> r = new ProducerRecord<>(topic, "c-" + i % 500, Arrays.copyOfRange(values, from, from + size));
         r.headers().add(EventHeaders.EVENT_ID, ("r-" + i).getBytes(StandardCharsets.UTF_8));
         producer.send(r, (m, e) -> acked.incrementAndGet());
       }
       producer.flush();
       double seconds = (System.nanoTime() - start) / 1e9;
-      cpu(topic, records, 0, selfCpuNanos() - cpuStart);
+      cpu(topic, records, 0, 0, selfCpuNanos() - cpuStart);
       return records / seconds;
     }
   }
 
   /** Closed loop with {@code concurrency} requests outstanding; returns records/s (or requests/s when perRequest is 1). */
   private double gatewayProduce(String topic, int records, int size, int perRequest, int concurrency) {
-    WebClient client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true),
+    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
       new io.vertx.core.http.PoolOptions().setHttp1MaxSize(concurrency));
-    String pad = randomText(Math.max(0, size - 90));
+    RequestOptions post = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
+      .setURI("/topics/" + topic).putHeader("content-type", "application/json");
+    // Ids unique across runs: the e2e stage applies them, and its table's primary key is the id.
+    BodyTemplate template = new BodyTemplate(topic + "-r" + runCounter++, perRequest, size);
     AtomicInteger next = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
     Promise<Void> done = Promise.promise();
     AtomicInteger running = new AtomicInteger(concurrency);
-    long childCpuStart = childCpuNanos();
+    long[] childCpuStart = childCpu();
     long cpuStart = selfCpuNanos();
     long start = System.nanoTime();
     for (int c = 0; c < concurrency; c++) {
-      sendLoop(client, topic, records, perRequest, pad, next, failed, running, done);
+      sendLoop(client, post, template, records, perRequest, next, failed, running, done);
     }
     await(done.future());
     double seconds = (System.nanoTime() - start) / 1e9;
-    cpu(topic, records, childCpuNanos() - childCpuStart, selfCpuNanos() - cpuStart);
+    long[] childCpuEnd = childCpu();
+    cpu(topic, records, childCpuEnd[0] - childCpuStart[0], childCpuEnd[1] - childCpuStart[1], selfCpuNanos() - cpuStart);
     client.close();
+    produced.merge(topic, (long) records - failed.get() * perRequest, Long::sum);
     if (failed.get() > 0) {
       notes.add(failed.get() + " failed requests in the " + topic + " run");
     }
     return records / seconds;
   }
 
-  private void sendLoop(WebClient client, String topic, int records, int perRequest, String pad, AtomicInteger next,
-                        AtomicInteger failed, AtomicInteger running, Promise<Void> done) {
+  private int runCounter;
+
+  /** Records acknowledged by the gateway per topic (warm-up included): checked against the topic's end offsets. */
+  private final Map<String, Long> produced = new java.util.LinkedHashMap<>();
+
+  private void sendLoop(HttpClient client, RequestOptions post, BodyTemplate template, int records, int perRequest,
+                        AtomicInteger next, AtomicInteger failed, AtomicInteger running, Promise<Void> done) {
     int from = next.getAndAdd(perRequest);
     if (from >= records) {
       if (running.decrementAndGet() == 0) {
@@ -236,18 +275,68 @@ public final class Bench {
       }
       return;
     }
-    JsonArray batch = new JsonArray();
-    for (int i = from; i < Math.min(records, from + perRequest); i++) {
-      batch.add(new JsonObject().put("key", "c-" + i % 500).put("id", topic + "-" + i + "-" + System.nanoTime())
-        .put("value", new JsonObject().put("n", i).put("pad", pad)));
-    }
-    client.post(port, "127.0.0.1", "/topics/" + topic).sendJsonObject(new JsonObject().put("records", batch))
+    io.vertx.core.buffer.Buffer body = template.body(from);
+    client.request(post).compose(req -> req.send(body)).compose(resp -> resp.body().map(b -> resp.statusCode()))
       .onComplete(ar -> {
-        if (ar.failed() || ar.result().statusCode() != 200) {
+        if (ar.failed() || ar.result() != 200) {
           failed.incrementAndGet();
         }
-        sendLoop(client, topic, records, perRequest, pad, next, failed, running, done);
+        sendLoop(client, post, template, records, perRequest, next, failed, running, done);
       });
+  }
+
+  /**
+   * A request body built once, with fixed-width slots for each record's id and key that are
+   * patched per request, and each value's pad copied from a window into a random block: the load
+   * generator shares the two cores with the gateway and the broker, so it spends a copy and a few
+   * digits per record instead of building and encoding JSON.
+   */
+  private static final class BodyTemplate {
+    private static final int ID_DIGITS = 12;
+    private final byte[] bytes;
+    private final int[] idAt;
+    private final int[] keyAt;
+    private final int[] padAt;
+    private final int padLength;
+
+    BodyTemplate(String idPrefix, int perRequest, int size) {
+      padLength = Math.max(0, size - 90);
+      String pad = "-".repeat(padLength);
+      List<Integer> pads = new ArrayList<>();
+      StringBuilder sb = new StringBuilder("{\"records\":[");
+      List<Integer> ids = new ArrayList<>();
+      List<Integer> keys = new ArrayList<>();
+      for (int i = 0; i < perRequest; i++) {
+        sb.append(i == 0 ? "" : ",").append("{\"key\":\"c-");
+        keys.add(sb.length());
+        sb.append("000\",\"id\":\"").append(idPrefix).append('-');
+        ids.add(sb.length());
+        sb.append("0".repeat(ID_DIGITS)).append("\",\"value\":{\"n\":").append(i).append(",\"pad\":\"");
+        pads.add(sb.length());
+        sb.append(pad).append("\"}}");
+      }
+      bytes = sb.append("]}").toString().getBytes(StandardCharsets.US_ASCII);
+      idAt = ids.stream().mapToInt(Integer::intValue).toArray();
+      keyAt = keys.stream().mapToInt(Integer::intValue).toArray();
+      padAt = pads.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The body for records first, first + 1, …: ids {prefix}-{index}, keys c-{index mod 500}. */
+    io.vertx.core.buffer.Buffer body(long first) {
+      byte[] b = bytes.clone();
+      for (int i = 0; i < idAt.length; i++) {
+        digits(b, idAt[i], ID_DIGITS, first + i);
+        digits(b, keyAt[i], 3, (first + i) % 500);
+        System.arraycopy(TEXT, distinctOffset(first + i), b, padAt[i], padLength);
+      }
+      return io.vertx.core.buffer.Buffer.buffer(b);
+    }
+
+    private static void digits(byte[] b, int at, int width, long n) {
+      for (int i = at + width - 1; i >= at; i--, n /= 10) {
+        b[i] = (byte) ('0' + n % 10);
+      }
+    }
   }
 
   private double rawApply(Pool pool, List<JsonObject> orders, boolean sameSqlAsHandler) {
@@ -324,44 +413,69 @@ public final class Bench {
     }
   }
 
-  /** Open loop: request i is due at start + i/rate whatever the answers; latency from that due time. */
-  private long[] endToEnd(Pool pool, double rate, int seconds, ChildGateway child) {
-    WebClient client = WebClient.create(vertx, new WebClientOptions(), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(256));
-    int total = (int) (rate * seconds);
-    Map<String, Long> due = new ConcurrentHashMap<>();
+  /** What an open-loop run left: per request its due time and its answer's latency. */
+  private record OpenLoopRun(String idPrefix, long startWallMillis, double rate, int leadIn, int total, long[] ackNanos, int failed) {
+    /** Due time (wall clock, ms) of the request that carried this id; -1 for a lead-in request. */
+    long dueMillis(String id) {
+      int i = Integer.parseInt(id.substring(idPrefix.length() + 1));
+      return i < leadIn ? -1 : startWallMillis + (long) (i * 1000 / rate);
+    }
+
+    long[] countedAcks() {
+      long[] counted = Arrays.copyOfRange(ackNanos, leadIn, total);
+      Arrays.sort(counted);
+      return counted;
+    }
+  }
+
+  /**
+   * Open loop: request i is due at start + i/rate whatever the answers, and its latency runs from
+   * that due time (no coordinated omission). The first {@code leadInSeconds} run at the same rate
+   * and are not counted, as wrk2 does with its calibration period: switching from the closed-loop
+   * runs to a fixed rate left a backlog of up to ~0.4 s that took 2–3 s to drain (seen in a
+   * per-request dump, BENCH_LATENCY_DUMP=file). The worst lead-in latency is reported.
+   */
+  private OpenLoopRun openLoop(String topic, int size, double rate, int leadInSeconds, int seconds) {
+    AtomicInteger connects = new AtomicInteger();
+    HttpClient client = vertx.httpClientBuilder().with(new HttpClientOptions().setKeepAlive(true))
+      .with(new io.vertx.core.http.PoolOptions().setHttp1MaxSize(256)).withConnectHandler(c -> connects.incrementAndGet()).build();
+    RequestOptions post = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
+      .setURI("/topics/" + topic).putHeader("content-type", "application/json");
+    String idPrefix = topic + "-r" + runCounter++;
+    BodyTemplate template = new BodyTemplate(idPrefix, 1, size);
+    int leadIn = (int) (rate * leadInSeconds);
+    int total = leadIn + (int) (rate * seconds);
+    long[] latency = new long[total];
     AtomicInteger sent = new AtomicInteger();
-    AtomicInteger acked = new AtomicInteger();
+    AtomicInteger answered = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
-    long startWall = System.currentTimeMillis();
-    long startNano = System.nanoTime();
     Promise<Void> done = Promise.promise();
-    AtomicLong inflight = new AtomicLong();
-    vertx.setPeriodic(1, timer -> {
-      long shouldHaveSent = Math.min(total, (long) ((System.nanoTime() - startNano) / 1e9 * rate) + 1);
-      while (sent.get() < shouldHaveSent) {
+    long startWall = System.currentTimeMillis();
+    long start = System.nanoTime();
+    // Sent from one event loop: the client pools connections per event loop.
+    vertx.getOrCreateContext().runOnContext(v -> vertx.setPeriodic(1, timer -> {
+      long due = Math.min(total, (long) ((System.nanoTime() - start) / 1e9 * rate) + 1);
+      while (sent.get() < due) {
         int i = sent.getAndIncrement();
-        String id = "e2e-" + i;
-        due.put(id, startWall + (long) (i * 1000 / rate));
-        inflight.incrementAndGet();
-        client.post(port, "127.0.0.1", "/topics/e2e").sendJsonObject(new JsonObject().put("records", new JsonArray()
-            .add(new JsonObject().put("key", "c-" + i % 500).put("id", id).put("value", new JsonObject().put("n", i)))))
+        long dueAt = start + (long) (i * 1e9 / rate);
+        client.request(post).compose(req -> req.send(template.body(i))).compose(resp -> resp.body().map(b -> resp.statusCode()))
           .onComplete(ar -> {
-            inflight.decrementAndGet();
-            if (ar.succeeded() && ar.result().statusCode() == 200) {
-              acked.incrementAndGet();
-            } else {
+            latency[i] = System.nanoTime() - dueAt;
+            if (ar.failed() || ar.result() != 200) {
               failed.incrementAndGet();
+            }
+            if (answered.incrementAndGet() == total) {
+              done.tryComplete();
             }
           });
       }
-      if (sent.get() >= total && inflight.get() == 0) {
+      if (sent.get() >= total) {
         vertx.cancelTimer(timer);
-        done.tryComplete();
       }
-    });
+    }));
     long nextSample = 0;
     while (!done.future().isComplete()) {
-      if (System.nanoTime() > nextSample) {
+      if (System.nanoTime() > nextSample && child != null) {
         sampleMemory(child);
         steadyHeap = Math.max(steadyHeap, lastHeap);
         steadyRss = Math.max(steadyRss, lastRss);
@@ -369,15 +483,45 @@ public final class Bench {
       }
       Poll.await(vertx.timer(100));
     }
-    Poll.until("every acked e2e event visible", Duration.ofMinutes(2), () -> count(pool, "SELECT count(*) FROM bench_e2e"), c -> c >= acked.get());
+    client.close();
+    produced.merge(topic, (long) total - failed.get(), Long::sum);
+    if (System.getenv("BENCH_LATENCY_DUMP") != null) {
+      try {
+        Files.write(Path.of(System.getenv("BENCH_LATENCY_DUMP")), Arrays.stream(latency).mapToObj(Long::toString).toList());
+      } catch (java.io.IOException e) {
+        notes.add("could not write the latency dump: " + e.getMessage());
+      }
+    }
+    long worstLeadIn = Arrays.stream(latency, 0, leadIn).max().orElse(0);
+    notes.add(String.format("open loop on %s: %,d requests due at %,.0f/s (%d s lead-in not counted, its worst answer %.0f ms; then %d s counted), "
+        + "%,d failed, %d connections opened", topic, total, rate, leadInSeconds, worstLeadIn / 1e6, seconds, failed.get(), connects.get()));
+    return new OpenLoopRun(idPrefix, startWall, rate, leadIn, total, latency, failed.get());
+  }
+
+  /** Acknowledged latency of single-record requests: {p50, p99, p999} in ns. */
+  private long[] ackLatency(String topic, double rate, int leadInSeconds, int seconds) {
+    List<Long> counted = Arrays.stream(openLoop(topic, 1024, rate, leadInSeconds, seconds).countedAcks()).boxed().toList();
+    return new long[] {pct(counted, 0.50), pct(counted, 0.99), pct(counted, 0.999)};
+  }
+
+  /**
+   * POST → row visible: an open loop (see {@link #openLoop}) whose events the gateway applies to
+   * bench_e2e; each row's clock_timestamp() against its request's due time. Returns {p50, p99, p999} in ms.
+   */
+  private long[] endToEnd(Pool pool, double rate, int leadInSeconds, int seconds) {
+    OpenLoopRun run = openLoop("e2e", 100, rate, leadInSeconds, seconds);
+    long acked = run.total() - run.failed();
+    Poll.until("every acked e2e event visible", Duration.ofMinutes(2), () -> count(pool, "SELECT count(*) FROM bench_e2e"), c -> c >= acked);
     List<Long> latencies = new ArrayList<>();
     for (Row row : await(pool.query("SELECT event_id, (extract(epoch FROM seen) * 1000)::bigint FROM bench_e2e").execute())) {
-      latencies.add(row.getLong(1) - due.get(row.getString(0)));
+      long due = run.dueMillis(row.getString(0));
+      if (due >= 0) {
+        latencies.add(row.getLong(1) - due);
+      }
     }
     latencies.sort(Long::compare);
     notes.add(String.format("correctness: e2e run — sent %d, acked %d, failed %d, rows %d (each id once: primary key)",
-      total, acked.get(), failed.get(), latencies.size()));
-    client.close();
+      run.total(), acked, run.failed(), count(pool, "SELECT count(*) FROM bench_e2e")));
     return new long[] {pct(latencies, 0.50), pct(latencies, 0.99), pct(latencies, 0.999)};
   }
 
@@ -429,14 +573,30 @@ public final class Bench {
     double run() throws Exception;
   }
 
-  private List<Double> repeat(Stage stage) throws Exception {
+  /**
+   * Warm-up runs until the JIT has settled (its threads below 10 % of the CPU both JVMs used in a
+   * run; for at most 90 s, 10 s with --quick), then the measured repetitions. Neither the rate nor
+   * the CPU of a warm-up run is counted. A fixed count of warm-up runs was not enough: a gateway
+   * JVM keeps compiling for its first 30–60 s of load, whatever the number of runs in them.
+   */
+  private List<Double> repeat(String label, Stage stage) throws Exception {
     List<Double> out = new ArrayList<>();
-    warmingUp = true; // not counted, neither its rate nor its CPU (the JIT compiles most of the hot path here)
+    long warmUntil = System.nanoTime() + (quick ? 10 : 90) * 1_000_000_000L;
+    double jitShare = 1;
+    int warmups = 0;
+    warmingUp = true;
     try {
-      stage.run();
+      while (jitShare >= 0.10 && (warmups == 0 || System.nanoTime() < warmUntil)) {
+        long[] before = jitAndTotal();
+        stage.run();
+        long[] after = jitAndTotal();
+        jitShare = (double) (after[0] - before[0]) / Math.max(1, after[1] - before[1]);
+        warmups++;
+      }
     } finally {
       warmingUp = false;
     }
+    notes.add(String.format("warm-up, %s: %d run(s); the JIT compiler's share of both JVMs' CPU in the last: %.0f %%", label, warmups, 100 * jitShare));
     for (int i = 0; i < reps; i++) {
       out.add(stage.run());
       if (child != null && child.process() != null && child.process().isAlive()) {
@@ -444,6 +604,13 @@ public final class Bench {
       }
     }
     return out;
+  }
+
+  /** {JIT compiler CPU, all CPU} of this JVM plus the running gateway's, in ns. */
+  private long[] jitAndTotal() {
+    long[] self = cpuOf(ProcessHandle.current().pid());
+    long[] gateway = child != null && child.process() != null && child.process().isAlive() ? cpuOf(child.process().pid()) : new long[2];
+    return new long[] {self[1] + gateway[1], self[0] + gateway[0]};
   }
 
   private static double median(List<Double> values) {
@@ -479,8 +646,9 @@ public final class Bench {
     StringBuilder md = new StringBuilder();
     md.append("# Benchmark, ").append(LocalDate.now()).append(quick ? " (quick)" : "").append("\n\n");
     md.append(String.format("Machine: %d cores, %d MB RAM, %s %s; broker: embedded Kafka 4.3.1 (KRaft, one node, same machine); "
-        + "PostgreSQL %s:%d; gateway: `java -Xmx512m` child process, shipped config; load: Vert.x WebClient in the bench JVM. "
-        + "Producers: %s. Medians of %d runs after a warm-up, (min–max).%n%n",
+        + "PostgreSQL %s:%d; gateway: `java -Xmx512m` child process, shipped config; load: Vert.x HttpClient in the bench JVM, "
+        + "closed loop, request bodies built once with their ids and keys patched per request. "
+        + "Producers: %s. Medians of %d runs after warm-up runs until the JIT settles, (min–max).%n%n",
       Runtime.getRuntime().availableProcessors(), memTotalMb(), System.getProperty("java.vm.name"), System.getProperty("java.version"),
       pg.pgHost(), pg.pgPort(), PRODUCER_SETTINGS, reps));
     md.append("| stage | raw baseline (same run) | gateway | ratio |\n|---|---|---|---|\n");
@@ -489,10 +657,13 @@ public final class Bench {
     }
     md.append("\n");
     if (!cpuByLabel.isEmpty()) {
-      md.append("CPU time per record (measured repetitions, warm-up excluded; steal-independent): the gateway's JVM, and this JVM — the broker plus "
-        + "either the raw producer or the HTTP load generator.\n\n| run | records | gateway JVM | broker + client JVM |\n|---|---|---|---|\n");
-      cpuByLabel.forEach((label, acc) -> md.append(String.format("| %s | %,d | %s | %.1f µs |%n", label, acc[0],
-        acc[1] == 0 ? "—" : String.format("%.1f µs", acc[1] / 1000.0 / acc[0]), acc[2] / 1000.0 / acc[0])));
+      md.append("CPU time per record (measured repetitions, warm-up excluded; steal-independent): the gateway's JVM, the part of it "
+        + "spent by the JIT compiler's threads, and this JVM — the broker plus either the raw producer or the HTTP load generator.\n\n"
+        + "| run | records | gateway JVM | of which JIT compiler | gateway JVM without the JIT | broker + client JVM |\n|---|---|---|---|---|---|\n");
+      cpuByLabel.forEach((label, acc) -> md.append(String.format("| %s | %,d | %s | %s | %s | %.1f µs |%n", label, acc[0],
+        acc[1] == 0 ? "—" : String.format("%.1f µs", acc[1] / 1000.0 / acc[0]),
+        acc[1] == 0 ? "—" : String.format("%.1f µs", acc[3] / 1000.0 / acc[0]),
+        acc[1] == 0 ? "—" : String.format("%.1f µs", (acc[1] - acc[3]) / 1000.0 / acc[0]), acc[2] / 1000.0 / acc[0])));
       md.append("\n");
     }
     long[] stealEnd = stealTicks();
@@ -514,14 +685,15 @@ public final class Bench {
 
   private boolean warmingUp;
 
-  private void cpu(String label, long records, long gatewayNanos, long benchNanos) {
+  private void cpu(String label, long records, long gatewayNanos, long gatewayJitNanos, long benchNanos) {
     if (warmingUp) {
       return;
     }
-    long[] acc = cpuByLabel.computeIfAbsent(label, k -> new long[3]);
+    long[] acc = cpuByLabel.computeIfAbsent(label, k -> new long[4]);
     acc[0] += records;
     acc[1] += gatewayNanos;
     acc[2] += benchNanos;
+    acc[3] += gatewayJitNanos;
   }
 
   /** CPU time, not wall time: what a path costs whatever else (or the hypervisor) takes the cores. */
@@ -529,13 +701,43 @@ public final class Bench {
     return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
-  private long childCpuNanos() {
+  /**
+   * The gateway JVM's CPU time: {all threads, the JIT compiler's threads}. The JIT's share is
+   * reported apart: a short run still compiles (a profile of the produce stages found the compiler
+   * threads at 40–50 % of the gateway's samples), and that is not what a record costs at steady state.
+   */
+  private long[] childCpu() {
+    return child == null || child.process() == null ? new long[2] : cpuOf(child.process().pid());
+  }
+
+  /** {all threads, JIT compiler threads} of a process, in ns. */
+  private static long[] cpuOf(long pid) {
     try {
-      String[] f = Files.readString(Path.of("/proc", String.valueOf(child.process().pid()), "stat")).split("\\) ", 2)[1].split(" ");
-      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // utime + stime, in 100 Hz ticks
+      long total = ticks(Files.readString(Path.of("/proc", String.valueOf(pid), "stat")));
+      long jit = 0;
+      try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+        for (Path task : tasks.toList()) {
+          try {
+            String stat = Files.readString(task.resolve("stat"));
+            String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+            if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+              jit += ticks(stat);
+            }
+          } catch (java.io.IOException gone) {
+            // the thread ended between the listing and the read
+          }
+        }
+      }
+      return new long[] {total, jit};
     } catch (Exception e) {
-      return 0;
+      return new long[] {0, 0};
     }
+  }
+
+  /** utime + stime of a /proc stat line, in ns (100 Hz ticks). */
+  private static long ticks(String stat) {
+    String[] f = stat.substring(stat.lastIndexOf(") ") + 2).split(" ");
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
   }
 
   private final long[] stealAtStart = stealTicks();
@@ -563,7 +765,19 @@ public final class Bench {
     }
   }
 
-  /** Incompressible: lz4 would otherwise shrink a repeated byte to nothing and flatter both sides. */
+  /**
+   * Every record gets its own bytes, a window into a 1 MiB random block: with one payload repeated
+   * (as until this round), lz4 compressed each batch to almost nothing across records and the raw
+   * producer ran at 1.4 M records/s of "1 KB" that the broker barely had to write.
+   */
+  private static final int DISTINCT_SPAN = 1 << 20;
+  private static final byte[] TEXT = randomText(DISTINCT_SPAN + 2048).getBytes(StandardCharsets.US_ASCII);
+
+  private static int distinctOffset(long i) {
+    return (int) ((i * 7919) % DISTINCT_SPAN);
+  }
+
+  /** Random bytes, which lz4 cannot shrink. */
   private static byte[] payload(int size) {
     byte[] b = new byte[size];
     new java.util.Random(size).nextBytes(b);

@@ -1,11 +1,17 @@
 package org.eventgateway.ingest;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.io.IOException;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -14,10 +20,19 @@ import java.util.regex.Pattern;
  * Validates a {@code POST /topics/{topic}} body (Strimzi / Confluent v2 JSON shape plus our
  * {@code id}) and turns it into the event-bus message for the producer. The whole request is
  * rejected on the first bad record, so a 4xx means nothing was produced.
+ *
+ * <p>The body is read with a streaming parser, and each record's {@code value} travels on as the
+ * request's own bytes for it (a {@code byte[]}, read with {@code getBinary("value")}): the value is checked to be one well-formed JSON
+ * object but is never turned into a tree and written out again. Decoding and re-encoding every value
+ * was a fifth of the ingest event loop's time at 100 records per request.
+ *
+ * <p>Precedence of errors, whatever their position in the body: malformed JSON (400), then the
+ * request's shape (422), then too many records (413), then the first bad record (422).
  */
 public final class ProduceRequest {
   private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
   static final int MAX_ID_LENGTH = 256;
+  private static final JsonFactory JSON = new JsonFactory();
 
   private ProduceRequest() {}
 
@@ -28,87 +43,212 @@ public final class ProduceRequest {
     if (body == null || body.length() == 0) {
       throw new RequestException(400, "empty body: expected {\"records\":[…]}");
     }
-    Object parsed;
-    try {
-      parsed = Json.decodeValue(body);
-    } catch (DecodeException e) {
+    byte[] bytes = body.getBytes();
+    Reader reader = new Reader(bytes, config);
+    try (JsonParser parser = JSON.createParser(bytes)) {
+      reader.read(parser);
+    } catch (JsonParseException e) {
+      throw new RequestException(400, "malformed JSON: " + firstLine(e.getOriginalMessage()));
+    } catch (IOException e) {
       throw new RequestException(400, "malformed JSON: " + firstLine(e.getMessage()));
     }
-    if (!(parsed instanceof JsonObject request)) {
-      throw new RequestException(422, "body must be a JSON object {\"records\":[…]}");
-    }
-    Object records = request.getValue("records");
-    if (records == null) {
-      throw new RequestException(422, "missing 'records': expected {\"records\":[…]}");
-    }
-    if (!(records instanceof JsonArray list)) {
-      throw new RequestException(422, "'records' must be an array");
-    }
-    if (list.isEmpty()) {
-      throw new RequestException(422, "'records' is empty");
-    }
-    if (list.size() > config.maxRecordsPerRequest()) {
-      throw new RequestException(413, "too many records in one request: " + list.size()
-        + " > ingest.maxRecordsPerRequest=" + config.maxRecordsPerRequest());
-    }
-    JsonArray out = new JsonArray();
-    for (int i = 0; i < list.size(); i++) {
-      out.add(record(i, list.getValue(i), config));
-    }
-    return new JsonObject().put("topic", topic).put("records", out);
+    return reader.result(topic);
   }
 
-  private static JsonObject record(int index, Object raw, IngestConfig config) {
-    String at = "records[" + index + "]";
-    if (!(raw instanceof JsonObject record)) {
-      throw new RequestException(422, at + " must be an object");
-    }
-    JsonObject out = new JsonObject();
+  /** One pass over the body; validation errors are remembered, and the syntax is checked to the end. */
+  private static final class Reader {
+    private final byte[] bytes;
+    private final IngestConfig config;
+    private final JsonArray out = new JsonArray();
+    private RequestException shapeError;
+    private RequestException recordError;
+    private boolean sawRecords;
+    private int count;
 
-    Object id = record.getValue("id");
-    if (id == null) {
-      if (config.requireId()) {
-        throw new RequestException(422, at + ".id is required (ingest.requireId=true)");
+    Reader(byte[] bytes, IngestConfig config) {
+      this.bytes = bytes;
+      this.config = config;
+    }
+
+    void read(JsonParser p) throws IOException {
+      JsonToken first = p.nextToken();
+      if (first == null) {
+        throw new JsonParseException(p, "no content");
       }
-      out.put("id", UUID.randomUUID().toString());
-      out.put("generatedId", true);
-    } else if (id instanceof String s && !s.isBlank() && s.length() <= MAX_ID_LENGTH) {
-      out.put("id", s);
-    } else {
-      throw new RequestException(422, at + ".id must be a non-empty string of at most " + MAX_ID_LENGTH + " characters");
+      if (first != JsonToken.START_OBJECT) {
+        shapeError = new RequestException(422, "body must be a JSON object {\"records\":[…]}");
+        p.skipChildren();
+      } else {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String field = p.currentName();
+          JsonToken t = p.nextToken();
+          if (!"records".equals(field)) {
+            p.skipChildren();
+          } else if (sawRecords) {
+            shapeRejected(new RequestException(422, "'records' appears twice"));
+            p.skipChildren();
+          } else {
+            sawRecords = true;
+            if (t != JsonToken.START_ARRAY) {
+              shapeRejected(new RequestException(422, t == JsonToken.VALUE_NULL
+                ? "missing 'records': expected {\"records\":[…]}" : "'records' must be an array"));
+              p.skipChildren();
+            } else {
+              records(p);
+            }
+          }
+        }
+      }
+      if (p.nextToken() != null) {
+        throw new JsonParseException(p, "unexpected content after the JSON object");
+      }
     }
 
-    Object key = record.getValue("key");
-    if (key instanceof String || key == null) {
-      out.put("key", key);
-    } else if (key instanceof Number) {
-      out.put("key", String.valueOf(key));
-    } else {
-      throw new RequestException(422, at + ".key must be a string, a number or null");
+    private void shapeRejected(RequestException e) {
+      if (shapeError == null) {
+        shapeError = e;
+      }
     }
 
-    if (!record.containsKey("value")) {
-      throw new RequestException(422, at + ".value is missing");
+    private void records(JsonParser p) throws IOException {
+      JsonToken t;
+      while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+        int index = count++;
+        if (recordError != null || count > config.maxRecordsPerRequest()) {
+          p.skipChildren(); // only counted and syntax-checked from here on
+          continue;
+        }
+        try {
+          out.add(record(p, t, "records[" + index + "]"));
+        } catch (RequestException e) {
+          recordError = e;
+          p.skipChildren();
+        }
+      }
     }
-    Object value = record.getValue("value");
-    if (!(value instanceof JsonObject)) {
-      throw new RequestException(422, at + ".value must be a JSON object, got " + typeName(value));
-    }
-    out.put("value", value);
 
-    Object partition = record.getValue("partition");
-    if (partition != null) {
-      if (!(partition instanceof Integer p) || p < 0) {
+    /** Reads one record; on a RequestException the parser is left inside or at the end of the failing field. */
+    private JsonObject record(JsonParser p, JsonToken start, String at) throws IOException {
+      if (start != JsonToken.START_OBJECT) {
+        throw new RequestException(422, at + " must be an object");
+      }
+      String id = null;
+      boolean idRejected = false;
+      String key = null;
+      boolean keyRejected = false;
+      byte[] value = null;
+      String valueType = null; // set when present but not an object
+      Integer partition = null;
+      boolean partitionRejected = false;
+      int headersFrom = -1;
+      int headersTo = -1;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken t = p.nextToken();
+        switch (field) {
+          case "id" -> {
+            id = t == JsonToken.VALUE_STRING ? p.getText() : null;
+            idRejected = t != JsonToken.VALUE_STRING && t != JsonToken.VALUE_NULL;
+          }
+          case "key" -> {
+            keyRejected = false;
+            if (t == JsonToken.VALUE_STRING) {
+              key = p.getText();
+            } else if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
+              key = String.valueOf(p.getNumberValue());
+            } else {
+              key = null;
+              keyRejected = t != JsonToken.VALUE_NULL;
+            }
+          }
+          case "value" -> {
+            if (t == JsonToken.START_OBJECT) {
+              int from = (int) p.currentTokenLocation().getByteOffset();
+              p.skipChildren();
+              int to = (int) p.currentLocation().getByteOffset();
+              value = Arrays.copyOfRange(bytes, from, to);
+              valueType = null;
+            } else {
+              value = null;
+              valueType = typeName(t);
+            }
+          }
+          case "partition" -> {
+            partition = null;
+            partitionRejected = false;
+            if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT && p.getIntValue() >= 0) {
+              partition = p.getIntValue();
+            } else if (t != JsonToken.VALUE_NULL) {
+              partitionRejected = true;
+            }
+          }
+          case "headers" -> {
+            headersFrom = t == JsonToken.VALUE_NULL ? -1 : (int) p.currentTokenLocation().getByteOffset();
+            p.skipChildren();
+            headersTo = t == JsonToken.VALUE_NULL ? -1 : (int) p.currentLocation().getByteOffset();
+          }
+          default -> { }
+        }
+        p.skipChildren(); // a no-op on scalars and on the value already skipped
+      }
+
+      JsonObject record = new JsonObject();
+      if (id == null && !idRejected) {
+        if (config.requireId()) {
+          throw new RequestException(422, at + ".id is required (ingest.requireId=true)");
+        }
+        record.put("id", UUID.randomUUID().toString());
+        record.put("generatedId", true);
+      } else if (id != null && !id.isBlank() && id.length() <= MAX_ID_LENGTH) {
+        record.put("id", id);
+      } else {
+        throw new RequestException(422, at + ".id must be a non-empty string of at most " + MAX_ID_LENGTH + " characters");
+      }
+      if (keyRejected) {
+        throw new RequestException(422, at + ".key must be a string, a number or null");
+      }
+      record.put("key", key);
+      if (value == null) {
+        throw new RequestException(422, valueType == null ? at + ".value is missing" : at + ".value must be a JSON object, got " + valueType);
+      }
+      record.put("value", value);
+      if (partitionRejected) {
         throw new RequestException(422, at + ".partition must be a non-negative integer");
       }
-      out.put("partition", p);
+      if (partition != null) {
+        record.put("partition", partition);
+      }
+      if (headersFrom >= 0) {
+        Object headers;
+        try {
+          headers = Json.decodeValue(Buffer.buffer(Arrays.copyOfRange(bytes, headersFrom, headersTo)));
+        } catch (DecodeException e) {
+          throw new RequestException(400, "malformed JSON in " + at + ".headers");
+        }
+        record.put("headers", headers(at, headers));
+      }
+      return record;
     }
 
-    Object headers = record.getValue("headers");
-    if (headers != null) {
-      out.put("headers", headers(at, headers));
+    JsonObject result(String topic) {
+      if (shapeError != null) {
+        throw shapeError;
+      }
+      if (!sawRecords) {
+        throw new RequestException(422, "missing 'records': expected {\"records\":[…]}");
+      }
+      if (count == 0) {
+        throw new RequestException(422, "'records' is empty");
+      }
+      if (count > config.maxRecordsPerRequest()) {
+        throw new RequestException(413, "too many records in one request: " + count
+          + " > ingest.maxRecordsPerRequest=" + config.maxRecordsPerRequest());
+      }
+      if (recordError != null) {
+        throw recordError;
+      }
+      return new JsonObject().put("topic", topic).put("records", out);
     }
-    return out;
   }
 
   private static JsonArray headers(String at, Object raw) {
@@ -140,23 +280,15 @@ public final class ProduceRequest {
     return out;
   }
 
-  private static String typeName(Object value) {
-    if (value == null) {
-      return "null";
-    }
-    if (value instanceof JsonArray) {
-      return "an array";
-    }
-    if (value instanceof String) {
-      return "a string";
-    }
-    if (value instanceof Number) {
-      return "a number";
-    }
-    if (value instanceof Boolean) {
-      return "a boolean";
-    }
-    return value.getClass().getSimpleName();
+  private static String typeName(JsonToken t) {
+    return switch (t) {
+      case VALUE_NULL -> "null";
+      case START_ARRAY -> "an array";
+      case VALUE_STRING -> "a string";
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+      case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+      default -> String.valueOf(t);
+    };
   }
 
   private static String firstLine(String message) {

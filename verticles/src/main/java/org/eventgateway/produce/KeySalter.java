@@ -73,7 +73,7 @@ final class KeySalter {
   }
 
   /** Decides the record's key and partition. Records with an explicit partition or no key are left alone. */
-  Salted route(String key, JsonObject value, String eventId, Integer explicitPartition, int partitions) {
+  Salted route(String key, byte[] value, String eventId, Integer explicitPartition, int partitions) {
     if (key == null || "off".equals(mode)) {
       return new Salted(key, explicitPartition, null, null);
     }
@@ -90,9 +90,10 @@ final class KeySalter {
     return new Salted(key + "#" + salt, (natural + salt) % partitions, salt, key);
   }
 
-  private String saltSource(JsonObject value, String eventId) {
+  /** The value is decoded only here: for a record of a salted key whose topic names an ordering field. */
+  private String saltSource(byte[] value, String eventId) {
     if (orderingField != null && value != null) {
-      Object field = orderingField.queryJson(value);
+      Object field = orderingField.queryJson(new JsonObject(io.vertx.core.buffer.Buffer.buffer(value)));
       if (field != null) {
         return String.valueOf(field);
       }

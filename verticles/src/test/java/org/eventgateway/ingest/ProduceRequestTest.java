@@ -31,6 +31,37 @@ class ProduceRequestTest {
   }
 
   @Test
+  void eachValueTravelsAsTheRequestsOwnBytes() {
+    String value = "{ \"a\" : [1, {\"b\":\"x\\\"y\"}], \"\u00e9\":\"\u20ac\" }";
+    JsonObject out = parse("{\"ignored\":{\"records\":1},\"records\":[{\"value\":" + value + ",\"id\":\"o-1\"},{\"value\":{}}]}");
+    assertEquals(value, new String(out.getJsonArray("records").getJsonObject(0).getBinary("value"), java.nio.charset.StandardCharsets.UTF_8));
+    assertEquals("{}", new String(out.getJsonArray("records").getJsonObject(1).getBinary("value"), java.nio.charset.StandardCharsets.UTF_8));
+    assertEquals(new JsonObject(value), new JsonObject(Buffer.buffer(out.getJsonArray("records").getJsonObject(0).getBinary("value"))));
+  }
+
+  @Test
+  void malformedJsonAnywhereWinsOverABadRecord() {
+    RequestException e = assertThrows(RequestException.class, () -> parse("{\"records\":[{\"value\":1},{\"value\":{\"a\":tru}}]}"));
+    assertEquals(400, e.status(), e.getMessage());
+    e = assertThrows(RequestException.class, () -> parse("{\"records\":[{\"value\":{}}]} trailing"));
+    assertEquals(400, e.status(), e.getMessage());
+    e = assertThrows(RequestException.class, () -> ProduceRequest.parse("orders", Buffer.buffer(new byte[] {
+      '{', '"', 'r', 'e', 'c', 'o', 'r', 'd', 's', '"', ':', '[', '{', '"', 'v', 'a', 'l', 'u', 'e', '"', ':', '{', '"', 'a', '"', ':', '"',
+      (byte) 0xC3, (byte) 0x28, '"', '}', '}', ']', '}'}), CONFIG));
+    assertEquals(400, e.status(), "invalid UTF-8 inside a value is malformed JSON: " + e.getMessage());
+  }
+
+  @Test
+  void tooManyRecordsIsReportedBeforeABadRecord() {
+    RequestException e = assertThrows(RequestException.class,
+      () -> parse("{\"records\":[{\"value\":1},{\"value\":{}},{\"value\":{}},{\"value\":{}}]}"));
+    assertEquals(413, e.status(), e.getMessage());
+    e = assertThrows(RequestException.class, () -> parse("{\"records\":[{\"value\":{}},{\"id\":7,\"value\":{}},{\"value\":2}]}"));
+    assertEquals(422, e.status());
+    assertTrue(e.getMessage().startsWith("records[1].id"), "the first bad record is named: " + e.getMessage());
+  }
+
+  @Test
   void requireIdRejectsRecordsWithoutOne() {
     IngestConfig strict = new IngestConfig("127.0.0.1", 0, 1024, 3, true, 1000, 1000);
     RequestException e = assertThrows(RequestException.class,
@@ -59,6 +90,11 @@ class ProduceRequestTest {
     "value missing             | {\"records\":[{\"key\":\"k\"}]}                           | 422",
     "value a string            | {\"records\":[{\"value\":\"x\"}]}                         | 422",
     "value null                | {\"records\":[{\"value\":null}]}                          | 422",
+    "value an array            | {\"records\":[{\"value\":[{}]}]}                          | 422",
+    "records null              | {\"records\":null}                                        | 422",
+    "records twice             | {\"records\":[{\"value\":{}}],\"records\":[{\"value\":{}}]} | 422",
+    "only whitespace           | '   '                                                     | 400",
+    "partition too large       | {\"records\":[{\"partition\":3000000000,\"value\":{}}]}   | 422",
     "key an object             | {\"records\":[{\"key\":{},\"value\":{}}]}                 | 422",
     "id empty                  | {\"records\":[{\"id\":\"\",\"value\":{}}]}                | 422",
     "id a number               | {\"records\":[{\"id\":5,\"value\":{}}]}                   | 422",

@@ -22,8 +22,8 @@ class KeySalterTest {
       .put("hotShare", 0.3).put("coolShare", 0.1).put("windowRecords", 1000).put("minSample", 100).put("maxShards", 12));
   }
 
-  private static JsonObject order(String id) {
-    return new JsonObject().put("order_id", id);
+  private static byte[] order(String id) {
+    return new JsonObject().put("order_id", id).toBuffer().getBytes();
   }
 
   /** Sends {@code n} records where {@code hot} has the given share; returns whether hot ends salted. */
