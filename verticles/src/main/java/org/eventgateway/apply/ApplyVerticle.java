@@ -36,7 +36,8 @@ public class ApplyVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ApplyVerticle.class);
   private static final Logger TRACE = LoggerFactory.getLogger("org.eventgateway.trace");
 
-  static final String GATEWAY_DDL = """
+  /** The gateway's own tables (public for the benchmark, which runs the same SQL without the gateway). */
+  public static final String GATEWAY_DDL = """
     CREATE TABLE IF NOT EXISTS gateway_processed_events (
       consumer_group  text        NOT NULL,
       event_id        text        NOT NULL,
@@ -57,7 +58,7 @@ public class ApplyVerticle extends VerticleBase {
     )""";
 
   /** One round trip for the whole batch; RETURNING names the events seen for the first time. */
-  private static final String MARK = """
+  public static final String MARK = """
     INSERT INTO gateway_processed_events (consumer_group, event_id, topic, kafka_partition, kafka_offset)
     SELECT $1, e.id, e.topic, e.p, e.o FROM unnest($2::text[], $3::text[], $4::int[], $5::bigint[]) AS e(id, topic, p, o)
     ON CONFLICT DO NOTHING
@@ -290,7 +291,7 @@ public class ApplyVerticle extends VerticleBase {
   }
 
   /** GREATEST: a late batch from a consumer that lost its partition never moves the position back. */
-  private static final String SAVE_OFFSETS = """
+  public static final String SAVE_OFFSETS = """
     INSERT INTO gateway_consumer_offsets (consumer_group, topic, kafka_partition, next_offset)
     SELECT $1, o.topic, o.p, o.next FROM unnest($2::text[], $3::int[], $4::bigint[]) AS o(topic, p, next)
     ON CONFLICT (consumer_group, topic, kafka_partition)
