@@ -613,10 +613,19 @@ public final class Bench {
     long acked = run.total() - run.failed();
     Poll.until("every acked e2e event visible", Duration.ofMinutes(2), () -> count(pool, "SELECT count(*) FROM bench_e2e"), c -> c >= acked);
     List<Long> latencies = new ArrayList<>();
-    for (Row row : await(pool.query("SELECT event_id, (extract(epoch FROM seen) * 1000)::bigint FROM bench_e2e").execute())) {
+    List<String> dump = new ArrayList<>();
+    for (Row row : await(pool.query("SELECT event_id, (extract(epoch FROM seen) * 1000)::bigint FROM bench_e2e ORDER BY seen").execute())) {
       long due = run.dueMillis(row.getString(0));
       if (due >= 0) {
         latencies.add(row.getLong(1) - due);
+        dump.add(row.getString(0) + " " + (row.getLong(1) - due));
+      }
+    }
+    if (System.getenv("BENCH_LATENCY_DUMP") != null) {
+      try {
+        Files.write(Path.of(System.getenv("BENCH_LATENCY_DUMP") + ".e2e"), dump);
+      } catch (java.io.IOException e) {
+        notes.add("could not write the e2e latency dump: " + e.getMessage());
       }
     }
     latencies.sort(Long::compare);
