@@ -65,9 +65,10 @@ public final class Bench {
   /**
    * Requests outstanding in the closed-loop stages. Each record waits up to linger.ms (5) in the
    * producer before its batch leaves, so a closed loop is capped near connections / ~7 ms: with the
-   * 8 and 64 connections used before, the stages measured that cap with the CPU half idle.
+   * 8 and 64 connections used before, the stages measured that cap with the CPU half idle (and at
+   * 32 the 100 B stage still did: 0.36 of raw, 0.51 at 64 with the CPU busy).
    */
-  private int batchConnections = 32;
+  private int batchConnections = 64;
   private int singleConnections = 256;
 
   private Bench(boolean quick, int reps, List<String> only) {
@@ -105,6 +106,18 @@ public final class Bench {
   private void run() throws Exception {
     Path tmp = Files.createTempDirectory("bench-kafka");
     EmbeddedKafka kafka = new EmbeddedKafka("127.0.0.1", EmbeddedKafka.freePort(), EmbeddedKafka.freePort(), tmp).start();
+    // A full run writes several GB into the broker; the broker keeps its log dirs, so they go at exit.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        kafka.close();
+      } finally {
+        try (var paths = Files.walk(tmp)) {
+          paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException ignored) {
+          // best effort: a temp directory
+        }
+      }
+    }, "bench-cleanup"));
     bootstrap = kafka.bootstrapServers();
     admin = Admin.create(Map.of("bootstrap.servers", bootstrap));
     String schema = "bench_" + System.currentTimeMillis();
@@ -121,13 +134,8 @@ public final class Bench {
     if (runs("produce") || runs("single")) {
       ChildGateway producerOnly = startGateway(schema, new JsonObject(), "produce");
       try {
-        for (int size : runs("produce") ? new int[] {1024, 100} : new int[0]) {
-          String label = size == 1024 ? "1 KB" : "100 B";
-          int records = n(size == 1024 ? 100_000 : 200_000);
-          List<Double> raw = repeat(size == 1024 ? "raw-1k" : "raw-100", () -> rawProduce(size == 1024 ? "raw-1k" : "raw-100", records, size));
-          List<Double> gw = repeat(size == 1024 ? "gw-1k" : "gw-100", () -> gatewayProduce(size == 1024 ? "gw-1k" : "gw-100", records, size, 100, batchConnections));
-          row("produce, " + label + " records, 100 per request (" + batchConnections + " connections)", fmt(raw, "rec/s"), fmt(gw, "rec/s"), ratio(gw, raw));
-        }
+        // Single records first: the 100-per-request runs write several GB. A latency run right after
+        // them once had a p99 of 58 ms (14 ms in the run before); their page writeback is the suspect.
         List<Double> single = repeat("gw-single", () -> gatewayProduce("gw-single", n(30_000), 1024, 1, singleConnections));
         row("produce, 1 KB records, 1 per request (" + singleConnections + " connections)", "—", fmt(single, "req/s"), "—");
         singleMax = median(single);
@@ -135,6 +143,15 @@ public final class Bench {
         long[] ack = ackLatency("gw-single", ackRate, quick ? 2 : 5, quick ? 5 : 15);
         row(String.format("single-record requests, acknowledged latency, open loop at %,.0f req/s (50 %% of max)", ackRate), "—",
           String.format("p50 %.1f ms, p99 %.1f ms, p999 %.1f ms", ack[0] / 1e6, ack[1] / 1e6, ack[2] / 1e6), "—");
+        for (int size : runs("produce") ? new int[] {1024, 100} : new int[0]) {
+          String label = size == 1024 ? "1 KB" : "100 B";
+          // Long enough that a GC pause of the broker's JVM is not a tenth of a run (at 100,000 and
+          // 200,000 records the raw rates of two runs in one hour differed by 1.8x).
+          int records = n(size == 1024 ? 300_000 : 1_000_000);
+          List<Double> raw = repeat(size == 1024 ? "raw-1k" : "raw-100", () -> rawProduce(size == 1024 ? "raw-1k" : "raw-100", records, size));
+          List<Double> gw = repeat(size == 1024 ? "gw-1k" : "gw-100", () -> gatewayProduce(size == 1024 ? "gw-1k" : "gw-100", records, size, 100, batchConnections));
+          row("produce, " + label + " records, 100 per request (" + batchConnections + " connections)", fmt(raw, "rec/s"), fmt(gw, "rec/s"), ratio(gw, raw));
+        }
         sampleMemory(producerOnly);
         for (Map.Entry<String, Long> acked : produced.entrySet()) {
           long inTopic = endOffsetSum(acked.getKey());
@@ -180,6 +197,9 @@ public final class Bench {
     // ---- end to end: POST → row visible, open loop at 50 % of the measured max rate -------------
     JsonObject e2eGroups = new JsonObject().put("bench-e2e", new JsonObject().put("topic", "e2e").put("handler", new JsonArray()
       .add(new JsonObject().put("sql", "INSERT INTO bench_e2e(event_id) VALUES ($1)").put("params", new JsonArray().add("$id")))));
+    if (System.getenv("BENCH_E2E_CONSUMER") != null) { // e.g. '{"max.poll.records":"100"}': Kafka consumer settings for the e2e group
+      e2eGroups.getJsonObject("bench-e2e").put("kafka.consumer", new JsonObject(System.getenv("BENCH_E2E_CONSUMER")));
+    }
     if (runs("e2e")) {
       ChildGateway e2e = startGateway(schema, e2eGroups, "e2e");
       try {
