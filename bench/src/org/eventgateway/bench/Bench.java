@@ -70,6 +70,7 @@ public final class Bench {
    */
   private int batchConnections = 64;
   private int singleConnections = 256;
+  private int wsConnections = 8;
 
   private Bench(boolean quick, int reps, List<String> only) {
     this.quick = quick;
@@ -88,6 +89,9 @@ public final class Bench {
     Bench bench = new Bench(a.contains("--quick"), reps, only);
     if (a.contains("--batch-connections")) {
       bench.batchConnections = Integer.parseInt(a.get(a.indexOf("--batch-connections") + 1));
+    }
+    if (a.contains("--ws-connections")) {
+      bench.wsConnections = Integer.parseInt(a.get(a.indexOf("--ws-connections") + 1));
     }
     if (a.contains("--single-connections")) {
       bench.singleConnections = Integer.parseInt(a.get(a.indexOf("--single-connections") + 1));
@@ -130,21 +134,23 @@ public final class Bench {
     await(pool.query("CREATE TABLE bench_e2e (event_id text PRIMARY KEY, seen timestamptz NOT NULL DEFAULT clock_timestamp())").execute());
 
     // ---- produce: raw baseline vs POST /topics, 100 and 1 record per request -------------------
-    for (String t : List.of("raw-1k", "raw-100", "gw-1k", "gw-100", "gw-single", "apply-src", "e2e")) {
+    for (String t : List.of("raw-1k", "raw-100", "gw-1k", "gw-100", "gw-single", "gw-ws", "apply-src", "e2e")) {
       admin.createTopics(List.of(new NewTopic(t, 6, (short) 1))).all().get(30, TimeUnit.SECONDS);
     }
-    if (runs("produce") || runs("single")) {
+    if (runs("produce") || runs("single") || runs("ws")) {
       ChildGateway producerOnly = startGateway(schema, new JsonObject(), "produce");
       try {
         // Single records first: the 100-per-request runs write several GB. A latency run right after
         // them once had a p99 of 58 ms (14 ms in the run before); their page writeback is the suspect.
-        List<Double> single = repeat("gw-single", () -> gatewayProduce("gw-single", n(30_000), 1024, 1, singleConnections));
-        row("produce, 1 KB records, 1 per request (" + singleConnections + " connections)", "—", fmt(single, "req/s"), "—");
-        singleMax = median(single);
-        double ackRate = Math.max(50, singleMax / 2);
-        long[] ack = ackLatency("gw-single", ackRate, quick ? 2 : 5, quick ? 5 : 15);
-        row(String.format("single-record requests, acknowledged latency, open loop at %,.0f req/s (50 %% of max)", ackRate), "—",
-          String.format("p50 %.1f ms, p99 %.1f ms, p999 %.1f ms", ack[0] / 1e6, ack[1] / 1e6, ack[2] / 1e6), "—");
+        if (runs("produce") || runs("single")) {
+          List<Double> single = repeat("gw-single", () -> gatewayProduce("gw-single", n(30_000), 1024, 1, singleConnections));
+          row("produce, 1 KB records, 1 per request (" + singleConnections + " connections)", "—", fmt(single, "req/s"), "—");
+          singleMax = median(single);
+          double ackRate = Math.max(50, singleMax / 2);
+          long[] ack = ackLatency("gw-single", ackRate, quick ? 2 : 5, quick ? 5 : 15);
+          row(String.format("single-record requests, acknowledged latency, open loop at %,.0f req/s (50 %% of max)", ackRate), "—",
+            String.format("p50 %.1f ms, p99 %.1f ms, p999 %.1f ms", ack[0] / 1e6, ack[1] / 1e6, ack[2] / 1e6), "—");
+        }
         for (int size : runs("produce") ? new int[] {1024, 100} : new int[0]) {
           String label = size == 1024 ? "1 KB" : "100 B";
           // Long enough that a GC pause of the broker's JVM is not a tenth of a run (at 100,000 and
@@ -154,10 +160,17 @@ public final class Bench {
           List<Double> gw = repeat(size == 1024 ? "gw-1k" : "gw-100", () -> gatewayProduce(size == 1024 ? "gw-1k" : "gw-100", records, size, 100, batchConnections));
           row("produce, " + label + " records, 100 per request (" + batchConnections + " connections)", fmt(raw, "rec/s"), fmt(gw, "rec/s"), ratio(gw, raw));
         }
+        if (runs("produce") || runs("ws")) {
+          int wsRecords = n(300_000);
+          List<Double> wsRates = repeat("gw-ws", () -> webSocketIngest("gw-ws", wsRecords, 100, wsConnections));
+          row(String.format("WebSocket ingest, 1 KB records, 100 per frame (%d connections, credit 1000 each)", wsConnections), "—",
+            fmt(wsRates, "rec/s") + String.format("; frame ack latency p50 %.1f ms, p99 %.1f ms (credit-bound closed loop)",
+              wsAck[0] / 1e6, wsAck[1] / 1e6), "—");
+        }
         sampleMemory(producerOnly);
         for (Map.Entry<String, Long> acked : produced.entrySet()) {
           long inTopic = endOffsetSum(acked.getKey());
-          notes.add(String.format("%s: %,d records acknowledged with 200, %,d in the topic (%s)", acked.getKey(), acked.getValue(), inTopic,
+          notes.add(String.format("%s: %,d records acknowledged, %,d in the topic (%s)", acked.getKey(), acked.getValue(), inTopic,
             inTopic == acked.getValue() ? "correct" : "CORRECTNESS: they differ"));
         }
       } finally {
@@ -549,6 +562,86 @@ public final class Bench {
     notes.add(String.format("apply profile (gateway, all repetitions): %.0f batches, mean %.0f events/batch, mean %.1f ms per apply transaction",
       batches, expected / Math.max(1, batches), 1000 * seconds / Math.max(1, batches)));
     notes.add("CPU while applying — the gateway's last repetition: " + lastApplyCpu + "; the raw loop of the gateway's SQL (its last run): " + rawSameSqlCpu);
+  }
+
+  /** Ack latency of the last measured WebSocket run: {p50, p99} in ns. */
+  private long[] wsAck = {0, 0};
+
+  /**
+   * WebSocket ingestion at /ws/ingest: each connection sends frames of {@code perFrame} records
+   * while its credit allows (the server grants 1000 records per connection and returns them with
+   * each answer), so it runs as fast as acks come back. Every answer must carry offsets for all the
+   * frame's records; latency is per frame, from its send to its answer (answers come in order).
+   */
+  private double webSocketIngest(String topic, int records, int perFrame, int connections) {
+    io.vertx.core.http.WebSocketClient client = vertx.createWebSocketClient();
+    BodyTemplate template = new BodyTemplate(topic + "-r" + runCounter++, perFrame, 1024);
+    AtomicInteger next = new AtomicInteger();
+    AtomicInteger answeredRecords = new AtomicInteger();
+    AtomicInteger refused = new AtomicInteger();
+    int frames = (records + perFrame - 1) / perFrame;
+    long[] latencies = new long[frames];
+    AtomicInteger latencyCount = new AtomicInteger();
+    Promise<Void> done = Promise.promise();
+    long[] childCpuStart = childCpu();
+    long cpuStart = selfCpuNanos();
+    long start = System.nanoTime();
+    for (int c = 0; c < connections; c++) {
+      io.vertx.core.http.ClientWebSocket ws = client.webSocket();
+      // Touched only on this socket's event loop.
+      java.util.ArrayDeque<long[]> sent = new java.util.ArrayDeque<>(); // {send time, records}
+      int[] credit = {0};
+      Runnable sendWhileCredit = () -> {
+        while (credit[0] >= perFrame) {
+          int from = next.getAndAdd(perFrame);
+          if (from >= frames * perFrame) {
+            return;
+          }
+          credit[0] -= perFrame;
+          String body = template.body(from).toString(StandardCharsets.US_ASCII);
+          sent.add(new long[] {System.nanoTime(), perFrame});
+          ws.writeTextMessage("{\"topic\":\"" + topic + "\",\"ref\":" + from + "," + body.substring(1));
+        }
+      };
+      ws.textMessageHandler(text -> {
+        JsonObject f = new JsonObject(text);
+        if (f.containsKey("credit")) {
+          credit[0] += f.getInteger("credit");
+          sendWhileCredit.run();
+          return;
+        }
+        long[] frame = sent.poll();
+        int slot = latencyCount.getAndIncrement();
+        if (frame != null && slot < latencies.length) {
+          latencies[slot] = System.nanoTime() - frame[0];
+        }
+        JsonArray offsets = f.getJsonArray("offsets");
+        if (offsets == null || offsets.stream().anyMatch(o -> ((JsonObject) o).containsKey("error_code"))) {
+          refused.incrementAndGet();
+        }
+        if (answeredRecords.addAndGet(frame == null ? 0 : (int) frame[1]) >= frames * perFrame) {
+          done.tryComplete();
+        }
+      });
+      ws.connect(port, "127.0.0.1", "/ws/ingest").onFailure(done::tryFail);
+    }
+    await(done.future(), Duration.ofMinutes(5));
+    double seconds = (System.nanoTime() - start) / 1e9;
+    long[] childCpuEnd = childCpu();
+    int total = frames * perFrame;
+    cpu(topic, total, childCpuEnd[0] - childCpuStart[0], childCpuEnd[1] - childCpuStart[1], selfCpuNanos() - cpuStart);
+    client.close();
+    produced.merge(topic, (long) total - (long) refused.get() * perFrame, Long::sum);
+    if (refused.get() > 0) {
+      notes.add(refused.get() + " WebSocket frames refused or partly failed in the " + topic + " run");
+    }
+    if (!warmingUp) {
+      long[] sorted = Arrays.copyOf(latencies, Math.min(latencyCount.get(), latencies.length));
+      Arrays.sort(sorted);
+      List<Long> list = Arrays.stream(sorted).boxed().toList();
+      wsAck = new long[] {pct(list, 0.50), pct(list, 0.99)};
+    }
+    return total / seconds;
   }
 
   /** What an open-loop run left: per request its due time and its answer's latency. */
