@@ -792,10 +792,6 @@ public final class Bench {
 
   private ChildGateway child;
 
-  private double metricOf(ChildGateway gateway, String name) {
-    return gateway.metric(name);
-  }
-
   private void sampleMemory(ChildGateway gateway) {
     try {
       String metrics = new String(new java.net.URL("http://127.0.0.1:" + port + "/metrics").openStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -22,8 +22,8 @@ import java.util.regex.Pattern;
  * rejected on the first bad record, so a 4xx means nothing was produced.
  *
  * <p>The body is read with a streaming parser, and each record's {@code value} travels on as the
- * request's own bytes for it (a {@code byte[]}, read with {@code getBinary("value")}): the value is checked to be one well-formed JSON
- * object but is never turned into a tree and written out again. Decoding and re-encoding every value
+ * request's own bytes for it (a {@code byte[]}, read with {@code getBinary("value")}): the value is
+ * checked to be one well-formed JSON object but is never turned into a tree and written out again. Decoding and re-encoding every value
  * was a fifth of the ingest event loop's time at 100 records per request.
  *
  * <p>Precedence of errors, whatever their position in the body: malformed JSON (400), then the
@@ -127,7 +127,10 @@ public final class ProduceRequest {
       }
     }
 
-    /** Reads one record; on a RequestException the parser is left inside or at the end of the failing field. */
+    /**
+     * Reads one record. A RequestException leaves the parser on the record's first token (not an
+     * object) or on its END_OBJECT: every field is read before the checks run, in the old order.
+     */
     private JsonObject record(JsonParser p, JsonToken start, String at) throws IOException {
       if (start != JsonToken.START_OBJECT) {
         throw new RequestException(422, at + " must be an object");
@@ -167,7 +170,6 @@ public final class ProduceRequest {
               p.skipChildren();
               int to = (int) p.currentLocation().getByteOffset();
               value = Arrays.copyOfRange(bytes, from, to);
-              valueType = null;
             } else {
               value = null;
               valueType = typeName(t);
@@ -183,9 +185,12 @@ public final class ProduceRequest {
             }
           }
           case "headers" -> {
-            headersFrom = t == JsonToken.VALUE_NULL ? -1 : (int) p.currentTokenLocation().getByteOffset();
-            p.skipChildren();
-            headersTo = t == JsonToken.VALUE_NULL ? -1 : (int) p.currentLocation().getByteOffset();
+            headersFrom = -1;
+            if (t != JsonToken.VALUE_NULL) {
+              headersFrom = (int) p.currentTokenLocation().getByteOffset();
+              p.skipChildren();
+              headersTo = (int) p.currentLocation().getByteOffset();
+            }
           }
           default -> { }
         }
