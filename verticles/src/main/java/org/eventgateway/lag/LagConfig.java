@@ -5,9 +5,15 @@ import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The {@code lag} section, with every group's topic, dead-letter topic and lag budget. */
+/**
+ * The {@code lag} section, with every group's topic, dead-letter topic and lag budget.
+ * {@code budgetVerdictTtlMs} (default 5 × intervalMs, never under 2 × intervalMs): how old the latest
+ * sample may get before lag budgets stop being enforced and /lag says "stale". {@code consumerStateTtlMs}: how long a
+ * consumer's state publication (paused partitions, fault) counts without a newer one.
+ */
 public record LagConfig(String bootstrapServers, long intervalMs, long windowMs, int maxPeeksPerSample,
-                        Map<String, Group> groups, int wsMaxWriteQueueBytes, int wsMaxClients) {
+                        Map<String, Group> groups, int wsMaxWriteQueueBytes, int wsMaxClients,
+                        long budgetVerdictTtlMs, long consumerStateTtlMs, int maxConsumersPerGroup) {
 
   public record Group(String name, String topic, String dlqTopic, long maxRecords, long maxSeconds) {}
 
@@ -25,8 +31,12 @@ public record LagConfig(String bootstrapServers, long intervalMs, long windowMs,
         budget.getLong("maxSeconds", defaults.getLong("maxSeconds", 60L))));
     });
     JsonObject ws = c.getJsonObject("ws", new JsonObject());
-    return new LagConfig(root.getJsonObject("kafka").getString("bootstrapServers"), c.getLong("intervalMs", 1000L),
+    long interval = c.getLong("intervalMs", 1000L);
+    JsonObject kafka = root.getJsonObject("kafka", new JsonObject());
+    return new LagConfig(kafka.getString("bootstrapServers"), interval,
       c.getLong("windowSeconds", 30L) * 1000, c.getInteger("maxPeeksPerSample", 32), groups,
-      ws.getInteger("maxWriteQueueBytes", 256 * 1024), ws.getInteger("maxClients", 100));
+      ws.getInteger("maxWriteQueueBytes", 256 * 1024), ws.getInteger("maxClients", 100),
+      Math.max(2 * interval, c.getLong("budgetVerdictTtlMs", 5 * interval)), c.getLong("consumerStateTtlMs", 5_000L),
+      c.getInteger("maxConsumersPerGroup", 64));
   }
 }
