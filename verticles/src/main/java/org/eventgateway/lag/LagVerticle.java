@@ -15,6 +15,8 @@ import io.vertx.kafka.admin.TopicDescription;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.admin.AdminClient;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.eventgateway.Addresses;
 import org.eventgateway.metrics.GatewayMetrics;
@@ -61,7 +63,8 @@ public class LagVerticle extends VerticleBase {
   /** "group/partition" → [committed offset peeked at, record timestamp]. */
   private final Map<String, long[]> peeked = new HashMap<>();
   /** group → instance → last CONSUME_STATE publication. */
-  private final Map<String, Map<String, JsonObject>> consumerStates = new HashMap<>();
+  private ConsumerStates consumerStates;
+  private boolean failing;
   private final Map<String, Integer> partitionCounts = new HashMap<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private MultiGauge lagGauge;
@@ -73,28 +76,54 @@ public class LagVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     config = LagConfig.from(config());
-    admin = KafkaAdminClient.create(vertx, Map.of("bootstrap.servers", config.bootstrapServers(), "client.id", "gateway-lag-admin",
+    consumerStates = new ConsumerStates(config.groups().keySet(), config.consumerStateTtlMs(), config.maxConsumersPerGroup());
+    // Kafka client constructors block (DNS, config, metrics, JMX): build them on a worker, wrap them here.
+    return vertx.executeBlocking(this::kafkaClients).map(clients -> {
+      admin = KafkaAdminClient.create(vertx, clients.admin());
+      peeker = KafkaConsumer.create(vertx, clients.peeker());
+      registerGauges();
+      consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.CONSUME_STATE, m -> consumerStates.onState(m.body(), System.currentTimeMillis())));
+      consumers.add(vertx.eventBus().consumer(Addresses.LAG_LATEST, m -> {
+        if (latest == null) {
+          m.fail(503, "no lag sample yet");
+        } else {
+          m.reply(withStaleness(latest, System.currentTimeMillis()));
+        }
+      }));
+      timer = vertx.setPeriodic(0, config.intervalMs(), t -> sample());
+      return null;
+    });
+  }
+
+  private record Clients(AdminClient admin, Consumer<byte[], byte[]> peeker) {}
+
+  private Clients kafkaClients() {
+    AdminClient a = AdminClient.create(Map.<String, Object>of("bootstrap.servers", config.bootstrapServers(), "client.id", "gateway-lag-admin",
       "request.timeout.ms", "5000", "default.api.timeout.ms", "10000"));
-    peeker = KafkaConsumer.create(vertx, Map.of("bootstrap.servers", config.bootstrapServers(), "enable.auto.commit", "false",
-      "client.id", "gateway-lag-peek-" + UUID.randomUUID(), "max.poll.records", "50"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    try {
+      return new Clients(a, new org.apache.kafka.clients.consumer.KafkaConsumer<>(Map.<String, Object>of("bootstrap.servers", config.bootstrapServers(),
+        "enable.auto.commit", "false", "client.id", "gateway-lag-peek-" + UUID.randomUUID(), "max.poll.records", "50"),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer()));
+    } catch (RuntimeException e) {
+      a.close(Duration.ZERO);
+      throw e;
+    }
+  }
+
+  /** Micrometer rows hold immutable Numbers, swapped whole on each sample: a scrape on another thread reads no live map. */
+  private void registerGauges() {
     var registry = GatewayMetrics.registry();
     lagGauge = MultiGauge.builder("gateway.consumer.lag").description("Records not yet applied (log end - committed)").register(registry);
     lagSecondsGauge = MultiGauge.builder("gateway.consumer.lag.seconds").description("Age of the oldest unapplied record").register(registry);
     lagMaxGauge = MultiGauge.builder("gateway.consumer.lag.max").description("The group's largest partition lag").register(registry);
     pausedGauge = MultiGauge.builder("gateway.consumer.paused.partitions").description("Partitions the group's consumers hold paused").register(registry);
     dlqGauge = MultiGauge.builder("gateway.dlq.depth").description("Records in the group's dead-letter topic").register(registry);
-    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.CONSUME_STATE, m -> consumerStates
-      .computeIfAbsent(m.body().getString("group"), g -> new HashMap<>())
-      .put(m.body().getString("instance"), m.body().copy().put("seenAt", System.currentTimeMillis()))));
-    consumers.add(vertx.eventBus().consumer(Addresses.LAG_LATEST, m -> {
-      if (latest == null) {
-        m.fail(503, "no lag sample yet");
-      } else {
-        m.reply(latest);
-      }
-    }));
-    timer = vertx.setPeriodic(0, config.intervalMs(), t -> sample());
-    return Future.succeededFuture();
+  }
+
+  /** A sample older than lag.budgetVerdictTtlMs is marked stale (the sampler stopped or keeps failing). */
+  private JsonObject withStaleness(JsonObject sample, long now) {
+    long age = now - sample.getLong("time");
+    return age <= config.budgetVerdictTtlMs() ? sample : sample.copy().put("stale", true).put("ageMs", age);
   }
 
   @Override
@@ -102,7 +131,6 @@ public class LagVerticle extends VerticleBase {
     vertx.cancelTimer(timer);
     List<Future<?>> steps = new ArrayList<>();
     consumers.forEach(c -> steps.add(c.unregister()));
-    var registry = GatewayMetrics.registry();
     for (MultiGauge g : List.of(lagGauge, lagSecondsGauge, lagMaxGauge, pausedGauge, dlqGauge)) {
       g.register(List.of(), true);
     }
@@ -122,9 +150,17 @@ public class LagVerticle extends VerticleBase {
       .onComplete(ar -> {
         sampling = false;
         if (ar.failed()) {
-          LOG.debug("lag sample failed: {}", ar.cause().getMessage());
+          if (!failing) {
+            LOG.warn("lag sampling failing (retried every {} ms; /lag turns stale after {} ms): {}", config.intervalMs(),
+              config.budgetVerdictTtlMs(), ar.cause().getMessage());
+          }
+          failing = true;
           return;
         }
+        if (failing) {
+          LOG.info("lag sampling works again");
+        }
+        failing = false;
         latest = ar.result();
         vertx.eventBus().publish(Addresses.LAG_UPDATES, latest);
       });
@@ -265,7 +301,8 @@ public class LagVerticle extends VerticleBase {
     for (LagConfig.Group g : config.groups().values()) {
       Map<TopicPartition, OffsetAndMetadata> c = committed.get(g.name()).succeeded() && committed.get(g.name()).result() != null
         ? committed.get(g.name()).result() : Map.of();
-      Set<Integer> paused = pausedPartitions(g.name(), now);
+      ConsumerStates.View consumerView = consumerStates.view(g.name(), now);
+      Set<Integer> paused = consumerView.paused();
       JsonArray partitions = new JsonArray();
       long total = 0;
       long max = 0;
@@ -299,7 +336,9 @@ public class LagVerticle extends VerticleBase {
         double out = h.size() < 2 ? 0 : (done - first.committed()) / dt;
         boolean windowFull = now - first.time() >= config.windowMs() * 9 / 10;
         String status = "OK";
-        if (lag > 0 && windowFull && done == first.committed() && end > first.end()) {
+        if (consumerView.faulted().contains(p)) {
+          status = "ERR"; // its consumer cannot apply (a deployment fault): whatever the offsets say
+        } else if (lag > 0 && windowFull && done == first.committed() && end > first.end()) {
           status = "ERR";
         } else if (lag > g.maxRecords() || lagSeconds > g.maxSeconds()) {
           status = "WARN";
@@ -323,12 +362,16 @@ public class LagVerticle extends VerticleBase {
       long[] d = dlq.get(g.name()).succeeded() ? dlq.get(g.name()).result() : new long[] {0, 0};
       long depth = Math.max(0, d[1] - d[0]);
       ConsumerGroupDescription description = states.get(g.name());
+      if (consumerView.fault() != null) {
+        worst = rank("ERR");
+      }
       groups.add(new JsonObject().put("group", g.name()).put("topic", g.topic())
         .put("state", description == null || description.getState() == null ? "UNKNOWN" : description.getState().toString())
         .put("status", List.of("OK", "WARN", "ERR").get(worst)).put("overBudget", overBudget)
         .put("budget", new JsonObject().put("maxRecords", g.maxRecords()).put("maxSeconds", g.maxSeconds()))
         .put("lag", total).put("lagMax", max).put("lagSeconds", round(maxSeconds)).put("rateIn", round(rateIn)).put("rateOut", round(rateOut))
-        .put("pausedPartitions", paused.size()).put("dlqTopic", g.dlqTopic()).put("dlqDepth", depth).put("partitions", partitions));
+        .put("pausedPartitions", paused.size()).put("dlqTopic", g.dlqTopic()).put("dlqDepth", depth).put("partitions", partitions)
+        .put("fault", consumerView.fault() == null ? null : consumerView.fault().toJson()));
       Tags groupTags = Tags.of("group", g.name());
       lagMaxRows.add(MultiGauge.Row.of(groupTags, max));
       pausedRows.add(MultiGauge.Row.of(groupTags, paused.size()));
@@ -341,14 +384,6 @@ public class LagVerticle extends VerticleBase {
     dlqGauge.register(dlqRows, true);
     return new JsonObject().put("schema", SCHEMA).put("time", now).put("intervalMs", config.intervalMs())
       .put("windowSeconds", config.windowMs() / 1000).put("groups", groups);
-  }
-
-  private Set<Integer> pausedPartitions(String group, long now) {
-    Set<Integer> paused = new HashSet<>();
-    Map<String, JsonObject> instances = consumerStates.getOrDefault(group, Map.of());
-    instances.values().removeIf(s -> s.getLong("seenAt") < now - 5_000);
-    instances.values().forEach(s -> s.getJsonArray("paused", new JsonArray()).forEach(p -> paused.add(((Number) p).intValue())));
-    return paused;
   }
 
   private static int rank(String status) {
