@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -99,7 +100,9 @@ class HotKeyIT {
     assertEquals("hot", top.getString("key"), report.encodePrettily());
     assertTrue(top.getBoolean("salted"));
     assertTrue(report.getDouble("top10Share") >= 0.5, report.encode());
-    assertTrue(gw.get("/metrics").bodyAsString().contains("gateway_topic_salted_keys{topic=\"" + gw.topic + "\"} 1.0"));
+    // The gauge reads a snapshot refreshed on the producer's loop (at most a second old).
+    Poll.until("the salted-keys gauge", Duration.ofSeconds(10),
+      () -> gw.get("/metrics").bodyAsString().contains("gateway_topic_salted_keys{topic=\"" + gw.topic + "\"} 1.0"), ok -> ok);
 
     // What the handler applied: the original key only, and per (key, account) in sequence.
     gw.awaitCaughtUp(gw.audit);
