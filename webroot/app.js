@@ -5,6 +5,8 @@
   const HISTORY_MS = 5 * 60 * 1000;
   const history = [];            // {t, lag, in, out}
   let backoff = 500;
+  let lastFrameAt = 0;           // when the last sample arrived (this page's clock)
+  let intervalMs = 1000;
 
   const $ = (id) => document.getElementById(id);
   const fmt = (n) => (n === null || n === undefined) ? '–' : Number(n).toLocaleString('en-US', { maximumFractionDigits: 1 });
@@ -13,7 +15,7 @@
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
     const ws = new WebSocket(proto + '//' + location.host + '/ws/lag');
     ws.onopen = () => { backoff = 500; setConn(true); };
-    ws.onmessage = (e) => { try { render(JSON.parse(e.data)); } catch (err) { console.error(err); } };
+    ws.onmessage = (e) => { try { lastFrameAt = Date.now(); render(JSON.parse(e.data)); } catch (err) { console.error(err); } };
     ws.onclose = () => { setConn(false); setTimeout(connect, backoff); backoff = Math.min(backoff * 2, 10000); };
     ws.onerror = () => ws.close();
   }
@@ -26,7 +28,10 @@
 
   function render(sample) {
     if (sample.schema !== 1 || !Array.isArray(sample.groups)) { return; }
-    $('updated').textContent = 'sample ' + new Date(sample.time).toLocaleTimeString();
+    intervalMs = sample.intervalMs || intervalMs;
+    const updated = $('updated');
+    updated.textContent = 'sample ' + new Date(sample.time).toLocaleTimeString() + (sample.stale ? ' — stale: the sampler stopped or keeps failing' : '');
+    updated.className = sample.stale ? 'stale' : '';
     let lag = 0, rin = 0, rout = 0;
     const over = [];
     const main = $('groups');
@@ -51,7 +56,9 @@
     if (over.length) {
       banner.hidden = false;
       banner.className = 'banner' + (over.some((g) => g.status === 'ERR') ? ' err' : '');
-      banner.textContent = over.map((g) => g.status === 'ERR'
+      banner.textContent = over.map((g) => g.fault
+        ? `Group ${g.group} cannot apply (since ${new Date(g.fault.since).toLocaleTimeString()}): ${g.fault.message}`
+        : g.status === 'ERR'
         ? `Group ${g.group} is stalled: lag ${fmt(g.lag)} and its committed offset is not moving`
         : `Group ${g.group} is over its lag budget: ${fmt(g.lag)} records (budget ${fmt(g.budget.maxRecords)}), ${fmt(g.lagSeconds)} s (budget ${fmt(g.budget.maxSeconds)} s)`).join(' · ');
     } else {
@@ -74,6 +81,7 @@
       (max ${fmt(g.lagMax)}, ${fmt(g.lagSeconds)} s) · in <b>${fmt(g.rateIn)}</b>/s · out <b>${fmt(g.rateOut)}</b>/s
       · paused <b>${fmt(g.pausedPartitions)}</b> · DLQ depth <b class="dlq">${fmt(g.dlqDepth)}</b>
       · budget ${fmt(g.budget.maxRecords)} records / ${fmt(g.budget.maxSeconds)} s</div>
+      ${g.fault ? `<div class="fault">cannot apply since ${esc(new Date(g.fault.since).toLocaleTimeString())}: ${esc(g.fault.message)}</div>` : ''}
       <table><thead><tr><th>partition</th><th>lag</th><th>lag s</th><th>in/s</th><th>out/s</th><th>log end</th><th>committed</th><th>paused</th><th>status</th></tr></thead>
       <tbody>${rows}</tbody></table>`;
   }
@@ -105,7 +113,17 @@
     line('out', maxRate, '#3c9d5d');
   }
 
+  // No frame for several intervals while connected: the sampler stopped (the feed sends nothing then).
+  setInterval(() => {
+    const quiet = Date.now() - lastFrameAt;
+    if (lastFrameAt && quiet > 5 * intervalMs && $('conn').classList.contains('up')) {
+      const updated = $('updated');
+      updated.textContent = `no sample for ${Math.round(quiet / 1000)} s — the sampler stopped or keeps failing`;
+      updated.className = 'stale';
+    }
+  }, 1000);
+
   // The latest sample at once (the feed's first frame can be up to a sampling interval away).
-  fetch('/lag').then((r) => (r.ok ? r.json() : null)).then((s) => { if (s) { render(s); } }).catch(() => {});
+  fetch('/lag').then((r) => (r.ok ? r.json() : null)).then((s) => { if (s) { lastFrameAt = Date.now(); render(s); } }).catch(() => {});
   connect();
 })();
