@@ -15,9 +15,6 @@ import io.vertx.kafka.admin.TopicDescription;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.admin.AdminClient;
-import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.eventgateway.Addresses;
 import org.eventgateway.metrics.GatewayMetrics;
 import org.slf4j.Logger;
@@ -32,7 +29,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * Samples consumer lag from Kafka itself (Admin API: log-end and committed offsets), so it is right
@@ -62,7 +58,6 @@ public class LagVerticle extends VerticleBase {
   private final Map<String, Deque<Point>> history = new HashMap<>();
   /** "group/partition" → [committed offset peeked at, record timestamp]. */
   private final Map<String, long[]> peeked = new HashMap<>();
-  /** group → instance → last CONSUME_STATE publication. */
   private ConsumerStates consumerStates;
   private boolean failing;
   private final Map<String, Integer> partitionCounts = new HashMap<>();
@@ -78,7 +73,7 @@ public class LagVerticle extends VerticleBase {
     config = LagConfig.from(config());
     consumerStates = new ConsumerStates(config.groups().keySet(), config.consumerStateTtlMs(), config.maxConsumersPerGroup());
     // Kafka client constructors block (DNS, config, metrics, JMX): build them on a worker, wrap them here.
-    return vertx.executeBlocking(this::kafkaClients).map(clients -> {
+    return vertx.executeBlocking(() -> LagClients.create(config.bootstrapServers())).map(clients -> {
       admin = KafkaAdminClient.create(vertx, clients.admin());
       peeker = KafkaConsumer.create(vertx, clients.peeker());
       registerGauges();
@@ -87,27 +82,12 @@ public class LagVerticle extends VerticleBase {
         if (latest == null) {
           m.fail(503, "no lag sample yet");
         } else {
-          m.reply(withStaleness(latest, System.currentTimeMillis()));
+          m.reply(withStaleness(latest, System.currentTimeMillis(), config.budgetVerdictTtlMs()));
         }
       }));
       timer = vertx.setPeriodic(0, config.intervalMs(), t -> sample());
       return null;
     });
-  }
-
-  private record Clients(AdminClient admin, Consumer<byte[], byte[]> peeker) {}
-
-  private Clients kafkaClients() {
-    AdminClient a = AdminClient.create(Map.<String, Object>of("bootstrap.servers", config.bootstrapServers(), "client.id", "gateway-lag-admin",
-      "request.timeout.ms", "5000", "default.api.timeout.ms", "10000"));
-    try {
-      return new Clients(a, new org.apache.kafka.clients.consumer.KafkaConsumer<>(Map.<String, Object>of("bootstrap.servers", config.bootstrapServers(),
-        "enable.auto.commit", "false", "client.id", "gateway-lag-peek-" + UUID.randomUUID(), "max.poll.records", "50"),
-        new ByteArrayDeserializer(), new ByteArrayDeserializer()));
-    } catch (RuntimeException e) {
-      a.close(Duration.ZERO);
-      throw e;
-    }
   }
 
   /** Micrometer rows hold immutable Numbers, swapped whole on each sample: a scrape on another thread reads no live map. */
@@ -121,9 +101,9 @@ public class LagVerticle extends VerticleBase {
   }
 
   /** A sample older than lag.budgetVerdictTtlMs is marked stale (the sampler stopped or keeps failing). */
-  private JsonObject withStaleness(JsonObject sample, long now) {
+  static JsonObject withStaleness(JsonObject sample, long now, long ttlMs) {
     long age = now - sample.getLong("time");
-    return age <= config.budgetVerdictTtlMs() ? sample : sample.copy().put("stale", true).put("ageMs", age);
+    return age <= ttlMs ? sample : sample.copy().put("stale", true).put("ageMs", age);
   }
 
   @Override
