@@ -85,8 +85,8 @@ final class LagBudgets {
         long excess = lag - Math.min(lag, budget.maxRecords());
         long retry = drain > 0 ? (long) Math.ceil(excess / drain) : 5;
         over.merge(g.getString("topic"), new Over("consumer group '" + g.getString("group") + "' is over the lag budget of topic '"
-          + g.getString("topic") + "': " + lag + " records (budget " + budget.maxRecords() + "), "
-          + seconds + " s (budget " + budget.maxSeconds() + " s)", Math.max(1, Math.min(60, retry)), budget.reject()),
+          + g.getString("topic") + "': " + lag + " records (budget " + (budget.maxRecords() == Long.MAX_VALUE ? "none" : budget.maxRecords()) + "), "
+          + seconds + " s (budget " + (budget.maxSeconds() == Double.MAX_VALUE ? "none" : budget.maxSeconds() + " s") + ")", Math.max(1, Math.min(60, retry)), budget.reject()),
           (a, b) -> a.retryAfterSeconds() >= b.retryAfterSeconds() ? a : b);
       }
     }

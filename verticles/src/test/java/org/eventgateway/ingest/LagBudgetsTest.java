@@ -35,6 +35,7 @@ class LagBudgetsTest {
     assertNotNull(over);
     assertTrue(over.reject());
     assertEquals(40, over.retryAfterSeconds(), "400 records over budget at 10/s");
+    assertEquals("consumer group 'ledger' is over the lag budget of topic 'orders': 500 records (budget 100), 1.0 s (budget none)", over.reason());
     now.addAndGet(1000);
     budgets.onSample(sample(50));
     assertNull(budgets.check("orders"), "back within budget");
