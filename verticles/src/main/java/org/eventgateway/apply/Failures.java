@@ -41,8 +41,9 @@ import java.util.Set;
  *   other  (XX internal error, 55000, ...)       UNKNOWN
  * vertx-pg-client "can not be coerced"           POISON (a value of a type binding passes through)
  * vertx-pg-client parameter count mismatch       DEPLOYMENT
- * ClosedConnectionException, IOException (refused, reset), pool acquire timeout,
- *   ConnectionPoolTooBusyException               TRANSIENT
+ * ClosedConnectionException, IOException (refused, reset), ConnectionPoolTooBusyException,
+ *   "Timeout waiting for connection" (pool), "Connection is not active now" (closed),
+ *   "Pool closed"                                TRANSIENT
  * ReplyException RECIPIENT_FAILURE               the kind of its failure code ({@link #replyCode})
  * ReplyException NO_HANDLERS                     TRANSIENT; TIMEOUT: UNKNOWN
  * anything else                                  UNKNOWN
@@ -100,12 +101,17 @@ public final class Failures {
       return Kind.TRANSIENT;
     }
     if (t instanceof VertxException && t.getMessage() != null) {
-      // vertx-pg-client's own checks before it encodes (ErrorMessageFactory): no SQLSTATE, only words.
-      if (t.getMessage().contains("can not be coerced to the expected class")) {
+      // vertx-pg-client 5 says these in words only, as a plain VertxException (FailuresIT pins them).
+      String m = t.getMessage();
+      if (m.contains("can not be coerced to the expected class")) {
         return Kind.POISON;
       }
-      if (t.getMessage().startsWith("The number of parameters to execute should be consistent")) {
+      if (m.startsWith("The number of parameters to execute should be consistent")) {
         return Kind.DEPLOYMENT;
+      }
+      if (m.startsWith("Timeout waiting for connection") || m.startsWith("Connection is not active now")
+          || m.equals("Pool closed") || m.equals("Connection closed")) {
+        return Kind.TRANSIENT;
       }
     }
     return null;
