@@ -119,6 +119,16 @@ class BindingIT {
   }
 
   @Test
+  void aJsonbPayloadKeepsItsExactDecimals() {
+    JsonObject value = new JsonObject().put("amount", new BigDecimal("12345678901234567.891")).put("big", new BigDecimal("1e400"));
+    JsonObject reply = apply(gw.audit, event("j-1", 0, value));
+    assertEquals(1, reply.getInteger("applied"), reply.encode());
+    Row row = gw.rows("SELECT payload->>'amount', payload->>'big', kafka_offset FROM audit_log").get(0);
+    assertEquals("12345678901234567.891", row.getString(0));
+    assertEquals(0, new BigDecimal("1e400").compareTo(new BigDecimal(row.getString(1))), row.getString(1));
+  }
+
+  @Test
   void boundaryValuesOfEveryWidthApplyExactly() {
     JsonObject max = new JsonObject().put("i2", 32767).put("i4", 2147483647).put("i8", Long.MAX_VALUE)
       .put("n", new BigDecimal("12345678901234567.891")).put("f4", new BigDecimal("3.4e38")).put("f8", new BigDecimal("1e308"))
