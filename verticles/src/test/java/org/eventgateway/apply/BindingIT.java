@@ -63,7 +63,7 @@ class BindingIT {
       .put(tooFew, group("INSERT INTO typed_values (id, i4) VALUES ($1, $2)", "$id"));
     JsonObject config = gw.config(new JsonObject());
     config.getJsonObject("groups").mergeIn(groups);
-    config.getJsonObject("apply").put("schemaFiles", new JsonArray().add("config/example-schema.sql").add(ddl.toString()));
+    config.getJsonObject("apply").put("handlerTypesRefreshMs", 300L).put("schemaFiles", new JsonArray().add("config/example-schema.sql").add(ddl.toString()));
     Poll.await(vertx.deployVerticle(ApplyVerticle::new, new DeploymentOptions().setConfig(config)));
   }
 
@@ -204,6 +204,16 @@ class BindingIT {
     }, r -> r != null);
     assertEquals(1, reply.getInteger("applied"), reply.encode());
     assertEquals("groups." + missing + ".handler[0] $2 (/qty): 3000000000 does not fit integer", deadReasons(reply).get("m-2"));
+  }
+
+  @Test
+  void aColumnTypeChangedByAMigrationIsLearnedAgain() {
+    assertEquals(1, apply(typed, event("w-1", 0, new JsonObject().put("i4", 3_000_000_000L))).getJsonArray("dead").size());
+    gw.rows("ALTER TABLE typed_values ALTER COLUMN i4 TYPE bigint");
+    JsonObject reply = Poll.until("the widened column is learned (apply.handlerTypesRefreshMs)", Duration.ofSeconds(30),
+      () -> apply(typed, event("w-1", 0, new JsonObject().put("i4", 3_000_000_000L))), r -> r.getInteger("applied") == 1);
+    assertEquals(0, reply.getJsonArray("dead").size(), reply.encode());
+    assertEquals(3_000_000_000L, gw.count("SELECT i4 FROM typed_values WHERE id = 'w-1'"));
   }
 
   @Test
