@@ -25,8 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Never fatal: a statement that cannot be prepared (a table not created yet, a missing privilege)
  * keeps its reason, its batches fail with it (class 42: {@link Failures.Kind#DEPLOYMENT}), and the
  * next lookup of its group tries again, so a later CREATE TABLE or GRANT fixes it without a restart.
- * All types are learned again every {@code apply.handlerTypesRefreshMs} (default 60000): after an
- * ALTER COLUMN ... TYPE the old types are used at most that long.
+ * All types are learned again every {@code apply.handlerTypesRefreshMs} (default 60000, 0: never): after
+ * an ALTER COLUMN ... TYPE the old types are used at most that long.
  */
 public final class HandlerTypes {
   private static final Logger LOG = LoggerFactory.getLogger(HandlerTypes.class);
@@ -62,9 +62,9 @@ public final class HandlerTypes {
     return Future.join(handlers.keySet().stream().map(this::learn).toList()).<Void>mapEmpty().otherwiseEmpty();
   }
 
-  /** Starts a periodic refresh of every group's types; returns the timer id. */
+  /** Starts a periodic refresh of every group's types; returns the timer id (-1: 0 turns the refresh off). */
   public long refreshEvery(Vertx vertx, long ms) {
-    return vertx.setPeriodic(ms, t -> learnAll());
+    return ms <= 0 ? -1 : vertx.setPeriodic(ms, t -> learnAll());
   }
 
   public Future<Void> learn(String group) {
