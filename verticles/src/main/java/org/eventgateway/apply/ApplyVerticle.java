@@ -66,8 +66,10 @@ public class ApplyVerticle extends VerticleBase {
 
   private ApplyConfig config;
   private Pool pool;
+  private HandlerTypes handlerTypes;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private long retentionTimer = -1;
+  private long typesTimer = -1;
   private boolean expiring;
 
   /**
@@ -108,11 +110,14 @@ public class ApplyVerticle extends VerticleBase {
   public Future<?> start() {
     config = ApplyConfig.from(config());
     pool = PgBuilder.pool().with(config.pool()).connectingTo(config.connect()).using(vertx).build();
+    handlerTypes = new HandlerTypes(pool, config.handlers());
     return createSchema()
       .recover(err -> Future.failedFuture("PostgreSQL at " + config.connect().getHost() + ":" + config.connect().getPort()
         + "/" + config.connect().getDatabase() + " is not usable (" + err.getMessage()
         + ") — check PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD"))
+      .compose(v -> handlerTypes.learnAll()) // never fails: a statement that does not prepare yet keeps its reason
       .onSuccess(v -> {
+        typesTimer = handlerTypes.refreshEvery(vertx, HandlerTypes.refreshMs(config()));
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_BATCH, this::applyBatch));
         consumers.add(vertx.eventBus().consumer(Addresses.APPLY_READY, this::ready));
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_OFFSETS, this::storedOffsets));
@@ -129,6 +134,7 @@ public class ApplyVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(retentionTimer);
+    vertx.cancelTimer(typesTimer);
     // Unregistering lets batches already inside a transaction finish; the pool closes after them.
     List<Future<?>> steps = new ArrayList<>();
     consumers.forEach(c -> steps.add(c.unregister()));
@@ -163,7 +169,7 @@ public class ApplyVerticle extends VerticleBase {
     String group = message.body().getString("group");
     JsonArray events = message.body().getJsonArray("events", new JsonArray());
     JsonArray offsets = message.body().getJsonArray("offsets", new JsonArray());
-    List<HandlerStatement> handler = config.handlers().get(group);
+    List<HandlerStatement> handler = handlerTypes.forGroup(group);
     if (handler == null) {
       message.fail(500, "no handler configured for group '" + group + "'");
       return;
@@ -185,8 +191,9 @@ public class ApplyVerticle extends VerticleBase {
       })
       .onFailure(err -> {
         GatewayMetrics.applyBatch(group, Duration.ofNanos(System.nanoTime() - started), false);
-        LOG.warn("[{}] apply of {} events rolled back (transient, will be retried): {}", group, all.size(), Failures.message(err));
-        message.fail(503, "transient failure applying for group '" + group + "': " + Failures.message(err));
+        Failures.Kind kind = Failures.classify(err);
+        LOG.warn("[{}] apply of {} events rolled back ({}): {}", group, all.size(), kind, Failures.message(err));
+        message.fail(Failures.replyCode(kind), kind + " failure applying for group '" + group + "': " + Failures.message(err));
       });
   }
 
@@ -247,7 +254,7 @@ public class ApplyVerticle extends VerticleBase {
    */
   private void shadow(Message<JsonObject> message) {
     String group = message.body().getString("group");
-    List<HandlerStatement> handler = config.handlers().get(group);
+    List<HandlerStatement> handler = handlerTypes.forGroup(group);
     if (handler == null) {
       message.fail(404, "no handler configured for group '" + group + "'");
       return;

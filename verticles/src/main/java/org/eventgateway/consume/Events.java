@@ -1,7 +1,5 @@
 package org.eventgateway.consume;
 
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.producer.KafkaHeader;
@@ -33,13 +31,9 @@ public final class Events {
         default -> { }
       }
     }
-    Object value;
-    try {
-      value = record.value() == null ? null : Buffer.buffer(record.value()).toJsonValue();
-    } catch (DecodeException e) {
-      value = null;
-    }
-    if (!(value instanceof JsonObject)) {
+    // Exact decimals (BigDecimal), so a numeric parameter gets what the producer wrote.
+    JsonObject value = record.value() == null ? null : ExactJson.object(record.value());
+    if (value == null) {
       return null;
     }
     return new JsonObject()
