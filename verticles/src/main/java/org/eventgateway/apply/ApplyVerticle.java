@@ -174,8 +174,15 @@ public class ApplyVerticle extends VerticleBase {
     events.forEach(e -> all.add((JsonObject) e));
     // Dead letters found before this request (undecodable records) must be acked before the
     // position passes them: then the consumer stores the offsets itself (APPLY_POSITIONS).
-    boolean defer = message.body().getBoolean("deferOffsets", false);
-    JsonObject bounded = message.body().getJsonObject("isolate", new JsonObject());
+    boolean defer;
+    JsonObject bounded;
+    try {
+      defer = message.body().getBoolean("deferOffsets", false);
+      bounded = message.body().getJsonObject("isolate", new JsonObject());
+    } catch (ClassCastException e) {
+      message.fail(400, "deferOffsets must be a boolean and isolate an object of partition → attempts");
+      return;
+    }
     // One transaction: markers, handler, next offsets. Only if a deterministic error rolls it back
     // (or a partition has failed its bounded number of attempts) is the batch taken apart.
     Future<JsonObject> outcome = bounded.isEmpty() || all.isEmpty()
@@ -268,11 +275,15 @@ public class ApplyVerticle extends VerticleBase {
    * the apply transaction.
    */
   private void storePositions(Message<JsonObject> message) {
-    String group = message.body().getString("group");
-    JsonArray offsets = message.body().getJsonArray("offsets", new JsonArray());
-    Future.<Void>succeededFuture()
-      .compose(v -> pool.withTransaction(conn -> saveOffsets(conn, group, offsets)))
-      .onSuccess(v -> message.reply(new JsonObject().put("stored", offsets.size())))
+    JsonObject body = message.body() == null ? new JsonObject() : message.body();
+    String group = String.valueOf(body.getValue("group"));
+    // Inside compose: a malformed body fails the request instead of leaving it unanswered.
+    Future.succeededFuture()
+      .compose(v -> {
+        JsonArray offsets = body.getJsonArray("offsets", new JsonArray());
+        return pool.withTransaction(conn -> saveOffsets(conn, group, offsets)).map(offsets.size());
+      })
+      .onSuccess(n -> message.reply(new JsonObject().put("stored", n)))
       .onFailure(err -> {
         Failures.Kind kind = Failures.classify(err);
         message.fail(FailureCodes.code(kind), "cannot store the positions of group '" + group + "': " + Failures.message(err));
