@@ -74,6 +74,10 @@ class DeploymentFaultIT {
     assertNotNull(fault.getLong("since"));
     assertEquals(faulted.getJsonArray("assigned").size(), faulted.getJsonArray("paused").size(), "every partition paused: " + faulted);
     assertEquals(1.0, faultedGauge());
+    // What the stopped group holds, as the scrape sees it (a count kept by the event loop).
+    Gauge buffered = GatewayMetrics.registry().find("gateway.consumer.buffered.records").tags("group", gw.ledger).gauge();
+    assertNotNull(buffered);
+    Poll.until("the held records counted", Duration.ofSeconds(30), buffered::value, n -> n > 0 && n <= ORDERS);
     // Several retries later, still nothing dead-lettered.
     Poll.until("retried while faulted", Duration.ofSeconds(30), () -> gw.get("/metrics").bodyAsString()
       .lines().filter(l -> l.startsWith("gateway_consumer_pauses_total") && l.contains("deployment_fault") && l.contains(gw.ledger))
@@ -88,5 +92,6 @@ class DeploymentFaultIT {
     Poll.until("the fault cleared in the published state", Duration.ofSeconds(10), lastState::get,
       s -> s != null && s.getValue("fault") == null && s.getJsonArray("paused").isEmpty());
     assertEquals(0.0, faultedGauge());
+    assertEquals(0.0, buffered.value());
   }
 }

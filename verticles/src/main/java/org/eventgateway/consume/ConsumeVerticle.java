@@ -36,8 +36,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Reads one consumer group's topic. Consumes: Kafka records. Emits: one
  * {@link Addresses#APPLY_BATCH} request per poll (events plus the next offsets, which the apply
- * transaction stores), {@link Addresses#DLQ_PUBLISH} for poison records, then commits the
- * batch's offsets to Kafka — only after PostgreSQL committed and the dead letters were acked.
+ * transaction stores unless the batch has dead letters), {@link Addresses#DLQ_PUBLISH} for dead
+ * records, then {@link Addresses#APPLY_POSITIONS}, then commits the batch's offsets to Kafka — a
+ * position never passes a record before its effect committed or its dead letter was acked
+ * (see {@link DeadLetterFlow}).
  *
  * <p>Fetching and applying run side by side: polls fill one buffer per partition, and one apply
  * batch at a time (up to {@code max.poll.records}) is taken from the buffers, so per-partition order
@@ -52,7 +54,10 @@ import java.util.concurrent.TimeUnit;
  * the effects (falling back to Kafka's committed offset, then the reset policy); records that arrive
  * for a partition still being positioned or no longer owned are discarded and read again by whoever
  * owns it. A failed batch goes back to the front of its partitions' buffers and is retried after an
- * exponential backoff with jitter: never skipped.
+ * exponential backoff with jitter: never skipped — except that a partition failing for reasons
+ * nobody can explain {@code consume.maxAttempts} times has its batch applied event by event and the
+ * event that still fails dead-lettered ({@link RetryPolicy}); a deployment fault pauses the whole
+ * group until the handler works again ({@link GroupFault}).
  */
 public class ConsumeVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumeVerticle.class);
@@ -113,7 +118,8 @@ public class ConsumeVerticle extends VerticleBase {
     Map<String, Object> props = new HashMap<>(config.consumerProperties());
     return vertx.executeBlocking(() -> new org.apache.kafka.clients.consumer.KafkaConsumer<>(props, new StringDeserializer(),
         new ByteArrayDeserializer()))
-      .compose(this::subscribe);
+      .compose(this::subscribe)
+      .onFailure(err -> loopEnded.tryComplete());
   }
 
   private Future<Void> subscribe(org.apache.kafka.clients.consumer.Consumer<String, byte[]> kafka) {
