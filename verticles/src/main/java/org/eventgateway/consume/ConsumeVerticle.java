@@ -559,10 +559,11 @@ public class ConsumeVerticle extends VerticleBase {
     partitions.retainAll(assigned);
     long longest;
     if (kind == Failures.Kind.DEPLOYMENT) {
-      if (fault.raise(err.getMessage(), System.currentTimeMillis())) {
+      String cause = GroupFault.cause(err.getMessage());
+      if (fault.raise(cause, System.currentTimeMillis())) {
         LOG.error("[{}] the group's handler cannot run: {} — fix the deployment (create the table or column, grant the "
           + "privilege, or correct groups.{}.handler); all partitions stay paused, nothing is dead-lettered, and applying "
-          + "resumes by itself once the statement works", config.group(), err.getMessage(), config.group());
+          + "resumes by itself once the statement works", config.group(), cause, config.group());
       }
       partitions.addAll(assigned);
       longest = retry.backoffMs(fault.failures());

@@ -38,6 +38,13 @@ final class GroupFault {
     return was;
   }
 
+  /** The database's words, without the apply verticle's "… failure applying for group 'g': " preamble. */
+  static String cause(String replyMessage) {
+    String message = replyMessage == null ? "unknown deployment fault" : replyMessage;
+    int at = message.indexOf("': ");
+    return message.contains(" applying for group '") && at > 0 ? message.substring(at + 3) : message;
+  }
+
   boolean active() {
     return fault != null;
   }

@@ -24,4 +24,11 @@ class GroupFaultTest {
     assertNull(fault.toJson());
     assertEquals(0, fault.gauge.get());
   }
+
+  @Test
+  void theCauseIsTheDatabasesWords() {
+    assertEquals("relation \"late\" does not exist",
+      GroupFault.cause("deployment failure applying for group 'ledger': relation \"late\" does not exist"));
+    assertEquals("something else", GroupFault.cause("something else"));
+  }
 }
