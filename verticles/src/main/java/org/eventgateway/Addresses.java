@@ -25,6 +25,11 @@ public final class Addresses {
   public static final String APPLY_BATCH = "gateway.apply.batch";
   /** Consume → apply: {"group","topic","partitions":[…]} → {"offsets":{"<partition>": next}} stored in PostgreSQL. */
   public static final String APPLY_OFFSETS = "gateway.apply.offsets";
+  /**
+   * Consume → apply, once a batch's dead letters were acked by the broker (the apply reply said
+   * "offsetsStored": false): {"group","offsets":[{"topic","partition","next"}]} → {"stored": n}.
+   */
+  public static final String APPLY_POSITIONS = "gateway.apply.positions";
 
   /**
    * Consume → dlq: {"group","records":[dead record…]} → {"written": n}, answered after the broker

@@ -121,6 +121,7 @@ public class ApplyVerticle extends VerticleBase {
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_BATCH, this::applyBatch));
         consumers.add(vertx.eventBus().consumer(Addresses.APPLY_READY, this::ready));
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_OFFSETS, this::storedOffsets));
+        consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_POSITIONS, this::storePositions));
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_SHADOW, this::shadow));
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_REWIND, this::rewind));
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_RETENTION, m -> expireMarkers()
@@ -177,13 +178,28 @@ public class ApplyVerticle extends VerticleBase {
     long started = System.nanoTime();
     List<JsonObject> all = new ArrayList<>(events.size());
     events.forEach(e -> all.add((JsonObject) e));
+    // Dead letters found before this request (undecodable records) must be acked before the
+    // position passes them: then the consumer stores the offsets itself (APPLY_POSITIONS).
+    boolean defer;
+    JsonObject bounded;
+    try {
+      defer = message.body().getBoolean("deferOffsets", false);
+      bounded = message.body().getJsonObject("isolate", new JsonObject());
+    } catch (ClassCastException e) {
+      message.fail(400, "deferOffsets must be a boolean and isolate an object of partition → attempts");
+      return;
+    }
     // One transaction: markers, handler, next offsets. Only if a deterministic error rolls it back
-    // does the batch get taken apart to find the poison events.
-    pool.withTransaction(conn -> applyInTransaction(conn, group, handler, all, offsets))
-      .map(applied -> new JsonObject().put("applied", applied).put("duplicates", all.size() - applied).put("dead", new JsonArray()))
-      .recover(err -> Failures.isPoison(err) && !all.isEmpty()
-        ? isolatePoison(group, handler, all, offsets, err)
-        : Future.failedFuture(err))
+    // (or a partition has failed its bounded number of attempts) is the batch taken apart.
+    Future<JsonObject> outcome = bounded.isEmpty() || all.isEmpty()
+      ? pool.withTransaction(conn -> applyInTransaction(conn, group, handler, all, defer ? new JsonArray() : offsets))
+        .map(applied -> new JsonObject().put("applied", applied).put("duplicates", all.size() - applied)
+          .put("dead", new JsonArray()).put("offsetsStored", !defer))
+        .recover(err -> Failures.isPoison(err) && !all.isEmpty()
+          ? isolatePoison(group, handler, all, offsets, defer, bounded, err)
+          : Future.failedFuture(err))
+      : isolatePoison(group, handler, all, offsets, defer, bounded, null);
+    outcome
       .onSuccess(result -> {
         GatewayMetrics.applyBatch(group, Duration.ofNanos(System.nanoTime() - started), true);
         GatewayMetrics.applied(group, result.getInteger("applied"), result.getInteger("duplicates"));
@@ -192,8 +208,9 @@ public class ApplyVerticle extends VerticleBase {
       .onFailure(err -> {
         GatewayMetrics.applyBatch(group, Duration.ofNanos(System.nanoTime() - started), false);
         Failures.Kind kind = Failures.classify(err);
-        LOG.warn("[{}] apply of {} events rolled back ({}): {}", group, all.size(), kind, Failures.message(err));
-        message.fail(Failures.replyCode(kind), kind + " failure applying for group '" + group + "': " + Failures.message(err));
+        LOG.warn("[{}] apply of {} events rolled back ({}): {}", group, all.size(), kind.name().toLowerCase(), Failures.message(err));
+        message.fail(FailureCodes.code(kind), kind.name().toLowerCase() + " failure applying for group '" + group + "': "
+          + Failures.message(err));
       });
   }
 
@@ -210,15 +227,19 @@ public class ApplyVerticle extends VerticleBase {
   }
 
   /**
-   * The batch failed deterministically: apply its events one transaction each, in order, so the
-   * good ones commit and each poison one is reported (never marked: a fixed event can be redriven).
-   * A transient failure on the way fails the whole batch, which is then retried (dedupe absorbs the
-   * events already committed here). The offsets are saved last.
+   * The batch failed deterministically (or {@code bounded} names partitions that failed their
+   * bounded number of attempts): apply its events one transaction each, in order, so the good ones
+   * commit and each dead one is reported (never marked: a fixed event can be redriven). Dead: a
+   * poison event, or an event of a bounded partition that fails as stuck or unknown. Any other
+   * failure fails the whole batch, which is then retried (dedupe absorbs the events committed
+   * here). The offsets are saved last, and only when nothing died: a position never passes an
+   * event before its dead letter is acked (the consumer stores it then, through APPLY_POSITIONS).
    */
   private Future<JsonObject> isolatePoison(String group, List<HandlerStatement> handler, List<JsonObject> events,
-                                           JsonArray offsets, Throwable batchFailure) {
-    LOG.warn("[{}] batch of {} failed deterministically ({}); applying one by one to isolate the poison",
-      group, events.size(), Failures.message(batchFailure));
+                                           JsonArray offsets, boolean defer, JsonObject bounded, Throwable batchFailure) {
+    LOG.warn("[{}] batch of {} {}; applying one by one to isolate the cause", group, events.size(),
+      batchFailure == null ? "is retried after partitions " + bounded.fieldNames() + " failed their bounded attempts"
+        : "failed deterministically (" + Failures.message(batchFailure) + ")");
     int[] applied = {0};
     JsonArray dead = new JsonArray();
     Future<Void> chain = Future.succeededFuture();
@@ -231,21 +252,48 @@ public class ApplyVerticle extends VerticleBase {
           return (Void) null;
         })
         .recover(err -> {
-          if (!Failures.isPoison(err)) {
+          Failures.Kind kind = Failures.classify(err);
+          Integer attempts = bounded.getInteger(String.valueOf(event.getInteger("partition")));
+          boolean isDead = kind == Failures.Kind.POISON
+            || attempts != null && (kind == Failures.Kind.STUCK || kind == Failures.Kind.UNKNOWN);
+          if (!isDead) {
             return Future.failedFuture(err);
           }
-          LOG.error("[{}] poison event {} at {}/{}/{}: {}", group, event.getString("id"), event.getString("topic"),
-            event.getInteger("partition"), event.getLong("offset"), Failures.message(err));
+          LOG.error("[{}] {} event {} at {}/{}/{}{}: {}", group, kind == Failures.Kind.POISON ? "poison" : kind.name().toLowerCase(),
+            event.getString("id"), event.getString("topic"), event.getInteger("partition"), event.getLong("offset"),
+            kind == Failures.Kind.POISON ? "" : " failed " + attempts + " attempts; dead-lettering it", Failures.message(err));
           dead.add(new JsonObject().put("index", index).put("id", event.getString("id"))
-            .put("stage", "apply").put("errorClass", err.getClass().getName())
-            .put("sqlState", Failures.sqlState(err)).put("message", Failures.message(err)));
+            .put("stage", "apply").put("kind", kind.name().toLowerCase()).put("errorClass", err.getClass().getName())
+            .put("sqlState", Failures.sqlState(err)).put("message", Failures.message(err))
+            .put("attempts", kind == Failures.Kind.POISON || attempts == null ? 1 : attempts));
           return Future.succeededFuture();
         }));
     }
     return chain
-      .compose(v -> pool.withTransaction(conn -> saveOffsets(conn, group, offsets)))
+      .compose(v -> dead.isEmpty() && !defer ? pool.withTransaction(conn -> saveOffsets(conn, group, offsets)) : Future.<Void>succeededFuture())
       .map(v -> new JsonObject().put("applied", applied[0]).put("duplicates", events.size() - applied[0] - dead.size())
-        .put("dead", dead));
+        .put("dead", dead).put("offsetsStored", dead.isEmpty() && !defer));
+  }
+
+  /**
+   * Stores a group's next offsets once the consumer has the broker's ack for the batch's dead
+   * letters: {"group","offsets":[{"topic","partition","next"}]} → {"stored": n}. GREATEST, as in
+   * the apply transaction.
+   */
+  private void storePositions(Message<JsonObject> message) {
+    JsonObject body = message.body() == null ? new JsonObject() : message.body();
+    String group = String.valueOf(body.getValue("group"));
+    // Inside compose: a malformed body fails the request instead of leaving it unanswered.
+    Future.succeededFuture()
+      .compose(v -> {
+        JsonArray offsets = body.getJsonArray("offsets", new JsonArray());
+        return pool.withTransaction(conn -> saveOffsets(conn, group, offsets)).map(offsets.size());
+      })
+      .onSuccess(n -> message.reply(new JsonObject().put("stored", n)))
+      .onFailure(err -> {
+        Failures.Kind kind = Failures.classify(err);
+        message.fail(FailureCodes.code(kind), "cannot store the positions of group '" + group + "': " + Failures.message(err));
+      });
   }
 
   /**

@@ -67,7 +67,7 @@ public final class Failures {
 
   /** Event-bus failure codes of an apply reply, one per kind, so the consumer reads the kind back. */
   private static final Map<Kind, Integer> CODES = Map.of(Kind.TRANSIENT, 503, Kind.POISON, 422,
-    Kind.DEPLOYMENT, 409, Kind.STUCK, 504, Kind.UNKNOWN, 500);
+    Kind.DEPLOYMENT, 424, Kind.STUCK, 504, Kind.UNKNOWN, 500);
 
   private Failures() {}
 

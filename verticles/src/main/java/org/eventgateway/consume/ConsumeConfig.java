@@ -8,12 +8,14 @@ import java.util.Map;
 /**
  * One consumer group's settings: its topic (from {@code groups.<name>}) and the {@code consume}
  * section. {@code kafka.consumer} passes to the client untouched, except that auto-commit is
- * always off: offsets are committed only after the apply transaction committed.
+ * always off: offsets are committed only after the apply transaction committed. {@code maxAttempts}:
+ * how many times a batch may fail with a stuck statement or an unknown error before its events are
+ * applied one by one and the one that still fails is dead-lettered.
  */
 public record ConsumeConfig(String group, String topic, Map<String, String> consumerProperties,
                             long pollTimeoutMs, long applyTimeoutMs, long retryBackoffMs, long retryBackoffMaxMs,
                             boolean haltBeforeCommit, int maxBatch, long pauseAtRecords, long resumeAtRecords,
-                            long pauseAtBytes, long resumeAtBytes, long slowApplyMs) {
+                            long pauseAtBytes, long resumeAtBytes, long slowApplyMs, int maxAttempts) {
 
   public static ConsumeConfig from(JsonObject root) {
     String group = root.getString("group");
@@ -36,7 +38,7 @@ public record ConsumeConfig(String group, String topic, Map<String, String> cons
       Integer.parseInt(props.getOrDefault("max.poll.records", "500")),
       backlog(groupSpec, c, "pauseAtRecords", 5_000L), backlog(groupSpec, c, "resumeAtRecords", 1_000L),
       backlog(groupSpec, c, "pauseAtBytes", 32L * 1024 * 1024), backlog(groupSpec, c, "resumeAtBytes", 8L * 1024 * 1024),
-      c.getLong("slowApplyMs", 10_000L));
+      c.getLong("slowApplyMs", 10_000L), c.getInteger("maxAttempts", 5));
   }
 
   /** Backlog thresholds: the group's own {@code groups.<g>.backlog} first, then {@code consume.backlog}. */

@@ -3,10 +3,8 @@ package org.eventgateway.consume;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.common.TopicPartition;
@@ -14,20 +12,17 @@ import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
-import io.vertx.kafka.client.producer.KafkaHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eventgateway.Addresses;
-import org.eventgateway.EventHeaders;
-import org.eventgateway.TraceContext;
+import org.eventgateway.apply.FailureCodes;
+import org.eventgateway.apply.Failures;
 import org.eventgateway.metrics.GatewayMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -36,14 +31,15 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Reads one consumer group's topic. Consumes: Kafka records. Emits: one
  * {@link Addresses#APPLY_BATCH} request per poll (events plus the next offsets, which the apply
- * transaction stores), {@link Addresses#DLQ_PUBLISH} for poison records, then commits the
- * batch's offsets to Kafka — only after PostgreSQL committed and the dead letters were acked.
+ * transaction stores unless the batch has dead letters), {@link Addresses#DLQ_PUBLISH} for dead
+ * records, then {@link Addresses#APPLY_POSITIONS}, then commits the batch's offsets to Kafka — a
+ * position never passes a record before its effect committed or its dead letter was acked
+ * (see {@link DeadLetterFlow}).
  *
  * <p>Fetching and applying run side by side: polls fill one buffer per partition, and one apply
  * batch at a time (up to {@code max.poll.records}) is taken from the buffers, so per-partition order
@@ -58,11 +54,13 @@ import java.util.concurrent.TimeUnit;
  * the effects (falling back to Kafka's committed offset, then the reset policy); records that arrive
  * for a partition still being positioned or no longer owned are discarded and read again by whoever
  * owns it. A failed batch goes back to the front of its partitions' buffers and is retried after an
- * exponential backoff with jitter: never skipped.
+ * exponential backoff with jitter: never skipped — except that a partition failing for reasons
+ * nobody can explain {@code consume.maxAttempts} times has its batch applied event by event and the
+ * event that still fails dead-lettered ({@link RetryPolicy}); a deployment fault pauses the whole
+ * group until the handler works again ({@link GroupFault}).
  */
 public class ConsumeVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumeVerticle.class);
-  private static final Logger TRACE = LoggerFactory.getLogger("org.eventgateway.trace");
 
   private ConsumeConfig config;
   private KafkaConsumer<String, byte[]> consumer;
@@ -98,19 +96,34 @@ public class ConsumeVerticle extends VerticleBase {
   /** Completed when the batch in flight finishes (asked for by a rewind). */
   private Promise<Void> batchDone;
   private io.vertx.core.eventbus.MessageConsumer<JsonObject> rewindConsumer;
-  /** Consecutive transient failures per partition, for the backoff. */
-  private final Map<Integer, Integer> failures = new HashMap<>();
+  private RetryPolicy retry;
+  private final GroupFault fault = new GroupFault();
+  private DeadLetterFlow flow;
+  /** What the buffered-records gauge reads: the scrape thread never touches the buffers. */
+  private final java.util.concurrent.atomic.AtomicInteger bufferedCount = new java.util.concurrent.atomic.AtomicInteger();
 
   @Override
   public Future<?> start() {
     config = ConsumeConfig.from(config());
     recordGate = new BacklogGate(config.pauseAtRecords(), config.resumeAtRecords());
     byteGate = new BacklogGate(config.pauseAtBytes(), config.resumeAtBytes());
-    meters.add(io.micrometer.core.instrument.Gauge.builder("gateway.consumer.buffered.records", buffers,
-        b -> b.values().stream().mapToInt(java.util.ArrayDeque::size).sum())
+    retry = new RetryPolicy(config.retryBackoffMs(), config.retryBackoffMaxMs(), config.maxAttempts());
+    flow = new DeadLetterFlow(vertx, config);
+    meters.add(io.micrometer.core.instrument.Gauge.builder("gateway.consumer.buffered.records", bufferedCount,
+        java.util.concurrent.atomic.AtomicInteger::get)
       .description("Records fetched and not yet applied (bounded by the backlog thresholds)").tag("group", config.group())
       .register(GatewayMetrics.registry()));
-    consumer = KafkaConsumer.create(vertx, config.consumerProperties(), new StringDeserializer(), new ByteArrayDeserializer());
+    meters.add(GatewayMetrics.faultedGauge(config.group(), fault.gauge));
+    // The Kafka client's constructor blocks (metadata, DNS, JAAS): never on the event loop.
+    Map<String, Object> props = new HashMap<>(config.consumerProperties());
+    return vertx.executeBlocking(() -> new org.apache.kafka.clients.consumer.KafkaConsumer<>(props, new StringDeserializer(),
+        new ByteArrayDeserializer()))
+      .compose(this::subscribe)
+      .onFailure(err -> loopEnded.tryComplete());
+  }
+
+  private Future<Void> subscribe(org.apache.kafka.clients.consumer.Consumer<String, byte[]> kafka) {
+    consumer = KafkaConsumer.create(vertx, kafka);
     consumer.partitionsAssignedHandler(this::onAssigned);
     consumer.partitionsRevokedHandler(this::onRevoked);
     consumer.exceptionHandler(err -> LOG.warn("[{}] consumer error: {}", config.group(), err.getMessage()));
@@ -126,7 +139,9 @@ public class ConsumeVerticle extends VerticleBase {
   public Future<?> stop() {
     stopping = true;
     vertx.cancelTimer(stateTimer);
-    rewindConsumer.unregister();
+    if (rewindConsumer != null) {
+      rewindConsumer.unregister();
+    }
     meters.forEach(GatewayMetrics.registry()::remove);
     if (!applying) {
       applyEnded.tryComplete();
@@ -135,7 +150,7 @@ public class ConsumeVerticle extends VerticleBase {
     // owner; then the consumer leaves the group.
     return Future.join(loopEnded.future(), applyEnded.future())
       .timeout(config.applyTimeoutMs() + 5_000, TimeUnit.MILLISECONDS)
-      .eventually(() -> consumer.close());
+      .eventually(() -> consumer == null ? Future.succeededFuture() : consumer.close());
   }
 
   // ---- assignment -----------------------------------------------------------------------------
@@ -167,12 +182,13 @@ public class ConsumeVerticle extends VerticleBase {
       assigned.remove(p);
       positioning.remove(p);
       discardedFrom.remove(p);
-      failures.remove(p);
+      retry.forget(p);
       buffers.remove(p); // the next owner reads them from the stored position
       bufferedBytes.remove(p);
       recordGate.forget(p);
       byteGate.forget(p);
       kafkaPaused.remove(p);
+      countBuffered();
       // backingOff is kept: if the partition comes back before its backoff ends, it is paused again.
     }
     publishState();
@@ -348,6 +364,14 @@ public class ConsumeVerticle extends VerticleBase {
     syncPauses();
   }
 
+  private void countBuffered() {
+    int n = 0;
+    for (java.util.ArrayDeque<KafkaConsumerRecord<String, byte[]>> b : buffers.values()) {
+      n += b.size();
+    }
+    bufferedCount.set(n);
+  }
+
   private static int size(KafkaConsumerRecord<String, byte[]> record) {
     return record.value() == null ? 0 : record.value().length;
   }
@@ -366,6 +390,7 @@ public class ConsumeVerticle extends VerticleBase {
 
   /** Tells Kafka the pause set we want: backlog, backoff after a failure, or a slow database. */
   private void syncPauses() {
+    countBuffered();
     Set<Integer> wanted = wantedPaused();
     Set<TopicPartition> pause = new HashSet<>();
     Set<TopicPartition> resume = new HashSet<>();
@@ -395,7 +420,7 @@ public class ConsumeVerticle extends VerticleBase {
     Set<Integer> wanted = new TreeSet<>(recordGate.paused());
     wanted.addAll(byteGate.paused());
     wanted.addAll(backingOff);
-    if (slow || held) {
+    if (slow || held || fault.active()) {
       wanted.addAll(assigned);
     }
     wanted.retainAll(assigned);
@@ -436,6 +461,7 @@ public class ConsumeVerticle extends VerticleBase {
       }
     }
     takeFrom++;
+    countBuffered();
     if (batch.isEmpty()) {
       if (slow && buffers.isEmpty()) {
         slow = false; // nothing left to measure the database with: fetch again, and measure the next batch
@@ -456,7 +482,10 @@ public class ConsumeVerticle extends VerticleBase {
       if (ar.failed()) {
         putBack(batch);
         backOff(batch, ar.cause());
-      } else if (tookMs > config.slowApplyMs() != slow) {
+      } else if (fault.clear()) {
+        LOG.info("[{}] the handler works again: the deployment fault is over, resuming", config.group());
+      }
+      if (ar.succeeded() && tookMs > config.slowApplyMs() != slow) {
         slow = !slow;
         LOG.warn("[{}] apply took {} ms (bound {} ms): {} fetching", config.group(), tookMs, config.slowApplyMs(),
           slow ? "pausing" : "resuming");
@@ -486,53 +515,18 @@ public class ConsumeVerticle extends VerticleBase {
   }
 
   private Future<Void> process(List<KafkaConsumerRecord<String, byte[]>> records) {
-    JsonArray events = new JsonArray();
-    List<KafkaConsumerRecord<String, byte[]>> eventRecords = new ArrayList<>();
-    List<JsonObject> dead = new ArrayList<>();
-    Map<Integer, Long> next = new HashMap<>();
-    for (KafkaConsumerRecord<String, byte[]> record : records) {
-      next.put(record.partition(), record.offset() + 1);
-      JsonObject event = toEvent(record);
-      if (event == null) {
-        dead.add(deadRecord(record, "decode", "org.eventgateway.consume.UndecodableValue", "value is not a JSON object", null));
-      } else {
-        events.add(event);
-        eventRecords.add(record);
+    return flow.run(records, retry.bounded()).compose(next -> {
+      if (config.haltBeforeCommit()) {
+        // Fault injection for the crash test: the PG transaction committed, the offsets never will.
+        LOG.error("[{}] faultInjection.haltBeforeCommit: halting the JVM after apply, before commit", config.group());
+        Runtime.getRuntime().halt(137);
       }
-    }
-    JsonArray offsets = new JsonArray();
-    next.forEach((p, n) -> offsets.add(new JsonObject().put("topic", config.topic()).put("partition", p).put("next", n)));
-    JsonObject batch = new JsonObject().put("group", config.group()).put("events", events).put("offsets", offsets);
-    return vertx.eventBus().<JsonObject>request(Addresses.APPLY_BATCH, batch, new DeliveryOptions().setSendTimeout(config.applyTimeoutMs()))
-      .compose(reply -> {
-        for (Object d : reply.body().getJsonArray("dead", new JsonArray())) {
-          JsonObject why = (JsonObject) d;
-          KafkaConsumerRecord<String, byte[]> record = eventRecords.get(why.getInteger("index"));
-          dead.add(deadRecord(record, why.getString("stage", "apply"), why.getString("errorClass"), why.getString("message"), why.getString("id")));
-        }
-        return deadLetter(dead);
-      })
-      .compose(v -> {
-        if (config.haltBeforeCommit()) {
-          // Fault injection for the crash test: the PG transaction committed, the offsets never will.
-          LOG.error("[{}] faultInjection.haltBeforeCommit: halting the JVM after apply, before commit", config.group());
-          Runtime.getRuntime().halt(137);
-        }
-        next.keySet().forEach(failures::remove);
-        // Not awaited: the position is already stored in PostgreSQL, and Kafka completes an async
-        // commit only on the consumer's next poll — waiting for it cost a poll interval per batch.
-        commit(next);
-        return Future.<Void>succeededFuture();
-      });
-  }
-
-  /** Dead letters must be acked by the broker before the offsets that skip them are committed. */
-  private Future<Void> deadLetter(List<JsonObject> dead) {
-    if (dead.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    return vertx.eventBus().request(Addresses.DLQ_PUBLISH, new JsonObject().put("group", config.group()).put("records", new JsonArray(dead)),
-      new DeliveryOptions().setSendTimeout(config.applyTimeoutMs())).mapEmpty();
+      retry.succeeded(next.keySet());
+      // Not awaited: the position is already stored in PostgreSQL, and Kafka completes an async
+      // commit only on the consumer's next poll — waiting for it cost a poll interval per batch.
+      commit(next);
+      return Future.<Void>succeededFuture();
+    });
   }
 
   /** Explicit per-partition offsets of what this batch covered; never the poll position. */
@@ -553,34 +547,43 @@ public class ConsumeVerticle extends VerticleBase {
     });
   }
 
-  /** Transient failure: these partitions wait (paused) for their backoff, then the same records are retried. */
+  /**
+   * A failed batch: its partitions wait (paused) for their backoff, then the same records are
+   * retried. A deployment fault stops the whole group instead; an unexplained failure counts
+   * towards the partition's bound (see {@link RetryPolicy}).
+   */
   private void backOff(List<KafkaConsumerRecord<String, byte[]>> batch, Throwable err) {
-    long longest = 0;
+    Failures.Kind kind = FailureCodes.kind(err);
     Set<Integer> partitions = new TreeSet<>();
     batch.forEach(r -> partitions.add(r.partition()));
     partitions.retainAll(assigned);
-    for (int p : partitions) {
-      long backoff = backoffMs(failures.merge(p, 1, Integer::sum));
-      longest = Math.max(longest, backoff);
-      backingOff.add(p);
+    long longest;
+    if (kind == Failures.Kind.DEPLOYMENT) {
+      String cause = GroupFault.cause(err.getMessage());
+      if (fault.raise(cause, System.currentTimeMillis())) {
+        LOG.error("[{}] the group's handler cannot run: {} — fix the deployment (create the table or column, grant the "
+          + "privilege, or correct groups.{}.handler); all partitions stay paused, nothing is dead-lettered, and applying "
+          + "resumes by itself once the statement works", config.group(), cause, config.group());
+      }
+      partitions.addAll(assigned);
+      longest = retry.backoffMs(fault.failures());
+    } else {
+      longest = retry.failed(partitions, kind);
+      partitions.stream().filter(p -> RetryPolicy.counts(kind) && retry.atBound(p)).forEach(p ->
+        LOG.error("[{}] partition {} failed {} times ({}: {}); its next batch is applied event by event and the event that "
+          + "still fails is dead-lettered", config.group(), p, retry.attempts(p), kind.name().toLowerCase(), err.getMessage()));
     }
+    backingOff.addAll(partitions);
     LOG.warn("[{}] batch not applied ({}); partitions {} wait up to {} ms, then the same records are retried",
       config.group(), err.getMessage(), partitions, longest);
     if (!partitions.isEmpty()) {
-      GatewayMetrics.pause(config.group(), "retry");
+      GatewayMetrics.pause(config.group(), kind == Failures.Kind.DEPLOYMENT ? "deployment_fault" : "retry");
       vertx.setTimer(longest, t -> {
         backingOff.removeAll(partitions);
         syncPauses();
         pump();
       });
     }
-  }
-
-  private long backoffMs(int attempt) {
-    long base = config.retryBackoffMs();
-    long capped = Math.min(config.retryBackoffMaxMs(), base << Math.min(attempt - 1, 16));
-    // Full jitter in the upper half: retries of many partitions do not land on the database at once.
-    return capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1);
   }
 
   // ---- records --------------------------------------------------------------------------------
@@ -591,7 +594,8 @@ public class ConsumeVerticle extends VerticleBase {
     vertx.eventBus().publish(Addresses.CONSUME_STATE, new JsonObject()
       .put("group", config.group()).put("topic", config.topic()).put("instance", instance)
       .put("assigned", new JsonArray(new ArrayList<>(assigned)))
-      .put("paused", new JsonArray(new ArrayList<>(paused))));
+      .put("paused", new JsonArray(new ArrayList<>(paused)))
+      .put("fault", fault.toJson()));
   }
 
   private TopicPartition tp(int partition) {
@@ -600,32 +604,5 @@ public class ConsumeVerticle extends VerticleBase {
 
   private static List<Integer> partitions(Set<TopicPartition> tps) {
     return tps.stream().map(TopicPartition::getPartition).sorted().toList();
-  }
-
-  private JsonObject deadRecord(KafkaConsumerRecord<String, byte[]> record, String stage, String errorClass, String message, String id) {
-    JsonArray headers = new JsonArray();
-    for (KafkaHeader h : record.headers()) {
-      headers.add(new JsonObject().put("key", h.key())
-        .put("value", h.value() == null ? null : Base64.getEncoder().encodeToString(h.value().getBytes())));
-    }
-    return new JsonObject().put("topic", record.topic()).put("partition", record.partition()).put("offset", record.offset())
-      .put("timestamp", record.timestamp()).put("key", record.key())
-      .put("value", record.value() == null ? null : Base64.getEncoder().encodeToString(record.value()))
-      .put("headers", headers).put("eventId", id).put("stage", stage).put("errorClass", errorClass)
-      .put("message", message).put("attempts", 1);
-  }
-
-  /** The event for the apply step, or null (logged) when the value cannot be decoded. */
-  private JsonObject toEvent(KafkaConsumerRecord<String, byte[]> record) {
-    JsonObject event = Events.decode(record);
-    if (event == null) {
-      LOG.error("[{}] undecodable record {}/{}/{}: value is not a JSON object; dead-lettering it",
-        config.group(), record.topic(), record.partition(), record.offset());
-    } else if (TRACE.isDebugEnabled()) {
-      TRACE.debug("trace={} stage=consume group={} event={} topic={} partition={} offset={}",
-        TraceContext.traceId(event.getString("traceparent")), config.group(), event.getString("id"), record.topic(),
-        record.partition(), record.offset());
-    }
-    return event;
   }
 }

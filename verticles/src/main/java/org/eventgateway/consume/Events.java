@@ -15,6 +15,17 @@ import java.nio.charset.StandardCharsets;
 public final class Events {
   private Events() {}
 
+  /** The id the group deduplicates on: the event-id header, else topic/partition/offset. */
+  public static String id(KafkaConsumerRecord<String, byte[]> record) {
+    String id = null;
+    for (KafkaHeader header : record.headers()) {
+      if (EventHeaders.EVENT_ID.equals(header.key()) && header.value() != null) {
+        id = header.value().toString(StandardCharsets.UTF_8);
+      }
+    }
+    return id != null ? id : record.topic() + "/" + record.partition() + "/" + record.offset();
+  }
+
   /** The event, or null when the value is not a JSON object (a poison record). */
   public static JsonObject decode(KafkaConsumerRecord<String, byte[]> record) {
     String id = null;

@@ -111,19 +111,31 @@ public class DlqVerticle extends VerticleBase {
         LOG.warn("[{}] {} record(s) dead-lettered to {}", group, records.size(), topic);
         message.reply(new JsonObject().put("written", records.size()));
       })
-      .onFailure(err -> message.fail(503, "dead-letter write failed: " + err.getMessage()));
+      .onFailure(err -> {
+        // The consumer retries the batch; until this succeeds its position stays before these records.
+        LOG.error("[{}] dead-letter write to {} failed: {}", group, topic, err.getMessage());
+        org.eventgateway.metrics.GatewayMetrics.deadLetterWriteFailed(group);
+        message.fail(503, "dead-letter write failed: " + err.getMessage());
+      });
   }
 
   private static KafkaProducerRecord<String, byte[]> deadLetter(String dlqTopic, String group, JsonObject dead) {
     String value = dead.getString("value");
     KafkaProducerRecord<String, byte[]> out = KafkaProducerRecord.create(dlqTopic, dead.getString("key"),
       value == null ? null : Base64.getDecoder().decode(value));
+    boolean hasId = false;
     for (Object h : dead.getJsonArray("headers", new JsonArray())) {
       JsonObject header = (JsonObject) h;
       if (!header.getString("key").startsWith(EventHeaders.DLQ_PREFIX)) {
         String v = header.getString("value");
         out.addHeader(header.getString("key"), v == null ? Buffer.buffer() : Buffer.buffer(Base64.getDecoder().decode(v)));
+        hasId |= EventHeaders.EVENT_ID.equals(header.getString("key")) && v != null;
       }
+    }
+    // The id the group deduplicated on travels with the dead letter: a redrive keeps the identity
+    // of a record that had no event-id header (its id was topic/partition/offset).
+    if (!hasId && dead.getString("eventId") != null) {
+      out.addHeader(EventHeaders.EVENT_ID, dead.getString("eventId"));
     }
     out.addHeader(EventHeaders.DLQ_ORIGINAL_TOPIC, dead.getString("topic"));
     out.addHeader(EventHeaders.DLQ_ORIGINAL_PARTITION, String.valueOf(dead.getInteger("partition")));

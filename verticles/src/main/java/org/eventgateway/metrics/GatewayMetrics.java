@@ -71,4 +71,21 @@ public final class GatewayMetrics {
     Counter.builder("gateway.consumer.rebalances").description("Partition assignment changes seen by the consumer")
       .tag("group", group).tag("kind", kind).register(registry()).increment();
   }
+
+  /** After the broker acked it; reason: decode, poison, stuck or unknown. */
+  public static void deadLettered(String group, String reason) {
+    Counter.builder("gateway.dead.lettered").description("Records dead-lettered (acked by the broker), by reason")
+      .tag("group", group).tag("reason", reason == null ? "poison" : reason).register(registry()).increment();
+  }
+
+  public static void deadLetterWriteFailed(String group) {
+    Counter.builder("gateway.dlq.write.failures").description("Dead-letter writes the broker did not acknowledge")
+      .tag("group", group).register(registry()).increment();
+  }
+
+  /** 1 while the group is stopped by a deployment fault; the caller removes the meter on stop. */
+  public static io.micrometer.core.instrument.Meter faultedGauge(String group, java.util.concurrent.atomic.AtomicInteger faulted) {
+    return io.micrometer.core.instrument.Gauge.builder("gateway.consumer.faulted", faulted, java.util.concurrent.atomic.AtomicInteger::get)
+      .description("1 while the group applies nothing because of a deployment fault").tag("group", group).register(registry());
+  }
 }

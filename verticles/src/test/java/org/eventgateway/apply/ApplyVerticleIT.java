@@ -104,6 +104,47 @@ class ApplyVerticleIT {
 
   @Test
   @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
+  void aBatchWithADeadEventStoresNoOffsetsUntilThePositionsAreAskedFor(Vertx vertx, VertxTestContext ctx) {
+    JsonObject broken = event("y", 1, "sku-6", 1);
+    broken.getJsonObject("value").remove("qty");
+    JsonArray offsets = new JsonArray().add(new JsonObject().put("topic", gw.topic).put("partition", 0).put("next", 3L));
+    JsonObject stored = new JsonObject().put("group", gw.ledger).put("topic", gw.topic).put("partitions", new JsonArray().add(0));
+    vertx.eventBus().<JsonObject>request(Addresses.APPLY_BATCH, new JsonObject().put("group", gw.ledger)
+        .put("events", new JsonArray().add(event("ok0", 0, "sku-6", 1)).add(broken).add(event("ok2", 2, "sku-6", 1))).put("offsets", offsets))
+      .compose(reply -> {
+        ctx.verify(() -> {
+          assertEquals(2, reply.body().getInteger("applied"));
+          assertEquals(false, reply.body().getBoolean("offsetsStored"), "the dead letter is not acked yet");
+        });
+        return vertx.eventBus().<JsonObject>request(Addresses.APPLY_OFFSETS, stored);
+      })
+      .compose(reply -> {
+        ctx.verify(() -> assertEquals(null, reply.body().getJsonObject("offsets").getLong("0"), "no position past the dead event"));
+        return vertx.eventBus().<JsonObject>request(Addresses.APPLY_POSITIONS, new JsonObject().put("group", gw.ledger).put("offsets", offsets));
+      })
+      .compose(v -> vertx.eventBus().<JsonObject>request(Addresses.APPLY_OFFSETS, stored))
+      .onComplete(ctx.succeeding(reply -> ctx.verify(() -> {
+        assertEquals(3L, reply.body().getJsonObject("offsets").getLong("0"));
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
+  void aMissingTableFailsAsTheDeploymentsFault(Vertx vertx, VertxTestContext ctx) {
+    gw.rows("ALTER TABLE payments RENAME TO payments_moved");
+    vertx.eventBus().<JsonObject>request(Addresses.APPLY_BATCH, new JsonObject().put("group", gw.ledger)
+        .put("events", new JsonArray().add(event("z", 0, "sku-5", 1))))
+      .onComplete(ctx.failing(err -> ctx.verify(() -> {
+        ReplyException reply = assertInstanceOf(ReplyException.class, err);
+        assertEquals(424, reply.failureCode(), reply.getMessage());
+        assertEquals(Failures.Kind.DEPLOYMENT, FailureCodes.kind(err));
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void theNextOffsetsAreStoredInTheSameTransaction(Vertx vertx, VertxTestContext ctx) {
     JsonArray offsets = new JsonArray().add(new JsonObject().put("topic", gw.topic).put("partition", 0).put("next", 42L))
       .add(new JsonObject().put("topic", gw.topic).put("partition", 3).put("next", 7L));

@@ -190,7 +190,7 @@ class BindingIT {
   @Test
   void aMissingTableIsTheDeploymentsFaultAndACreateTableFixesItWithoutARestart() {
     ReplyException failure = applyFails(missing, event("m-1", 0, new JsonObject().put("qty", 1)));
-    assertEquals(409, failure.failureCode(), failure.getMessage());
+    assertEquals(424, failure.failureCode(), failure.getMessage());
     assertTrue(failure.getMessage().contains("not_yet"), failure.getMessage());
     gw.rows("CREATE TABLE not_yet (id text PRIMARY KEY, qty integer NOT NULL)");
     // As the consumer does: retry the batch; the failed lookup already set the types to be learned again.
@@ -219,7 +219,7 @@ class BindingIT {
   @Test
   void aHandlerWhoseParamsDoNotMatchItsStatementIsTheDeploymentsFault() {
     ReplyException failure = applyFails(tooFew, event("f-1", 0, new JsonObject().put("i4", 1)));
-    assertEquals(409, failure.failureCode(), failure.getMessage());
+    assertEquals(424, failure.failureCode(), failure.getMessage());
     assertTrue(failure.getMessage().contains("groups." + tooFew + ".handler[0]: the statement takes 2 parameters but 'params' lists 1"),
       failure.getMessage());
     assertEquals(0L, gw.count("SELECT count(*) FROM typed_values"));

@@ -106,7 +106,7 @@ class FailuresTest {
       assertEquals(kind, Failures.ofReplyCode(code));
       assertEquals(kind, Failures.classify(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code, "apply failed")));
     }
-    assertEquals(409, Failures.replyCode(DEPLOYMENT));
+    assertEquals(424, Failures.replyCode(DEPLOYMENT));
     assertEquals(503, Failures.replyCode(TRANSIENT));
     assertEquals(STUCK, Failures.classify(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 504, "timeout")));
     assertEquals(UNKNOWN, Failures.classify(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 418, "?")));
