@@ -66,6 +66,8 @@ public class ApplyVerticle extends VerticleBase {
 
   private ApplyConfig config;
   private Pool pool;
+  /** Shadow replays only (apply.shadowPool), so they never take the live batches' connections. */
+  private Pool shadowPool;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private long retentionTimer = -1;
   private boolean expiring;
@@ -108,6 +110,7 @@ public class ApplyVerticle extends VerticleBase {
   public Future<?> start() {
     config = ApplyConfig.from(config());
     pool = PgBuilder.pool().with(config.pool()).connectingTo(config.connect()).using(vertx).build();
+    shadowPool = ShadowPool.create(vertx, config(), config.connect());
     return createSchema()
       .recover(err -> Future.failedFuture("PostgreSQL at " + config.connect().getHost() + ":" + config.connect().getPort()
         + "/" + config.connect().getDatabase() + " is not usable (" + err.getMessage()
@@ -132,7 +135,7 @@ public class ApplyVerticle extends VerticleBase {
     // Unregistering lets batches already inside a transaction finish; the pool closes after them.
     List<Future<?>> steps = new ArrayList<>();
     consumers.forEach(c -> steps.add(c.unregister()));
-    return Future.join(steps).eventually(() -> pool.close());
+    return Future.join(steps).eventually(() -> pool.close()).eventually(() -> shadowPool.close());
   }
 
   /** Idempotent DDL, serialized by an advisory lock so concurrent gateway starts do not race. */
@@ -257,7 +260,7 @@ public class ApplyVerticle extends VerticleBase {
     String[] ids = events.stream().map(e -> e.getString("id")).toArray(String[]::new);
     JsonArray failures = new JsonArray();
     int[] wouldApply = {0};
-    pool.getConnection().compose(conn -> conn.begin().compose(tx -> conn
+    shadowPool.getConnection().compose(conn -> conn.begin().compose(tx -> conn
         .preparedQuery("SELECT event_id FROM gateway_processed_events WHERE consumer_group = $1 AND event_id = ANY($2::text[])")
         .execute(Tuple.of(group, (Object) ids)) // one text[] parameter, not varargs
         .compose(rows -> {
