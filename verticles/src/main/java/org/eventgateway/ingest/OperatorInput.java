@@ -65,7 +65,7 @@ final class OperatorInput {
     return unit.getInstanceLocation() == null ? 0 : unit.getInstanceLocation().length();
   }
 
-  /** "/offsets/0" → "offsets[0]", "/from/offsets/3" → "from.offsets.3"… kept close to the pointer. */
+  /** A JSON pointer as a field name: "/offsets/0" → "offsets[0]" (an array item), "/from/offsets/3" → "from.offsets.3" (a key). */
   static String field(String pointer) {
     if (pointer == null || pointer.isEmpty() || pointer.equals("#") || pointer.equals("/")) {
       return "(body)";
@@ -75,7 +75,8 @@ final class OperatorInput {
     StringBuilder out = new StringBuilder();
     for (String part : p.split("/", -1)) {
       String token = part.replace("~1", "/").replace("~0", "~");
-      if (!token.isEmpty() && token.chars().allMatch(Character::isDigit) && !out.isEmpty() && !out.toString().endsWith("offsets")) {
+      if (!token.isEmpty() && token.chars().allMatch(Character::isDigit) && !out.isEmpty()
+          && !(out.toString().endsWith(".offsets"))) {
         out.append('[').append(token).append(']');
       } else {
         out.append(out.isEmpty() ? "" : ".").append(token);

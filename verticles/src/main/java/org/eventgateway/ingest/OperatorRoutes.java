@@ -31,7 +31,7 @@ final class OperatorRoutes {
     router.get("/dlq/:group").handler(ctx -> {
       JsonObject ask = new JsonObject().put("group", ctx.pathParam("group"));
       try {
-        ask.put("from", parseLong(ctx, "from", 0)).put("limit", (int) parseLong(ctx, "limit", 100));
+        ask.put("from", parseLong(ctx, "from", 0)).put("limit", (int) Math.min(parseLong(ctx, "limit", 100), Integer.MAX_VALUE));
       } catch (RequestException e) {
         IngestVerticle.error(ctx, e.status(), e.getMessage());
         return;
