@@ -260,6 +260,7 @@ public class ApplyVerticle extends VerticleBase {
     String[] ids = events.stream().map(e -> e.getString("id")).toArray(String[]::new);
     JsonArray failures = new JsonArray();
     int[] wouldApply = {0};
+    long deadline = message.body().getLong("deadline", Long.MAX_VALUE);
     shadowPool.getConnection().compose(conn -> conn.begin().compose(tx -> conn
         .preparedQuery("SELECT event_id FROM gateway_processed_events WHERE consumer_group = $1 AND event_id = ANY($2::text[])")
         .execute(Tuple.of(group, (Object) ids)) // one text[] parameter, not varargs
@@ -272,7 +273,8 @@ public class ApplyVerticle extends VerticleBase {
             if (applied.contains(e.getString("id")) || !seen.add(e.getString("id"))) {
               continue;
             }
-            chain = chain.compose(v -> conn.query("SAVEPOINT shadow_event").execute())
+            chain = chain.compose(v -> System.currentTimeMillis() > deadline // the replay gave up: free the connection
+                ? Future.failedFuture("shadow replay deadline passed") : conn.query("SAVEPOINT shadow_event").execute())
               .compose(v -> runHandler(conn, handler, List.of(e)))
               .compose(v -> {
                 wouldApply[0]++;

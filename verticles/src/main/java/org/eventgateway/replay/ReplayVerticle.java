@@ -332,6 +332,7 @@ public class ReplayVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     Promise<Void> done = Promise.promise();
+    report.put("deadline", System.currentTimeMillis() + limits.shadowTimeoutMs());
     long deadline = vertx.setTimer(limits.shadowTimeoutMs(), t -> done.tryFail("shadow replay timed out after "
       + limits.shadowTimeoutMs() + " ms (replay.shadowTimeoutMs) with " + report.getInteger("scanned") + " events scanned"));
     return vertx.<KafkaConsumer<String, byte[]>>executeBlocking(() -> KafkaConsumer.create(vertx, Map.of("bootstrap.servers", bootstrap,
@@ -378,7 +379,7 @@ public class ReplayVerticle extends VerticleBase {
         }
       }
       Future<Void> shadowed = events.isEmpty() ? Future.succeededFuture() : vertx.eventBus().<JsonObject>request(Addresses.APPLY_SHADOW,
-          new JsonObject().put("group", report.getString("group")).put("events", events),
+          new JsonObject().put("group", report.getString("group")).put("events", events).put("deadline", report.getLong("deadline")),
           new DeliveryOptions().setSendTimeout(Math.max(1_000, limits.shadowTimeoutMs())))
         .map(reply -> {
           JsonObject r = reply.body();
