@@ -51,6 +51,27 @@ class ShadowLimitsIT {
       .put("consume", new JsonObject().put("groups", new JsonArray().add(gw.ledger)))
       .put("apply", new JsonObject().put("pool", new JsonObject().put("maxSize", 2)))
       .put("replay", new JsonObject().put("maxConcurrent", 2).put("shadowTimeoutMs", TIMEOUT_MS)));
+    writeOneTransaction();
+  }
+
+  /** The history every test replays: one committed transaction on partition 0, which ends with its commit marker. */
+  private static void writeOneTransaction() {
+    try (KafkaProducer<String, byte[]> tx = new KafkaProducer<>(Map.of("bootstrap.servers", TestInfra.get().bootstrapServers(),
+      "transactional.id", "shadow-it-" + gw.suffix), new StringSerializer(), new ByteArraySerializer())) {
+      tx.initTransactions();
+      tx.beginTransaction();
+      for (int i = 0; i < EVENTS; i++) {
+        JsonObject order = TestGateway.order("t-" + i, "c-1", "sku-4", 1, 3.0, i).getJsonObject("value");
+        ProducerRecord<String, byte[]> r = new ProducerRecord<>(gw.topic, 0, "c-1", order.encode().getBytes(StandardCharsets.UTF_8));
+        r.headers().add(EventHeaders.EVENT_ID, ("t-" + i).getBytes(StandardCharsets.UTF_8));
+        tx.send(r);
+      }
+      tx.commitTransaction();
+    }
+    // The coordinator writes the marker after the commit returns.
+    Poll.until("the commit marker written as the last offset", Duration.ofSeconds(30), () -> gw.endOffsets(gw.topic).get(0),
+      end -> end == EVENTS + 1);
+    Poll.until("the ledger applied the transaction", Duration.ofSeconds(60), () -> gw.count("SELECT count(*) FROM payments"), n -> n == EVENTS);
   }
 
   @AfterAll
@@ -74,24 +95,7 @@ class ShadowLimitsIT {
 
   @Test
   @Order(1)
-  void aRangeEndingAtACommitMarkerCompletes() throws Exception {
-    try (KafkaProducer<String, byte[]> tx = new KafkaProducer<>(Map.of("bootstrap.servers", TestInfra.get().bootstrapServers(),
-      "transactional.id", "shadow-it-" + gw.suffix), new StringSerializer(), new ByteArraySerializer())) {
-      tx.initTransactions();
-      tx.beginTransaction();
-      for (int i = 0; i < EVENTS; i++) {
-        JsonObject order = TestGateway.order("t-" + i, "c-1", "sku-4", 1, 3.0, i).getJsonObject("value");
-        ProducerRecord<String, byte[]> r = new ProducerRecord<>(gw.topic, 0, "c-1", order.encode().getBytes(StandardCharsets.UTF_8));
-        r.headers().add(EventHeaders.EVENT_ID, ("t-" + i).getBytes(StandardCharsets.UTF_8));
-        tx.send(r);
-      }
-      tx.commitTransaction();
-    }
-    // The coordinator writes the marker after the commit returns.
-    Poll.until("the commit marker written as the last offset", Duration.ofSeconds(30), () -> gw.endOffsets(gw.topic).get(0),
-      end -> end == EVENTS + 1);
-    Poll.until("the ledger applied the transaction", Duration.ofSeconds(60), () -> gw.count("SELECT count(*) FROM payments"), n -> n == EVENTS);
-
+  void aRangeEndingAtACommitMarkerCompletes() {
     HttpResponse<Buffer> started = startShadow(gw.ledger);
     assertEquals(202, started.statusCode(), started.bodyAsString());
     String id = started.bodyAsJsonObject().getJsonObject("replay").getString("id");
