@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Shadow replays are bounded: a range ending at a transaction's commit marker completes; at most
  * replay.maxConcurrent run at once (429 with Retry-After beyond); each has a deadline
  * (replay.shadowTimeoutMs); and they run on their own pool (apply.shadowPool), so slow shadow runs
- * leave the live pool, live batches and /ready alone.
+ * leave the live pool, live batches and /ready alone. Reports kept: replay.maxReports.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ShadowLimitsIT {
@@ -50,7 +50,7 @@ class ShadowLimitsIT {
       .put("groups", new JsonObject().put(slowGroup, slow))
       .put("consume", new JsonObject().put("groups", new JsonArray().add(gw.ledger)))
       .put("apply", new JsonObject().put("pool", new JsonObject().put("maxSize", 2)))
-      .put("replay", new JsonObject().put("maxConcurrent", 2).put("shadowTimeoutMs", TIMEOUT_MS)));
+      .put("replay", new JsonObject().put("maxConcurrent", 2).put("shadowTimeoutMs", TIMEOUT_MS).put("maxReports", 3)));
     writeOneTransaction();
   }
 
@@ -153,5 +153,10 @@ class ShadowLimitsIT {
     }
     HttpResponse<Buffer> again = startShadow(slowGroup);
     assertEquals(202, again.statusCode(), "the slots are free again: " + again.bodyAsString());
+
+    // replay.maxReports = 3: a fourth report evicts the oldest.
+    assertEquals(202, startShadow(slowGroup).statusCode());
+    assertEquals(404, gw.get("/groups/" + slowGroup + "/replay/" + first).statusCode(), "the oldest report evicted");
+    assertEquals(200, gw.get("/groups/" + slowGroup + "/replay/" + second).statusCode());
   }
 }

@@ -31,7 +31,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -270,22 +269,9 @@ public class DlqVerticle extends VerticleBase {
       message.fail(404, "no consumer group '" + group + "'");
       return;
     }
-    Set<Long> offsets = new HashSet<>();
-    Set<String> ids = new HashSet<>();
-    String invalid = selection(request, offsets, ids);
-    if (invalid != null) {
-      message.fail(422, invalid);
-      return;
-    }
-    boolean all = Boolean.TRUE.equals(request.getValue("all"));
-    if (!all && offsets.isEmpty() && ids.isEmpty()) {
-      message.fail(422, "select what to redrive: \"offsets\":[…], \"ids\":[…] or \"all\":true");
-      return;
-    }
-    // A client may lower the redrive limit for this task, never raise it past the operator's.
-    int maxRedrives = request.getValue("maxRedrives") instanceof Integer asked ? Math.min(asked, config.maxRedrives()) : config.maxRedrives();
+    RedriveSelection selection = RedriveSelection.parse(request, config.maxRedrives()); // a wrong shape: 422 via the guard
     JsonObject task = new JsonObject().put("id", UUID.randomUUID().toString()).put("group", group).put("topic", topic)
-      .put("state", "running").put("dryRun", Boolean.TRUE.equals(request.getValue("dryRun"))).put("maxRedrives", maxRedrives)
+      .put("state", "running").put("dryRun", selection.dryRun()).put("maxRedrives", selection.maxRedrives())
       .put("scanned", 0).put("selected", 0).put("redriven", 0).put("quarantined", 0).put("copies", 0).put("pages", 0)
       .put("startedAt", Instant.now().toString());
     remember(task);
@@ -295,8 +281,8 @@ public class DlqVerticle extends VerticleBase {
     DeadLetterCopies copies = new DeadLetterCopies(config.duplicateWindow());
     bounds(tp)
       .compose(bounds -> DlqReader.open(vertx, config.bootstrapServers(), tp, bounds[0], bounds[1], config.redrivePageSize()))
-      .compose(reader -> redrivePages(task, reader, r -> all || offsets.contains(r.offset())
-        || ids.contains(String.valueOf(header(r, EventHeaders.EVENT_ID))), copies).eventually(reader::close))
+      .compose(reader -> redrivePages(task, reader, r -> selection.all() || selection.offsets().contains(r.offset())
+        || selection.ids().contains(String.valueOf(header(r, EventHeaders.EVENT_ID))), copies).eventually(reader::close))
       .onComplete(ar -> {
         task.put("state", ar.succeeded() ? "done" : "failed").put("finishedAt", Instant.now().toString());
         if (ar.failed()) {
@@ -304,41 +290,6 @@ public class DlqVerticle extends VerticleBase {
         }
         LOG.info("[{}] redrive task {} {}: {}", group, task.getString("id"), task.getString("state"), task.encode());
       });
-  }
-
-  /** The selection's shape, checked again here (the bus has other clients than the HTTP routes): null when valid. */
-  private static String selection(JsonObject request, Set<Long> offsets, Set<String> ids) {
-    for (String flag : List.of("all", "dryRun")) {
-      if (request.getValue(flag) != null && !(request.getValue(flag) instanceof Boolean)) {
-        return "field '" + flag + "': must be true or false";
-      }
-    }
-    if (request.getValue("maxRedrives") != null && !(request.getValue("maxRedrives") instanceof Integer m && m >= 0)) {
-      return "field 'maxRedrives': must be a non-negative integer";
-    }
-    if (request.getValue("offsets") != null) {
-      if (!(request.getValue("offsets") instanceof JsonArray list)) {
-        return "field 'offsets': must be an array of DLQ offsets";
-      }
-      for (int i = 0; i < list.size(); i++) {
-        if (!(list.getValue(i) instanceof Number n) || n.longValue() < 0 || n.doubleValue() != n.longValue()) {
-          return "field 'offsets[" + i + "]': must be a non-negative integer";
-        }
-        offsets.add(((Number) list.getValue(i)).longValue());
-      }
-    }
-    if (request.getValue("ids") != null) {
-      if (!(request.getValue("ids") instanceof JsonArray list)) {
-        return "field 'ids': must be an array of event ids";
-      }
-      for (int i = 0; i < list.size(); i++) {
-        if (!(list.getValue(i) instanceof String id) || id.isEmpty()) {
-          return "field 'ids[" + i + "]': must be a non-empty string";
-        }
-        ids.add(id);
-      }
-    }
-    return null;
   }
 
   /** One page at a time: read, select, republish paced, then the next page — memory bounded by a page. */

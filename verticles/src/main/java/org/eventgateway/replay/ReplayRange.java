@@ -1,8 +1,15 @@
 package org.eventgateway.replay;
 
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.kafka.client.common.TopicPartition;
+import io.vertx.kafka.client.consumer.KafkaConsumer;
 
-/** Checks of a replay range against the topic it reads, which no schema can make. */
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** A replay range: checks against the topic it reads (which no schema can make), and when a partition is done. */
 final class ReplayRange {
   private ReplayRange() {}
 
@@ -30,5 +37,22 @@ final class ReplayRange {
       }
     }
     return null;
+  }
+
+  /**
+   * A partition is done once the reader's position reaches its end, record or not: the last offsets
+   * of a transactional topic are commit markers, which no poll ever returns.
+   */
+  static Future<Void> dropReached(KafkaConsumer<String, byte[]> reader, Map<TopicPartition, Long> todo, Map<TopicPartition, Long> end) {
+    List<Future<Void>> checks = new ArrayList<>();
+    for (TopicPartition tp : List.copyOf(todo.keySet())) {
+      checks.add(reader.position(tp).map(position -> {
+        if (position >= end.get(tp)) {
+          todo.remove(tp);
+        }
+        return null;
+      }));
+    }
+    return Future.all(checks).mapEmpty();
   }
 }

@@ -394,24 +394,7 @@ public class ReplayVerticle extends VerticleBase {
           });
           return (Void) null;
         });
-      return shadowed.compose(v -> dropReached(reader, todo, end));
+      return shadowed.compose(v -> ReplayRange.dropReached(reader, todo, end));
     }).onSuccess(v -> readBatch(reader, report, todo, end, maxEvents, done)).onFailure(done::tryFail);
-  }
-
-  /**
-   * A partition is done once the reader's position reaches its end, record or not: the last offsets
-   * of a transactional topic are commit markers, which no poll ever returns.
-   */
-  private static Future<Void> dropReached(KafkaConsumer<String, byte[]> reader, Map<TopicPartition, Long> todo, Map<TopicPartition, Long> end) {
-    List<Future<Void>> checks = new ArrayList<>();
-    for (TopicPartition tp : List.copyOf(todo.keySet())) {
-      checks.add(reader.position(tp).map(position -> {
-        if (position >= end.get(tp)) {
-          todo.remove(tp);
-        }
-        return null;
-      }));
-    }
-    return Future.all(checks).mapEmpty();
   }
 }
