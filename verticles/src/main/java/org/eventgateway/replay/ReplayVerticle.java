@@ -119,11 +119,17 @@ public class ReplayVerticle extends VerticleBase {
     }
     int maxEvents = request.getValue("maxEvents") instanceof Integer asked && asked > 0
       ? Math.min(asked, limits.maxEvents()) : limits.maxEvents();
+    JsonObject fromSpec = request.getJsonObject("from");
+    JsonObject toSpec = request.getJsonObject("to");
     runningShadows++; // taken before anything asynchronous, so a burst cannot pass the check together
-    range(topic, request.getJsonObject("from"), request.getJsonObject("to"))
+    range(topic, fromSpec, toSpec)
       .onFailure(err -> {
         runningShadows--;
-        BusHandlers.fail(Addresses.REPLAY_START, message, err);
+        if (err instanceof ReplyException || err instanceof ClassCastException || err instanceof IllegalArgumentException) {
+          BusHandlers.fail(Addresses.REPLAY_START, message, err);
+        } else {
+          message.fail(503, "cannot read the range of " + topic + ": " + err.getMessage());
+        }
       })
       .onSuccess(range -> {
         JsonObject report = new JsonObject().put("id", UUID.randomUUID().toString()).put("group", group).put("topic", topic)
