@@ -66,13 +66,13 @@ class RedriveStreamingIT {
       .filter(r -> "e-60".equals(r.getJsonObject("headers").getString("event-id"))).findFirst().orElseThrow();
     assertEquals(2, twice.getInteger("copies"), twice.encode());
 
+    // Offsets only: the reader covers just their span.
+    JsonObject one = awaitTask(redrive(new JsonObject().put("offsets", new JsonArray().add(60).add(61)).put("dryRun", true)));
+    assertEquals(2, one.getInteger("scanned"), one.encode());
+    assertEquals(1, one.getInteger("selected"), "offset 61 holds a copy of the dead letter at 60: selected once: " + one.encode());
+
     long before = gw.totalEnd(gw.topic);
-    HttpResponse<Buffer> started = gw.post("/dlq/" + gw.ledger + "/redrive", "application/json", new JsonObject().put("all", true).toBuffer());
-    assertEquals(202, started.statusCode(), started.bodyAsString());
-    String id = started.bodyAsJsonObject().getJsonObject("task").getString("id");
-    JsonObject task = Poll.until("redrive " + id, Duration.ofSeconds(90),
-      () -> gw.get("/dlq/" + gw.ledger + "/tasks/" + id).bodyAsJsonObject().getJsonObject("task"),
-      t -> !"running".equals(t.getString("state")));
+    JsonObject task = awaitTask(redrive(new JsonObject().put("all", true)));
     assertEquals("done", task.getString("state"), task.encode());
     assertEquals(UNIQUE + 2, task.getInteger("scanned"), task.encode());
     assertEquals(UNIQUE, task.getInteger("redriven"), task.encode());
@@ -84,6 +84,18 @@ class RedriveStreamingIT {
     gw.awaitCaughtUp(gw.ledger);
     assertEquals(UNIQUE, gw.count("SELECT count(*) FROM payments"), "each order applied exactly once");
     assertEquals(UNIQUE, gw.count("SELECT count(DISTINCT event_id) FROM payments"));
+  }
+
+  private String redrive(JsonObject request) {
+    HttpResponse<Buffer> started = gw.post("/dlq/" + gw.ledger + "/redrive", "application/json", request.toBuffer());
+    assertEquals(202, started.statusCode(), started.bodyAsString());
+    return started.bodyAsJsonObject().getJsonObject("task").getString("id");
+  }
+
+  private JsonObject awaitTask(String id) {
+    return Poll.until("redrive " + id, Duration.ofSeconds(90),
+      () -> gw.get("/dlq/" + gw.ledger + "/tasks/" + id).bodyAsJsonObject().getJsonObject("task"),
+      t -> !"running".equals(t.getString("state")));
   }
 
   private ProducerRecord<String, byte[]> deadLetter(String dlq, int i) {

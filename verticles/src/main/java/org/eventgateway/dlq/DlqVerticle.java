@@ -30,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -280,7 +281,15 @@ public class DlqVerticle extends VerticleBase {
     TopicPartition tp = new TopicPartition(topic, 0);
     DeadLetterCopies copies = new DeadLetterCopies(config.duplicateWindow());
     bounds(tp)
-      .compose(bounds -> DlqReader.open(vertx, config.bootstrapServers(), tp, bounds[0], bounds[1], config.redrivePageSize()))
+      .compose(bounds -> {
+        long start = bounds[0];
+        long stop = bounds[1];
+        if (!selection.all() && selection.ids().isEmpty()) { // offsets only: read just the span they cover
+          start = Math.max(start, Collections.min(selection.offsets()));
+          stop = Math.max(start, Math.min(stop, Collections.max(selection.offsets()) + 1));
+        }
+        return DlqReader.open(vertx, config.bootstrapServers(), tp, start, stop, config.redrivePageSize());
+      })
       .compose(reader -> redrivePages(task, reader, r -> selection.all() || selection.offsets().contains(r.offset())
         || selection.ids().contains(String.valueOf(header(r, EventHeaders.EVENT_ID))), copies).eventually(reader::close))
       .onComplete(ar -> {
