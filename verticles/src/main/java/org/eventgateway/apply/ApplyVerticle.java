@@ -67,6 +67,8 @@ public class ApplyVerticle extends VerticleBase {
   private ApplyConfig config;
   private Pool pool;
   private HandlerTypes handlerTypes;
+  /** Shadow replays only (apply.shadowPool), so they never take the live batches' connections. */
+  private Pool shadowPool;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private long retentionTimer = -1;
   private long typesTimer = -1;
@@ -111,6 +113,7 @@ public class ApplyVerticle extends VerticleBase {
     config = ApplyConfig.from(config());
     pool = PgBuilder.pool().with(config.pool()).connectingTo(config.connect()).using(vertx).build();
     handlerTypes = new HandlerTypes(pool, config.handlers());
+    shadowPool = ShadowPool.create(vertx, config(), config.connect());
     return createSchema()
       .recover(err -> Future.failedFuture("PostgreSQL at " + config.connect().getHost() + ":" + config.connect().getPort()
         + "/" + config.connect().getDatabase() + " is not usable (" + err.getMessage()
@@ -139,7 +142,7 @@ public class ApplyVerticle extends VerticleBase {
     // Unregistering lets batches already inside a transaction finish; the pool closes after them.
     List<Future<?>> steps = new ArrayList<>();
     consumers.forEach(c -> steps.add(c.unregister()));
-    return Future.join(steps).eventually(() -> pool.close());
+    return Future.join(steps).eventually(() -> pool.close()).eventually(() -> shadowPool.close());
   }
 
   /** Idempotent DDL, serialized by an advisory lock so concurrent gateway starts do not race. */
@@ -312,7 +315,8 @@ public class ApplyVerticle extends VerticleBase {
     String[] ids = events.stream().map(e -> e.getString("id")).toArray(String[]::new);
     JsonArray failures = new JsonArray();
     int[] wouldApply = {0};
-    pool.getConnection().compose(conn -> conn.begin().compose(tx -> conn
+    long deadline = message.body().getLong("deadline", Long.MAX_VALUE);
+    shadowPool.getConnection().compose(conn -> conn.begin().compose(tx -> conn
         .preparedQuery("SELECT event_id FROM gateway_processed_events WHERE consumer_group = $1 AND event_id = ANY($2::text[])")
         .execute(Tuple.of(group, (Object) ids)) // one text[] parameter, not varargs
         .compose(rows -> {
@@ -324,7 +328,8 @@ public class ApplyVerticle extends VerticleBase {
             if (applied.contains(e.getString("id")) || !seen.add(e.getString("id"))) {
               continue;
             }
-            chain = chain.compose(v -> conn.query("SAVEPOINT shadow_event").execute())
+            chain = chain.compose(v -> System.currentTimeMillis() > deadline // the replay gave up: free the connection
+                ? Future.failedFuture("shadow replay deadline passed") : conn.query("SAVEPOINT shadow_event").execute())
               .compose(v -> runHandler(conn, handler, List.of(e)))
               .compose(v -> {
                 wouldApply[0]++;

@@ -8,7 +8,8 @@ import java.util.Map;
 
 /** The {@code dlq} section and each group's dead-letter topic ({@code <topic>.<group>.dlq} unless set). */
 public record DlqConfig(String bootstrapServers, Map<String, String> producerProperties, Map<String, String> topicByGroup,
-                        int maxRedrives, int redriveRatePerSec, int maxBrowseLimit, int maxTasks, long browseTimeoutMs) {
+                        int maxRedrives, int redriveRatePerSec, int maxBrowseLimit, int maxTasks, long browseTimeoutMs,
+                        int redrivePageSize, int duplicateWindow) {
 
   public static DlqConfig from(JsonObject root) {
     JsonObject c = root.getJsonObject("dlq", new JsonObject());
@@ -26,6 +27,7 @@ public record DlqConfig(String bootstrapServers, Map<String, String> producerPro
       topics.put(e.getKey(), g.getString("dlqTopic", g.getString("topic") + "." + e.getKey() + ".dlq"));
     });
     return new DlqConfig(bootstrap, props, topics, c.getInteger("maxRedrives", 3), c.getInteger("redriveRatePerSec", 200),
-      c.getInteger("maxBrowseLimit", 500), c.getInteger("maxTasks", 100), c.getLong("browseTimeoutMs", 10_000L));
+      c.getInteger("maxBrowseLimit", 500), c.getInteger("maxTasks", 100), c.getLong("browseTimeoutMs", 10_000L),
+      c.getInteger("redrivePageSize", 500), c.getInteger("duplicateWindow", 10_000));
   }
 }

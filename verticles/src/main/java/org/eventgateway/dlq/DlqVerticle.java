@@ -1,7 +1,6 @@
 package org.eventgateway.dlq;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
@@ -12,17 +11,15 @@ import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.kafka.admin.NewTopic;
 import io.vertx.kafka.admin.OffsetSpec;
 import io.vertx.kafka.client.common.TopicPartition;
-import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.producer.KafkaHeader;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eventgateway.Addresses;
+import org.eventgateway.BusHandlers;
 import org.eventgateway.EventHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,16 +27,17 @@ import org.slf4j.LoggerFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashSet;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Predicate;
 
 /**
  * The dead-letter topics, worked as queues. Consumes: {@link Addresses#DLQ_PUBLISH} (dead records
@@ -60,13 +58,16 @@ public class DlqVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     config = DlqConfig.from(config());
-    admin = KafkaAdminClient.create(vertx, Map.of("bootstrap.servers", config.bootstrapServers(), "client.id", "gateway-dlq-admin"));
-    producer = KafkaProducer.create(vertx, config.producerProperties(), new StringSerializer(), new ByteArraySerializer());
-    return createTopics().onSuccess(v -> {
-      consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.DLQ_PUBLISH, this::publish));
-      consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.DLQ_BROWSE, this::browse));
-      consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.DLQ_REDRIVE, this::redrive));
-      consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.DLQ_TASK, this::task));
+    // Kafka clients' constructors block (metadata, DNS): built on a worker, bound to this context.
+    return vertx.executeBlocking(() -> {
+      admin = KafkaAdminClient.create(vertx, Map.of("bootstrap.servers", config.bootstrapServers(), "client.id", "gateway-dlq-admin"));
+      producer = KafkaProducer.create(vertx, config.producerProperties(), new StringSerializer(), new ByteArraySerializer());
+      return null;
+    }).compose(v -> createTopics()).onSuccess(v -> {
+      consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.DLQ_PUBLISH, BusHandlers.guarded(Addresses.DLQ_PUBLISH, this::publish)));
+      consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.DLQ_BROWSE, BusHandlers.guarded(Addresses.DLQ_BROWSE, this::browse)));
+      consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.DLQ_REDRIVE, BusHandlers.guarded(Addresses.DLQ_REDRIVE, this::redrive)));
+      consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.DLQ_TASK, BusHandlers.guarded(Addresses.DLQ_TASK, this::task)));
     });
   }
 
@@ -162,15 +163,30 @@ public class DlqVerticle extends VerticleBase {
       message.fail(404, "no consumer group '" + group + "'");
       return;
     }
-    long from = message.body().getLong("from", 0L);
-    int limit = Math.min(message.body().getInteger("limit", 100), config.maxBrowseLimit());
+    long from = Math.max(0L, message.body().getLong("from", 0L));
+    int limit = Math.max(1, Math.min(message.body().getInteger("limit", 100), config.maxBrowseLimit()));
     TopicPartition tp = new TopicPartition(topic, 0);
     bounds(tp).compose(bounds -> {
       long start = Math.max(from, bounds[0]);
       long stop = Math.min(bounds[1], start + limit);
       return read(tp, start, stop).map(records -> {
+        // Copies of one dead letter (same event, same origin) show once, with their count.
+        Map<String, JsonObject> byKey = new HashMap<>();
         JsonArray out = new JsonArray();
-        records.forEach(r -> out.add(describe(r)));
+        for (KafkaConsumerRecord<String, byte[]> r : records) {
+          String key = DeadLetterCopies.key(name -> header(r, name));
+          JsonObject earlier = key == null ? null : byKey.get(key);
+          if (earlier != null) {
+            earlier.put("copies", earlier.getInteger("copies") + 1);
+            earlier.getJsonArray("copyOffsets").add(r.offset());
+            continue;
+          }
+          JsonObject described = describe(r).put("copies", 1).put("copyOffsets", new JsonArray().add(r.offset()));
+          if (key != null) {
+            byKey.put(key, described);
+          }
+          out.add(described);
+        }
         return new JsonObject().put("group", group).put("topic", topic).put("records", out)
           .put("start", bounds[0]).put("end", bounds[1]).put("next", stop < bounds[1] ? stop : null);
       });
@@ -184,52 +200,14 @@ public class DlqVerticle extends VerticleBase {
     return Future.all(earliest, latest).map(v -> new long[] {earliest.result(), latest.result()});
   }
 
-  /** Reads [start, stop) with a short-lived assigned consumer (no group, nothing committed). */
+  /** Reads [start, stop) (at most dlq.maxBrowseLimit records) with a short-lived reader. */
   private Future<List<KafkaConsumerRecord<String, byte[]>>> read(TopicPartition tp, long start, long stop) {
-    List<KafkaConsumerRecord<String, byte[]>> out = new ArrayList<>();
     if (start >= stop) {
-      return Future.succeededFuture(out);
+      return Future.succeededFuture(List.of());
     }
-    KafkaConsumer<String, byte[]> consumer = KafkaConsumer.create(vertx, Map.of(
-      "bootstrap.servers", config.bootstrapServers(), "enable.auto.commit", "false",
-      "client.id", "gateway-dlq-reader-" + UUID.randomUUID()), new StringDeserializer(), new ByteArrayDeserializer());
-    long deadline = System.currentTimeMillis() + config.browseTimeoutMs();
-    Promise<List<KafkaConsumerRecord<String, byte[]>>> done = Promise.promise();
-    consumer.assign(Set.of(tp)).compose(v -> consumer.seek(tp, start)).onComplete(ar -> {
-      if (ar.failed()) {
-        done.fail(ar.cause());
-      } else {
-        readMore(consumer, stop, deadline, out, done);
-      }
-    });
-    return done.future().eventually(consumer::close);
-  }
-
-  private void readMore(KafkaConsumer<String, byte[]> consumer, long stop, long deadline,
-                        List<KafkaConsumerRecord<String, byte[]>> out, Promise<List<KafkaConsumerRecord<String, byte[]>>> done) {
-    consumer.poll(Duration.ofMillis(200)).onComplete(ar -> {
-      if (ar.failed()) {
-        done.fail(ar.cause());
-        return;
-      }
-      boolean reachedStop = false;
-      for (int i = 0; i < ar.result().size(); i++) {
-        KafkaConsumerRecord<String, byte[]> r = ar.result().recordAt(i);
-        if (r.offset() >= stop) {
-          reachedStop = true;
-          break;
-        }
-        out.add(r);
-        reachedStop = r.offset() >= stop - 1;
-      }
-      if (reachedStop) {
-        done.complete(out);
-      } else if (System.currentTimeMillis() > deadline) {
-        done.fail("timed out reading the dead-letter topic after " + out.size() + " records");
-      } else {
-        readMore(consumer, stop, deadline, out, done);
-      }
-    });
+    int size = (int) (stop - start);
+    return DlqReader.open(vertx, config.bootstrapServers(), tp, start, stop, size)
+      .compose(reader -> reader.next(size, config.browseTimeoutMs()).map(DlqReader.Page::records).eventually(reader::close));
   }
 
   private static JsonObject describe(KafkaConsumerRecord<String, byte[]> r) {
@@ -304,35 +282,28 @@ public class DlqVerticle extends VerticleBase {
       message.fail(404, "no consumer group '" + group + "'");
       return;
     }
-    Set<Long> offsets = new HashSet<>();
-    request.getJsonArray("offsets", new JsonArray()).forEach(o -> offsets.add(((Number) o).longValue()));
-    Set<String> ids = new HashSet<>();
-    request.getJsonArray("ids", new JsonArray()).forEach(i -> ids.add(String.valueOf(i)));
-    boolean all = request.getBoolean("all", false);
-    if (!all && offsets.isEmpty() && ids.isEmpty()) {
-      message.fail(422, "select what to redrive: \"offsets\":[…], \"ids\":[…] or \"all\":true");
-      return;
-    }
-    int maxRedrives = request.getInteger("maxRedrives", config.maxRedrives());
+    RedriveSelection selection = RedriveSelection.parse(request, config.maxRedrives()); // a wrong shape: 422 via the guard
     JsonObject task = new JsonObject().put("id", UUID.randomUUID().toString()).put("group", group).put("topic", topic)
-      .put("state", "running").put("dryRun", request.getBoolean("dryRun", false)).put("maxRedrives", maxRedrives)
-      .put("scanned", 0).put("selected", 0).put("redriven", 0).put("quarantined", 0).put("startedAt", Instant.now().toString());
+      .put("state", "running").put("dryRun", selection.dryRun()).put("maxRedrives", selection.maxRedrives())
+      .put("scanned", 0).put("selected", 0).put("redriven", 0).put("quarantined", 0).put("copies", 0).put("pages", 0)
+      .put("startedAt", Instant.now().toString());
     remember(task);
     message.reply(new JsonObject().put("task", task.copy()));
 
     TopicPartition tp = new TopicPartition(topic, 0);
+    DeadLetterCopies copies = new DeadLetterCopies(config.duplicateWindow());
     bounds(tp)
-      .compose(bounds -> read(tp, bounds[0], bounds[1]))
-      .compose(records -> {
-        List<KafkaConsumerRecord<String, byte[]>> chosen = new ArrayList<>();
-        for (KafkaConsumerRecord<String, byte[]> r : records) {
-          if (all || offsets.contains(r.offset()) || ids.contains(String.valueOf(header(r, EventHeaders.EVENT_ID)))) {
-            chosen.add(r);
-          }
+      .compose(bounds -> {
+        long start = bounds[0];
+        long stop = bounds[1];
+        if (!selection.all() && selection.ids().isEmpty()) { // offsets only: read just the span they cover
+          start = Math.max(start, Collections.min(selection.offsets()));
+          stop = Math.max(start, Math.min(stop, Collections.max(selection.offsets()) + 1));
         }
-        task.put("scanned", records.size()).put("selected", chosen.size());
-        return republish(task, chosen, 0);
+        return DlqReader.open(vertx, config.bootstrapServers(), tp, start, stop, config.redrivePageSize());
       })
+      .compose(reader -> redrivePages(task, reader, r -> selection.all() || selection.offsets().contains(r.offset())
+        || selection.ids().contains(String.valueOf(header(r, EventHeaders.EVENT_ID))), copies).eventually(reader::close))
       .onComplete(ar -> {
         task.put("state", ar.succeeded() ? "done" : "failed").put("finishedAt", Instant.now().toString());
         if (ar.failed()) {
@@ -340,6 +311,28 @@ public class DlqVerticle extends VerticleBase {
         }
         LOG.info("[{}] redrive task {} {}: {}", group, task.getString("id"), task.getString("state"), task.encode());
       });
+  }
+
+  /** One page at a time: read, select, republish paced, then the next page — memory bounded by a page. */
+  private Future<Void> redrivePages(JsonObject task, DlqReader reader, Predicate<KafkaConsumerRecord<String, byte[]>> selected,
+                                    DeadLetterCopies copies) {
+    return reader.next(config.redrivePageSize(), config.browseTimeoutMs()).compose(page -> {
+      List<KafkaConsumerRecord<String, byte[]>> chosen = new ArrayList<>();
+      for (KafkaConsumerRecord<String, byte[]> r : page.records()) {
+        if (!selected.test(r)) {
+          continue;
+        }
+        if (copies.first(DeadLetterCopies.key(name -> header(r, name)))) {
+          chosen.add(r);
+        } else {
+          task.put("copies", task.getInteger("copies") + 1); // a second copy of a dead letter: republished once
+        }
+      }
+      task.put("pages", task.getInteger("pages") + 1).put("scanned", task.getInteger("scanned") + page.records().size())
+        .put("selected", task.getInteger("selected") + chosen.size());
+      return republish(task, chosen, 0).compose(v -> page.end() ? Future.<Void>succeededFuture()
+        : redrivePages(task, reader, selected, copies));
+    });
   }
 
   /** Paced in slices of a tenth of a second's budget, so a big redrive cannot flood the topic. */

@@ -1,12 +1,16 @@
 package org.eventgateway.ingest;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import org.eventgateway.Addresses;
+
+import java.util.function.Consumer;
 
 /**
  * The operator API over HTTP: dead letters ({@code GET /dlq/{group}?from=&limit=},
@@ -22,10 +26,12 @@ final class OperatorRoutes {
   private OperatorRoutes() {}
 
   static void mount(Vertx vertx, Router router) {
+    Future<OperatorInput> redrive = OperatorInput.load(vertx, OperatorInput.REDRIVE);
+    Future<OperatorInput> replay = OperatorInput.load(vertx, OperatorInput.REPLAY);
     router.get("/dlq/:group").handler(ctx -> {
       JsonObject ask = new JsonObject().put("group", ctx.pathParam("group"));
       try {
-        ask.put("from", parseLong(ctx, "from", 0)).put("limit", (int) parseLong(ctx, "limit", 100));
+        ask.put("from", parseLong(ctx, "from", 0)).put("limit", (int) Math.min(parseLong(ctx, "limit", 100), Integer.MAX_VALUE));
       } catch (RequestException e) {
         IngestVerticle.error(ctx, e.status(), e.getMessage());
         return;
@@ -33,9 +39,10 @@ final class OperatorRoutes {
       forward(vertx, ctx, Addresses.DLQ_BROWSE, ask, 200);
     });
     router.post("/dlq/:group/redrive").handler(BodyHandler.create(false).setBodyLimit(1024 * 1024)).handler(ctx ->
-      forwardBody(vertx, ctx, Addresses.DLQ_REDRIVE, TIMEOUT, "{\"all\":true} or {\"offsets\":[…]} or {\"ids\":[…]}, optional \"dryRun\""));
+      forwardBody(vertx, ctx, Addresses.DLQ_REDRIVE, TIMEOUT, redrive, body -> {},
+        "{\"all\":true} or {\"offsets\":[…]} or {\"ids\":[…]}, optional \"dryRun\""));
     router.post("/groups/:group/replay").handler(BodyHandler.create(false).setBodyLimit(64 * 1024)).handler(ctx ->
-      forwardBody(vertx, ctx, Addresses.REPLAY_START, REPLAY_TIMEOUT,
+      forwardBody(vertx, ctx, Addresses.REPLAY_START, REPLAY_TIMEOUT, replay, OperatorInput::checkReplayRange,
         "{\"mode\":\"shadow\",\"from\":{…},\"to\":{…}} or {\"mode\":\"apply\",\"from\":{…},\"pauseGroup\":true}"));
     router.get("/groups/:group/replay/:id").handler(ctx -> forward(vertx, ctx, Addresses.REPLAY_STATUS,
       new JsonObject().put("group", ctx.pathParam("group")).put("id", ctx.pathParam("id")), 200));
@@ -43,17 +50,38 @@ final class OperatorRoutes {
       new JsonObject().put("group", ctx.pathParam("group")).put("id", ctx.pathParam("id")), 200));
   }
 
-  /** A JSON object body (empty means {}), tagged with the path's group, answered 202 by its verticle. */
-  private static void forwardBody(Vertx vertx, RoutingContext ctx, String address, DeliveryOptions timeout, String expected) {
-    JsonObject request;
+  /**
+   * A JSON object body (empty means {}) valid against its schema and {@code check}, tagged with the
+   * path's group, answered 202 by its verticle: 400 when it is not JSON, 422 naming the field otherwise.
+   */
+  private static void forwardBody(Vertx vertx, RoutingContext ctx, String address, DeliveryOptions timeout,
+                                  Future<OperatorInput> schema, Consumer<JsonObject> check, String expected) {
+    Object parsed;
     try {
       String body = ctx.body().asString();
-      request = body == null || body.isBlank() ? new JsonObject() : new JsonObject(body);
+      parsed = body == null || body.isBlank() ? new JsonObject() : Json.decodeValue(body);
     } catch (RuntimeException e) {
       IngestVerticle.error(ctx, 400, "malformed JSON: expected " + expected);
       return;
     }
-    forward(vertx, ctx, address, request.put("group", ctx.pathParam("group")), 202, timeout);
+    if (!(parsed instanceof JsonObject request)) {
+      IngestVerticle.error(ctx, 422, "field '(body)': must be a JSON object: " + expected);
+      return;
+    }
+    schema.onComplete(loaded -> {
+      if (loaded.failed()) {
+        IngestVerticle.error(ctx, 503, "operator schema not loaded: " + loaded.cause().getMessage());
+        return;
+      }
+      try {
+        loaded.result().validate(request);
+        check.accept(request);
+      } catch (RequestException e) {
+        IngestVerticle.error(ctx, e.status(), e.getMessage());
+        return;
+      }
+      forward(vertx, ctx, address, request.put("group", ctx.pathParam("group")), 202, timeout);
+    });
   }
 
   private static void forward(Vertx vertx, RoutingContext ctx, String address, JsonObject body, int status) {

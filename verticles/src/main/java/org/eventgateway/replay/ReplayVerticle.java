@@ -21,6 +21,7 @@ import io.vertx.kafka.admin.MemberDescription;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.eventgateway.Addresses;
+import org.eventgateway.BusHandlers;
 import org.eventgateway.Gateway;
 import org.eventgateway.metrics.GatewayMetrics;
 import org.eventgateway.consume.Events;
@@ -56,11 +57,13 @@ import java.util.UUID;
 public class ReplayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ReplayVerticle.class);
   private static final int MAX_EXAMPLES = 10;
-  private static final int MAX_REPORTS = 50;
 
   private String bootstrap;
   private Map<String, String> topicByGroup;
   private KafkaAdminClient admin;
+  private ReplayConfig limits;
+  /** Shadow runs in progress (at most replay.maxConcurrent). */
+  private int runningShadows;
   private final Map<String, JsonObject> reports = new LinkedHashMap<>();
   private List<String> localGroups;
   private final Set<Long> progressTimers = new HashSet<>();
@@ -71,23 +74,26 @@ public class ReplayVerticle extends VerticleBase {
     topicByGroup = new HashMap<>();
     config().getJsonObject("groups", new JsonObject()).forEach(e -> topicByGroup.put(e.getKey(), ((JsonObject) e.getValue()).getString("topic")));
     localGroups = Gateway.groupsToRun(config());
-    admin = KafkaAdminClient.create(vertx, Map.of("bootstrap.servers", bootstrap, "client.id", "gateway-replay-admin"));
-    vertx.eventBus().<JsonObject>consumer(Addresses.REPLAY_START, this::start);
-    vertx.eventBus().<JsonObject>consumer(Addresses.REPLAY_STATUS, m -> {
-      JsonObject report = reports.get(m.body().getString("id"));
-      if (report == null || !report.getString("group").equals(m.body().getString("group"))) {
-        m.fail(404, "no replay '" + m.body().getString("id") + "' for group '" + m.body().getString("group") + "'");
-      } else {
-        m.reply(new JsonObject().put("replay", report.copy()));
-      }
-    });
-    return Future.succeededFuture();
+    limits = ReplayConfig.from(config());
+    return vertx.executeBlocking(() -> KafkaAdminClient.create(vertx, Map.of("bootstrap.servers", bootstrap, "client.id", "gateway-replay-admin")))
+      .onSuccess(created -> {
+        admin = created;
+        vertx.eventBus().<JsonObject>consumer(Addresses.REPLAY_START, BusHandlers.guarded(Addresses.REPLAY_START, this::start));
+        vertx.eventBus().<JsonObject>consumer(Addresses.REPLAY_STATUS, BusHandlers.guarded(Addresses.REPLAY_STATUS, m -> {
+          JsonObject report = reports.get(m.body().getString("id"));
+          if (report == null || !report.getString("group").equals(m.body().getString("group"))) {
+            m.fail(404, "no replay '" + m.body().getString("id") + "' for group '" + m.body().getString("group") + "'");
+          } else {
+            m.reply(new JsonObject().put("replay", report.copy()));
+          }
+        }));
+      });
   }
 
   @Override
   public Future<?> stop() {
     progressTimers.forEach(vertx::cancelTimer);
-    return admin.close(5_000);
+    return admin == null ? Future.succeededFuture() : admin.close(5_000);
   }
 
   private void start(Message<JsonObject> message) {
@@ -107,28 +113,45 @@ public class ReplayVerticle extends VerticleBase {
       message.fail(422, "\"mode\" must be \"shadow\" (a dry run) or \"apply\" (rewind the group)");
       return;
     }
-    JsonObject report = new JsonObject().put("id", UUID.randomUUID().toString()).put("group", group).put("topic", topic)
-      .put("mode", mode).put("state", "running").put("scanned", 0).put("wouldApply", 0).put("duplicates", 0)
-      .put("wouldFail", 0).put("undecodable", 0).put("examples", new JsonArray()).put("startedAt", Instant.now().toString());
-    remember(report);
-    message.reply(new JsonObject().put("replay", report.copy()));
-    int maxEvents = request.getInteger("maxEvents", 100_000);
-    range(topic, request.getJsonObject("from"), request.getJsonObject("to"))
-      .compose(range -> {
+    if (runningShadows >= limits.maxConcurrent()) {
+      message.fail(429, "too many shadow replays running (replay.maxConcurrent = " + limits.maxConcurrent() + "): retry later");
+      return;
+    }
+    int maxEvents = request.getValue("maxEvents") instanceof Integer asked && asked > 0
+      ? Math.min(asked, limits.maxEvents()) : limits.maxEvents();
+    JsonObject fromSpec = request.getJsonObject("from");
+    JsonObject toSpec = request.getJsonObject("to");
+    runningShadows++; // taken before anything asynchronous, so a burst cannot pass the check together
+    range(topic, fromSpec, toSpec)
+      .onFailure(err -> {
+        runningShadows--;
+        if (err instanceof ReplyException || err instanceof ClassCastException || err instanceof IllegalArgumentException) {
+          BusHandlers.fail(Addresses.REPLAY_START, message, err);
+        } else {
+          message.fail(503, "cannot read the range of " + topic + ": " + err.getMessage());
+        }
+      })
+      .onSuccess(range -> {
+        JsonObject report = new JsonObject().put("id", UUID.randomUUID().toString()).put("group", group).put("topic", topic)
+          .put("mode", mode).put("state", "running").put("scanned", 0).put("wouldApply", 0).put("duplicates", 0)
+          .put("wouldFail", 0).put("undecodable", 0).put("maxEvents", maxEvents).put("examples", new JsonArray())
+          .put("startedAt", Instant.now().toString());
         JsonObject bounds = new JsonObject();
         range.get(0).forEach((tp, from) -> bounds.put(String.valueOf(tp.getPartition()),
           new JsonObject().put("from", from).put("to", range.get(1).get(tp))));
         report.put("range", bounds);
-        return run(report, range.get(0), range.get(1), maxEvents);
-      })
-      .onComplete(ar -> {
-        report.put("state", ar.succeeded() ? "done" : "failed").put("finishedAt", Instant.now().toString());
-        if (ar.failed()) {
-          report.put("error", ar.cause().getMessage());
-        }
-        LOG.info("[{}] shadow replay {} {}: scanned {}, would apply {}, duplicates {}, would fail {}", group, report.getString("id"),
-          report.getString("state"), report.getInteger("scanned"), report.getInteger("wouldApply"), report.getInteger("duplicates"),
-          report.getInteger("wouldFail"));
+        remember(report);
+        message.reply(new JsonObject().put("replay", report.copy()));
+        run(report, range.get(0), range.get(1), maxEvents).onComplete(ar -> {
+          runningShadows--;
+          report.put("state", ar.succeeded() ? "done" : "failed").put("finishedAt", Instant.now().toString());
+          if (ar.failed()) {
+            report.put("error", ar.cause().getMessage());
+          }
+          LOG.info("[{}] shadow replay {} {}: scanned {}, would apply {}, duplicates {}, would fail {}", group, report.getString("id"),
+            report.getString("state"), report.getInteger("scanned"), report.getInteger("wouldApply"), report.getInteger("duplicates"),
+            report.getInteger("wouldFail"));
+        });
       });
   }
 
@@ -200,7 +223,7 @@ public class ReplayVerticle extends VerticleBase {
 
   /** One progress step of an apply replay: the group's stored positions, read back from PostgreSQL. */
   private void trackProgress(long timer, JsonObject report, JsonObject counters) {
-    if (!reports.containsKey(report.getString("id"))) { // evicted (MAX_REPORTS): nobody can ask any more
+    if (!reports.containsKey(report.getString("id"))) { // evicted (replay.maxReports): nobody can ask any more
       vertx.cancelTimer(timer);
       progressTimers.remove(timer);
       return;
@@ -263,7 +286,7 @@ public class ReplayVerticle extends VerticleBase {
 
   private void remember(JsonObject report) {
     reports.put(report.getString("id"), report);
-    while (reports.size() > MAX_REPORTS) {
+    while (reports.size() > limits.maxReports()) {
       reports.remove(reports.keySet().iterator().next());
     }
   }
@@ -273,6 +296,10 @@ public class ReplayVerticle extends VerticleBase {
     return admin.describeTopics(List.of(topic)).compose(d -> {
       List<TopicPartition> tps = new ArrayList<>();
       d.get(topic).getPartitions().forEach(p -> tps.add(new TopicPartition(topic, p.getPartition())));
+      String unknown = ReplayRange.unknownPartition(tps.size(), from, to);
+      if (unknown != null) {
+        return refuse(422, unknown);
+      }
       return Future.all(bound(tps, from, OffsetSpec.EARLIEST), bound(tps, to, OffsetSpec.LATEST))
         .map(all -> List.of(all.<Map<TopicPartition, Long>>resultAt(0), all.<Map<TopicPartition, Long>>resultAt(1)));
     });
@@ -310,18 +337,30 @@ public class ReplayVerticle extends VerticleBase {
     if (todo.isEmpty()) {
       return Future.succeededFuture();
     }
-    KafkaConsumer<String, byte[]> reader = KafkaConsumer.create(vertx, Map.of("bootstrap.servers", bootstrap,
-      "enable.auto.commit", "false", "client.id", "gateway-replay-" + report.getString("id")), new StringDeserializer(), new ByteArrayDeserializer());
     Promise<Void> done = Promise.promise();
-    reader.assign(todo.keySet())
-      .compose(v -> Future.all(todo.entrySet().stream().map(e -> reader.seek(e.getKey(), e.getValue())).toList()))
-      .onSuccess(v -> readBatch(reader, report, todo, end, maxEvents, done))
-      .onFailure(done::fail);
-    return done.future().eventually(reader::close);
+    report.put("deadline", System.currentTimeMillis() + limits.shadowTimeoutMs());
+    long deadline = vertx.setTimer(limits.shadowTimeoutMs(), t -> done.tryFail("shadow replay timed out after "
+      + limits.shadowTimeoutMs() + " ms (replay.shadowTimeoutMs) with " + report.getInteger("scanned") + " events scanned"));
+    return vertx.<KafkaConsumer<String, byte[]>>executeBlocking(() -> KafkaConsumer.create(vertx, Map.of("bootstrap.servers", bootstrap,
+        "enable.auto.commit", "false", "client.id", "gateway-replay-" + report.getString("id")), new StringDeserializer(), new ByteArrayDeserializer()), false)
+      .compose(reader -> {
+        reader.assign(todo.keySet())
+          .compose(v -> Future.all(todo.entrySet().stream().map(e -> reader.seek(e.getKey(), e.getValue())).toList()))
+          .onSuccess(v -> readBatch(reader, report, todo, end, maxEvents, done))
+          .onFailure(done::tryFail);
+        return done.future().eventually(reader::close);
+      })
+      .eventually(() -> {
+        vertx.cancelTimer(deadline);
+        return Future.succeededFuture();
+      });
   }
 
   private void readBatch(KafkaConsumer<String, byte[]> reader, JsonObject report, Map<TopicPartition, Long> todo,
                          Map<TopicPartition, Long> end, int maxEvents, Promise<Void> done) {
+    if (done.future().isComplete()) { // timed out meanwhile
+      return;
+    }
     if (todo.isEmpty() || report.getInteger("scanned") >= maxEvents) {
       done.tryComplete();
       return;
@@ -345,11 +384,9 @@ public class ReplayVerticle extends VerticleBase {
           events.add(event);
         }
       }
-      if (events.isEmpty()) {
-        return Future.succeededFuture();
-      }
-      return vertx.eventBus().<JsonObject>request(Addresses.APPLY_SHADOW, new JsonObject().put("group", report.getString("group"))
-          .put("events", events), new DeliveryOptions().setSendTimeout(120_000))
+      Future<Void> shadowed = events.isEmpty() ? Future.succeededFuture() : vertx.eventBus().<JsonObject>request(Addresses.APPLY_SHADOW,
+          new JsonObject().put("group", report.getString("group")).put("events", events).put("deadline", report.getLong("deadline")),
+          new DeliveryOptions().setSendTimeout(Math.max(1_000, limits.shadowTimeoutMs())))
         .map(reply -> {
           JsonObject r = reply.body();
           report.put("wouldApply", report.getInteger("wouldApply") + r.getInteger("wouldApply"))
@@ -363,6 +400,7 @@ public class ReplayVerticle extends VerticleBase {
           });
           return (Void) null;
         });
-    }).onSuccess(v -> readBatch(reader, report, todo, end, maxEvents, done)).onFailure(done::fail);
+      return shadowed.compose(v -> ReplayRange.dropReached(reader, todo, end));
+    }).onSuccess(v -> readBatch(reader, report, todo, end, maxEvents, done)).onFailure(done::tryFail);
   }
 }

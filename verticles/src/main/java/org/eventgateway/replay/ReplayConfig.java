@@ -1,0 +1,16 @@
+package org.eventgateway.replay;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The {@code replay} section: how many shadow runs at once (beyond: 429), each one's deadline, the most
+ * events one run reads (a request may lower it, never raise it) and how many reports are kept.
+ */
+public record ReplayConfig(int maxConcurrent, long shadowTimeoutMs, int maxEvents, int maxReports) {
+
+  public static ReplayConfig from(JsonObject root) {
+    JsonObject c = root.getJsonObject("replay", new JsonObject());
+    return new ReplayConfig(c.getInteger("maxConcurrent", 2), c.getLong("shadowTimeoutMs", 300_000L),
+      c.getInteger("maxEvents", 100_000), c.getInteger("maxReports", 50));
+  }
+}
