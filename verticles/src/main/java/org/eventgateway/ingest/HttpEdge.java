@@ -2,7 +2,6 @@ package org.eventgateway.ingest;
 
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -45,7 +44,10 @@ final class HttpEdge {
       // request with more than maxHeaderSize bytes of headers gets 431, a longer request line 414.
       .setMaxHeaderSize(e.maxHeaderSize())
       .setMaxInitialLineLength(e.maxInitialLineLength())
-      .setInitialSettings(new Http2Settings().setMaxHeaderListSize(e.maxHeaderSize()));
+      // Clients speak HTTP/1.1 (REST, WebSocket, SockJS). With h2c on, Vert.x sniffs each new
+      // connection for the HTTP/2 preface before any handler sees it: a client that sends nothing
+      // would be held by nobody's deadline.
+      .setHttp2ClearTextEnabled(false);
   }
 
   /** Wraps the router: every connection is guarded from its first byte. */
