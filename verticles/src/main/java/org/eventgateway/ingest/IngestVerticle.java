@@ -211,6 +211,10 @@ public class IngestVerticle extends VerticleBase {
       GatewayMetrics.ingestRejected("client_closed");
       LOG.debug("Client closed the connection during {} {}: {}", ctx.request().method(), ctx.request().path(),
         err == null ? "closed" : ErrorReply.messageOf(err));
+    } else if (err instanceof io.vertx.core.json.DecodeException decode) {
+      // A handler that read its body as JSON (operator routes): the client's mistake, never a 500.
+      RequestException limit = config.json().rejection(decode, "the body");
+      error(ctx, limit == null ? 400 : limit.status(), limit == null ? "malformed JSON body: " + ErrorReply.messageOf(err) : limit.getMessage());
     } else if (status == 413) {
       error(ctx, 413, "body larger than ingest.maxBodyBytes=" + config.maxBodyBytes());
     } else if (status >= 400 && status < 500) {
