@@ -87,8 +87,7 @@ public record JsonLimits(int maxNestingDepth, int maxNumberLength, int maxString
       limit = maxDocumentLength;
       status = 413;
     }
-    int cut = m.indexOf(" (");
-    String what = cut > 0 ? m.substring(0, cut) : m;
+    String what = m.replaceAll(", from `[^`]*`", ""); // Jackson's own method name means nothing to a client
     return new RequestException(status, where + " exceeds ingest.json." + key + "=" + limit + ": " + what);
   }
 
