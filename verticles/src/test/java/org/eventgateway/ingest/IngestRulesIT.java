@@ -155,15 +155,15 @@ class IngestRulesIT {
     gw = TestGateway.create().start(new JsonObject().put("produce", new JsonObject().put("autoCreateTopics", true)));
     String dlq = gw.topic + "." + gw.ledger + ".dlq";
     String absent = "absent-" + gw.suffix;
+    HttpResponse<Buffer> missing = gw.get("/topics/" + absent + "/keys");
+    assertFalse(gw.topicExists(absent), "asking about a topic does not create it, even with produce.autoCreateTopics");
+    assertEquals(404, missing.statusCode(), missing.bodyAsString());
     assertEquals(200, gw.get("/topics/" + gw.topic + "/keys").statusCode());
     HttpResponse<Buffer> forbidden = gw.get("/topics/" + dlq + "/keys");
     assertEquals(403, forbidden.statusCode(), forbidden.bodyAsString());
     assertTrue(forbidden.bodyAsJsonObject().getString("message").contains("dead-letter"), forbidden.bodyAsString());
     assertEquals(403, gw.get("/topics/__internal-" + gw.suffix + "/keys").statusCode());
     assertEquals(422, gw.get("/topics/bad*name/keys").statusCode());
-    HttpResponse<Buffer> missing = gw.get("/topics/" + absent + "/keys");
-    assertEquals(404, missing.statusCode(), missing.bodyAsString());
-    assertFalse(gw.topicExists(absent), "asking about a topic does not create it, even with produce.autoCreateTopics");
     assertFalse(gw.topicExists("__internal-" + gw.suffix));
   }
 
