@@ -782,7 +782,8 @@ public final class Bench {
     config.put("topics", new JsonObject()).put("groups", groups);
     // Only the bench's groups run (the shipped file's example groups are merged in otherwise).
     config.getJsonObject("consume").put("groups", new JsonArray(new ArrayList<>(groups.fieldNames())));
-    config.getJsonObject("ingest").put("port", port).put("host", "127.0.0.1");
+    config.getJsonObject("ingest").put("port", port).put("host", "127.0.0.1")
+      .put("allowedTopics", new JsonArray().add("gw-*").add("e2e")); // the topics the bench creates and produces to
     config.getJsonObject("apply").put("pool", new JsonObject().put("maxSize", 4));
     ChildGateway child = new ChildGateway(pg.writeInto(config), Path.of("target", "bench-" + name + ".log")).start()
       .awaitReady(Duration.ofSeconds(90));

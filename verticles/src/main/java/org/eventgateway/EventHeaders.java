@@ -1,6 +1,9 @@
 package org.eventgateway;
 
-/** Names of the Kafka record headers the gateway writes and reads (see ../shared/CONTRACT.md). */
+import java.util.Locale;
+import java.util.Set;
+
+/** Names of the Kafka record headers the gateway writes and reads. */
 public final class EventHeaders {
   private EventHeaders() {}
 
@@ -28,4 +31,18 @@ public final class EventHeaders {
   public static final String DLQ_EXCEPTION_CLASS = "dlq-exception-class";
   public static final String DLQ_EXCEPTION_MESSAGE = "dlq-exception-message";
   public static final String DLQ_ATTEMPTS = "dlq-attempts";
+
+  /** Which gateway wrote the record, and the version of the value's schema. */
+  public static final String PRODUCED_BY = "produced-by";
+  public static final String SCHEMA_VERSION = "schema-version";
+
+  /** Written only by the gateway: the consumer and the redrive trust them, so no client may send one. */
+  public static final Set<String> RESERVED = Set.of(EVENT_ID, TRACEPARENT, ORIGINAL_KEY, KEY_SALT, REDRIVE_COUNT,
+    PRODUCED_BY, SCHEMA_VERSION);
+
+  /** Case-insensitive: a consumer that looks a header up loosely must not be fooled by "Event-Id". */
+  public static boolean isReserved(String name) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    return RESERVED.contains(lower) || lower.startsWith(DLQ_PREFIX);
+  }
 }

@@ -67,6 +67,7 @@ public final class Gateway {
   /** {@code config} must already hold the resolved endpoints (see ServiceEndpoints#writeInto). */
   public static Future<Gateway> deploy(Vertx vertx, JsonObject config) {
     Codecs.register(vertx);
+    org.eventgateway.ingest.JsonLimits.from(config).install();
     Gateway gateway = new Gateway(vertx);
     Future<Void> chain = gateway.add(new DeploymentOptions().setConfig(config), ApplyVerticle::new)
       .compose(v -> gateway.add(new DeploymentOptions().setConfig(config).setInstances(instances(config, "produce")), ProduceVerticle::new))

@@ -165,7 +165,7 @@ class PipelineIT {
     responses.put("unknown topic", gw.post("/topics/" + unknown, json, Buffer.buffer("{\"records\":[{\"value\":{}}]}")));
 
     Map<String, Integer> expected = Map.of("malformed", 400, "no records", 422, "empty records", 422, "content type", 415,
-      "value type", 422, "partition type", 422, "header base64", 422, "over limit", 413, "unknown topic", 404);
+      "value type", 422, "partition type", 422, "header base64", 422, "over limit", 413, "unknown topic", 403);
     expected.forEach((what, status) -> {
       HttpResponse<Buffer> response = responses.get(what);
       assertEquals(status, response.statusCode(), what + ": " + response.bodyAsString());
@@ -176,6 +176,8 @@ class PipelineIT {
     assertTrue(responses.get("value type").bodyAsJsonObject().getString("message").contains("records[1].value"));
     assertEquals(0, gw.totalEnd(gw.topic), "nothing was produced");
     assertFalse(gw.topicExists(unknown), "an unknown topic is not created when auto-create is off");
+    assertTrue(responses.get("unknown topic").bodyAsJsonObject().getString("message").contains("ingest.allowedTopics"),
+      "a topic outside the allow-list names the rule");
   }
 
   @Test

@@ -5,7 +5,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -71,10 +71,7 @@ public class IngestVerticle extends VerticleBase {
     router.post("/topics/:topic")
       .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
       .handler(this::produce);
-    router.get("/topics/:topic/keys").handler(ctx -> vertx.eventBus()
-      .<JsonObject>request(Addresses.PRODUCE_KEYS, new JsonObject().put("topic", ctx.pathParam("topic")), new DeliveryOptions().setSendTimeout(10_000))
-      .onSuccess(reply -> json(ctx, 200, reply.body()))
-      .onFailure(err -> error(ctx, ErrorReply.statusOf(err), ErrorReply.messageOf(err))));
+    router.get("/topics/:topic/keys").handler(this::keys);
     router.route("/topics/:topic").handler(ctx ->
       error(ctx, 405, ctx.request().method() + " is not supported on /topics/{topic}; use POST"));
     OperatorRoutes.mount(vertx, router);
@@ -87,10 +84,8 @@ public class IngestVerticle extends VerticleBase {
     router.route().last().handler(ctx -> error(ctx, 404, "no such endpoint: " + ctx.request().path()));
     router.route().failureHandler(this::failure);
 
-    server = vertx.createHttpServer(new HttpServerOptions()
-      .setHost(config.host()).setPort(config.port()).setCompressionSupported(true)
-      .setMaxWebSocketMessageSize(config.maxBodyBytes()).setMaxWebSocketFrameSize(Math.min(config.maxBodyBytes(), 65_536)));
-    return server.requestHandler(router).listen()
+    server = vertx.createHttpServer(HttpEdge.options(config));
+    return server.requestHandler(new HttpEdge(vertx, config.edge()).install(server, router)).listen()
       .onSuccess(s -> LOG.info("Ingest listening on {}:{}", config.host(), s.actualPort()))
       .recover(err -> Future.failedFuture("cannot listen on " + config.host() + ":" + config.port()
         + " (" + err.getMessage() + ") — set GATEWAY_HTTP_PORT to a free port"));
@@ -108,6 +103,20 @@ public class IngestVerticle extends VerticleBase {
     draining = true;
     Future<Void> sockets = wsIngest == null ? Future.succeededFuture() : wsIngest.closeAll();
     return sockets.eventually(() -> server == null ? Future.succeededFuture() : server.shutdown(config.shutdownGraceMs(), TimeUnit.MILLISECONDS));
+  }
+
+  /** Same topic rules as producing; the producer only looks the topic up, never creates it. */
+  private void keys(RoutingContext ctx) {
+    String topic = ctx.pathParam("topic");
+    try {
+      config.topics().check(topic);
+    } catch (RequestException e) {
+      error(ctx, e.status(), e.getMessage());
+      return;
+    }
+    vertx.eventBus().<JsonObject>request(Addresses.PRODUCE_KEYS, new JsonObject().put("topic", topic), new DeliveryOptions().setSendTimeout(10_000))
+      .onSuccess(reply -> json(ctx, 200, reply.body()))
+      .onFailure(err -> error(ctx, ErrorReply.statusOf(err), ErrorReply.messageOf(err)));
   }
 
   private void checkContentType(RoutingContext ctx) {
@@ -197,7 +206,16 @@ public class IngestVerticle extends VerticleBase {
   private void failure(RoutingContext ctx) {
     int status = ctx.statusCode();
     Throwable err = ctx.failure();
-    if (status == 413) {
+    if (clientGone(ctx, err)) {
+      // A client hanging up mid-request is routine under load, not the gateway's failure.
+      GatewayMetrics.ingestRejected("client_closed");
+      LOG.debug("Client closed the connection during {} {}: {}", ctx.request().method(), ctx.request().path(),
+        err == null ? "closed" : ErrorReply.messageOf(err));
+    } else if (err instanceof io.vertx.core.json.DecodeException decode) {
+      // A handler that read its body as JSON (operator routes): the client's mistake, never a 500.
+      RequestException limit = config.json().rejection(decode, "the body");
+      error(ctx, limit == null ? 400 : limit.status(), limit == null ? "malformed JSON body: " + ErrorReply.messageOf(err) : limit.getMessage());
+    } else if (status == 413) {
       error(ctx, 413, "body larger than ingest.maxBodyBytes=" + config.maxBodyBytes());
     } else if (status >= 400 && status < 500) {
       error(ctx, status, err == null ? "bad request" : ErrorReply.messageOf(err));
@@ -205,6 +223,18 @@ public class IngestVerticle extends VerticleBase {
       LOG.error("Unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), err);
       error(ctx, status > 0 ? status : 500, "internal error: " + (err == null ? "unknown" : ErrorReply.messageOf(err)));
     }
+  }
+
+  private static boolean clientGone(RoutingContext ctx, Throwable err) {
+    if (err instanceof HttpClosedException || ctx.response().closed()) {
+      return true;
+    }
+    for (Throwable t = err; t != null; t = t.getCause()) {
+      if (t instanceof java.io.IOException io && String.valueOf(io.getMessage()).toLowerCase().contains("reset")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static void error(RoutingContext ctx, int status, String message) {

@@ -1,20 +1,20 @@
 package org.eventgateway.ingest;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.eventgateway.EventHeaders;
 
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * Validates a {@code POST /topics/{topic}} body (Strimzi / Confluent v2 JSON shape plus our
@@ -26,27 +26,26 @@ import java.util.regex.Pattern;
  * checked to be one well-formed JSON object but is never turned into a tree and written out again. Decoding and re-encoding every value
  * was a fifth of the ingest event loop's time at 100 records per request.
  *
- * <p>Precedence of errors, whatever their position in the body: malformed JSON (400), then the
+ * <p>Precedence of errors, whatever their position in the body: the topic (422 invalid, 403 not
+ * writable: see TopicPolicy), then a JSON limit (ingest.json: 413/422), malformed JSON (400), then the
  * request's shape (422), then too many records (413), then the first bad record (422).
  */
 public final class ProduceRequest {
-  private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
   static final int MAX_ID_LENGTH = 256;
-  private static final JsonFactory JSON = new JsonFactory();
 
   private ProduceRequest() {}
 
   public static JsonObject parse(String topic, Buffer body, IngestConfig config) {
-    if (!TOPIC.matcher(topic).matches() || ".".equals(topic) || "..".equals(topic)) {
-      throw new RequestException(422, "invalid topic name '" + topic + "': use 1-249 of [a-zA-Z0-9._-]");
-    }
+    config.topics().check(topic);
     if (body == null || body.length() == 0) {
       throw new RequestException(400, "empty body: expected {\"records\":[…]}");
     }
     byte[] bytes = body.getBytes();
     Reader reader = new Reader(bytes, config);
-    try (JsonParser parser = JSON.createParser(bytes)) {
+    try (JsonParser parser = config.json().factory().createParser(bytes)) {
       reader.read(parser);
+    } catch (StreamConstraintsException e) {
+      throw config.json().rejection(e, "the body");
     } catch (JsonParseException e) {
       throw new RequestException(400, "malformed JSON: " + firstLine(e.getOriginalMessage()));
     } catch (IOException e) {
@@ -101,6 +100,23 @@ public final class ProduceRequest {
       }
       if (p.nextToken() != null) {
         throw new JsonParseException(p, "unexpected content after the JSON object");
+      }
+    }
+
+    /**
+     * Skipped strings are not held to maxStringLength, but the consumer decodes the value in full:
+     * a value too short to hold a string over the limit needs no second look.
+     */
+    private void checkStrings(byte[] value) throws IOException {
+      if (value.length <= config.json().maxStringLength()) {
+        return;
+      }
+      try (JsonParser p = config.json().factory().createParser(value)) {
+        for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+          if (t == JsonToken.VALUE_STRING) {
+            p.getTextLength();
+          }
+        }
       }
     }
 
@@ -170,6 +186,7 @@ public final class ProduceRequest {
               p.skipChildren();
               int to = (int) p.currentLocation().getByteOffset();
               value = Arrays.copyOfRange(bytes, from, to);
+              checkStrings(value);
             } else {
               value = null;
               valueType = typeName(t);
@@ -266,8 +283,9 @@ public final class ProduceRequest {
       if (!(list.getValue(i) instanceof JsonObject header) || !(header.getValue("key") instanceof String name) || name.isEmpty()) {
         throw new RequestException(422, h + " must be {\"key\":<string>,\"value\":<base64>}");
       }
-      if (name.equals("event-id")) {
-        throw new RequestException(422, h + ": 'event-id' is set by the gateway from the record's id");
+      if (EventHeaders.isReserved(name)) {
+        throw new RequestException(422, h + ": '" + name + "' is a header only the gateway writes (reserved: "
+          + EventHeaders.RESERVED.stream().sorted().toList() + " and " + EventHeaders.DLQ_PREFIX + "*)");
       }
       Object value = header.getValue("value");
       if (value != null) {

@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.Shareable;
 import io.vertx.ext.web.Router;
 import org.eventgateway.Addresses;
 import org.eventgateway.Codecs;
@@ -14,6 +15,7 @@ import org.eventgateway.metrics.GatewayMetrics;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * WebSocket ingestion at {@code /ws/ingest}. A client frame {"topic","records":[…],"ref"} (the
@@ -24,22 +26,46 @@ import java.util.concurrent.ConcurrentHashMap;
  * while more than {@code ingest.ws.maxPendingFrames} frames await acks is no longer read until they
  * are answered. Malformed frames get an error frame and the connection stays usable; a binary
  * frame closes it with 1003, a frame over ingest.maxBodyBytes with 1009 (the server's limit).
- * On shutdown every connection is closed with 1001.
+ * On shutdown every connection is closed with 1001. At most ingest.ws.maxConnections are open
+ * across the gateway's ingest instances: the next upgrade gets 503 with Retry-After instead.
  */
 final class WsIngest {
   private final Vertx vertx;
   private final IngestConfig config;
   private final LagBudgets lagBudgets;
   private final Set<ServerWebSocket> open = ConcurrentHashMap.newKeySet();
+  /** Shared by every ingest instance of this Vert.x. */
+  private final AtomicInteger connections;
+
+  /** The cross-instance count, kept in Vert.x's local shared data (values there must be Shareable). */
+  private static final class Count extends AtomicInteger implements Shareable {}
 
   WsIngest(Vertx vertx, IngestConfig config, LagBudgets lagBudgets) {
     this.vertx = vertx;
     this.config = config;
     this.lagBudgets = lagBudgets;
+    this.connections = vertx.sharedData().<String, Count>getLocalMap("gateway.ingest.ws").computeIfAbsent("connections", k -> new Count());
   }
 
   void mount(Router router) {
-    router.get("/ws/ingest").handler(ctx -> ctx.request().toWebSocket().onSuccess(this::serve));
+    router.get("/ws/ingest").handler(ctx -> {
+      int max = config.edge().wsMaxConnections();
+      if (connections.incrementAndGet() > max) {
+        connections.decrementAndGet();
+        GatewayMetrics.ingestRejected("ws_connections");
+        ctx.response().putHeader("Retry-After", "5");
+        IngestVerticle.json(ctx, 503, ErrorReply.body(503, "too many WebSocket ingest connections (ingest.ws.maxConnections="
+          + max + "); retry later"));
+        return;
+      }
+      ctx.request().toWebSocket().onComplete((ws, err) -> {
+        if (err != null) {
+          connections.decrementAndGet();
+        } else {
+          serve(ws);
+        }
+      });
+    });
   }
 
   /** Closes every connection with 1001 (going away), for the shutdown path. */
@@ -65,6 +91,7 @@ final class WsIngest {
     Connection c = new Connection(ws);
     long ping = vertx.setPeriodic(config.wsPingIntervalMs(), t -> ws.writePing(Buffer.buffer("gw")));
     ws.closeHandler(v -> {
+      connections.decrementAndGet();
       open.remove(ws);
       vertx.cancelTimer(ping);
     });
@@ -87,7 +114,9 @@ final class WsIngest {
     try {
       frame = new JsonObject(text);
     } catch (RuntimeException e) {
-      answerInOrder(c, null, Future.succeededFuture(error(null, 400, "malformed JSON frame")), 0);
+      RequestException limit = config.json().rejection(e, "the frame");
+      answerInOrder(c, null, Future.succeededFuture(limit == null ? error(null, 400, "malformed JSON frame")
+        : error(null, limit.status(), limit.getMessage())), 0);
       return;
     }
     Object ref = frame.getValue("ref");

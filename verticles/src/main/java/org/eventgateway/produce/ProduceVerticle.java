@@ -75,15 +75,27 @@ public class ProduceVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     config = ProduceConfig.from(config());
-    admin = KafkaAdminClient.create(vertx, Map.of(
-      "bootstrap.servers", config.bootstrapServers(),
-      "client.id", "gateway-produce-admin",
-      "request.timeout.ms", "10000",
-      "default.api.timeout.ms", "15000"));
-    producer = KafkaProducer.create(vertx, config.producerProperties(), new StringSerializer(), new ByteArraySerializer());
-    kafka = producer.unwrap();
-    gauges = ProducerGauges.join(GatewayMetrics.registry(), this);
-    return createConfiguredTopics().onSuccess(v -> {
+    // The Kafka clients' constructors block (DNS, threads, config): built on a worker, wrapped here.
+    return vertx.executeBlocking(() -> {
+      org.apache.kafka.clients.admin.AdminClient rawAdmin = org.apache.kafka.clients.admin.AdminClient.create(Map.<String, Object>of(
+        "bootstrap.servers", config.bootstrapServers(),
+        "client.id", "gateway-produce-admin",
+        "request.timeout.ms", "10000",
+        "default.api.timeout.ms", "15000"));
+      try {
+        return Map.entry(rawAdmin, (Producer<String, byte[]>) new org.apache.kafka.clients.producer.KafkaProducer<>(
+          new HashMap<String, Object>(config.producerProperties()), new StringSerializer(), new ByteArraySerializer()));
+      } catch (RuntimeException e) {
+        rawAdmin.close();
+        throw e;
+      }
+    }).compose(clients -> {
+      admin = KafkaAdminClient.create(vertx, clients.getKey());
+      producer = KafkaProducer.create(vertx, clients.getValue());
+      kafka = clients.getValue();
+      gauges = ProducerGauges.join(GatewayMetrics.registry(), this);
+      return createConfiguredTopics();
+    }).onSuccess(v -> {
       consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.PRODUCE_SEND, this::send));
       consumers.add(vertx.eventBus().consumer(Addresses.PRODUCE_READY, this::ready));
       consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.PRODUCE_KEYS, this::keys));
@@ -95,7 +107,9 @@ public class ProduceVerticle extends VerticleBase {
     // Unregister first so nothing new arrives; close() waits for in-flight sends to be acked.
     List<Future<?>> steps = new ArrayList<>();
     consumers.forEach(c -> steps.add(c.unregister()));
-    gauges.leave(this, salters.values());
+    if (gauges != null) {
+      gauges.leave(this, salters.values());
+    }
     return Future.join(steps)
       .eventually(() -> producer == null ? Future.succeededFuture() : producer.close(10_000))
       .eventually(() -> admin == null ? Future.succeededFuture() : admin.close(5_000));
@@ -140,9 +154,10 @@ public class ProduceVerticle extends VerticleBase {
     });
   }
 
+  /** A look-up only: asking about a topic never creates it, whatever produce.autoCreateTopics says. */
   private void keys(Message<JsonObject> message) {
     String topic = message.body().getString("topic");
-    partitionCount(topic).onComplete((partitions, err) -> {
+    partitionCount(topic, false).onComplete((partitions, err) -> {
       if (err != null) {
         message.fail(503, "cannot look up topic '" + topic + "': " + err.getMessage());
       } else if (partitions == null) {
@@ -307,6 +322,10 @@ public class ProduceVerticle extends VerticleBase {
   }
 
   private Future<Integer> partitionCount(String topic) {
+    return partitionCount(topic, config.autoCreateTopics());
+  }
+
+  private Future<Integer> partitionCount(String topic, boolean create) {
     Integer known = partitionsByTopic.get(topic);
     if (known != null) {
       return Future.succeededFuture(known);
@@ -315,7 +334,7 @@ public class ProduceVerticle extends VerticleBase {
       if (names.contains(topic)) {
         return describe(topic);
       }
-      if (!config.autoCreateTopics()) {
+      if (!create) {
         return Future.succeededFuture(null);
       }
       LOG.info("Auto-creating topic '{}' with {} partitions", topic, config.defaultPartitions());

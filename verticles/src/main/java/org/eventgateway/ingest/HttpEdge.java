@@ -1,0 +1,134 @@
+package org.eventgateway.ingest;
+
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import org.eventgateway.metrics.GatewayMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The HTTP server's limits against hostile clients. Vert.x's idle timeout restarts on every byte,
+ * so a client sending its headers a byte at a time (slowloris) is never idle: each connection
+ * here has one deadline instead — its request's headers within ingest.requestHeaderTimeoutMs of
+ * connecting (or of the previous answer plus the idle timeout, on keep-alive), its body within
+ * ingest.requestBodyTimeoutMs — and is closed when it misses it. WebSocket upgrades leave the
+ * guard (their own pings and limits apply).
+ */
+final class HttpEdge {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpEdge.class);
+
+  private final Vertx vertx;
+  private final IngestConfig.Edge limits;
+  /** Open connections of this verticle instance -> their guard (removed on close). */
+  private final Map<HttpConnection, Guard> guards = new ConcurrentHashMap<>();
+
+  HttpEdge(Vertx vertx, IngestConfig.Edge limits) {
+    this.vertx = vertx;
+    this.limits = limits;
+  }
+
+  static HttpServerOptions options(IngestConfig config) {
+    IngestConfig.Edge e = config.edge();
+    return new HttpServerOptions()
+      .setHost(config.host()).setPort(config.port()).setCompressionSupported(true)
+      .setMaxWebSocketMessageSize(config.maxBodyBytes()).setMaxWebSocketFrameSize(Math.min(config.maxBodyBytes(), 65_536))
+      .setIdleTimeout(e.idleTimeoutSeconds())
+      // Netty bounds the header block as a whole (there is no count of headers to set): a
+      // request with more than maxHeaderSize bytes of headers gets 431, a longer request line 414.
+      .setMaxHeaderSize(e.maxHeaderSize())
+      .setMaxInitialLineLength(e.maxInitialLineLength())
+      // Clients speak HTTP/1.1 (REST, WebSocket, SockJS). With h2c on, Vert.x sniffs each new
+      // connection for the HTTP/2 preface before any handler sees it: a client that sends nothing
+      // would be held by nobody's deadline.
+      .setHttp2ClearTextEnabled(false);
+  }
+
+  /** Wraps the router: every connection is guarded from its first byte. */
+  Handler<HttpServerRequest> install(HttpServer server, Handler<HttpServerRequest> router) {
+    server.connectionHandler(conn -> {
+      Guard g = new Guard(conn);
+      guards.put(conn, g);
+      // Resets and decode errors from hostile or vanishing clients: one line, not a stack trace.
+      conn.exceptionHandler(err -> LOG.debug("HTTP connection from {}: {}", conn.remoteAddress(), String.valueOf(err)));
+      conn.closeHandler(v -> {
+        Guard closed = guards.remove(conn);
+        if (closed != null) {
+          closed.cancel();
+        }
+      });
+      g.arm(limits.requestHeaderTimeoutMs());
+    });
+    return request -> {
+      Guard g = guards.get(request.connection());
+      if (g != null) {
+        g.onRequest(request);
+      }
+      router.handle(request);
+    };
+  }
+
+  private final class Guard {
+    final HttpConnection conn;
+    long timer = -1;
+    HttpServerRequest current;
+    /** The answer to {@link #current} went out before the deadline being waited on was set. */
+    boolean keptAlive;
+
+    Guard(HttpConnection conn) {
+      this.conn = conn;
+    }
+
+    void arm(long ms) {
+      cancel();
+      if (ms > 0) {
+        timer = vertx.setTimer(ms, t -> expired());
+      }
+    }
+
+    void cancel() {
+      if (timer >= 0) {
+        vertx.cancelTimer(timer);
+        timer = -1;
+      }
+    }
+
+    void onRequest(HttpServerRequest request) {
+      if ("websocket".equalsIgnoreCase(request.getHeader("upgrade"))) {
+        cancel();
+        guards.remove(conn);
+        return;
+      }
+      current = request;
+      keptAlive = false;
+      arm(request.isEnded() ? limits.requestHeaderTimeoutMs() : limits.requestBodyTimeoutMs());
+    }
+
+    private void expired() {
+      timer = -1;
+      HttpServerRequest r = current;
+      if (r != null && !r.isEnded()) {
+        close("its request body did not arrive within ingest.requestBodyTimeoutMs=" + limits.requestBodyTimeoutMs(), "body_timeout");
+      } else if (r != null && !r.response().ended()) {
+        arm(limits.requestHeaderTimeoutMs()); // the gateway is still answering: not the client's fault
+      } else if (r != null && !keptAlive) {
+        keptAlive = true; // answered: the keep-alive wait, then the next request's headers
+        arm(Math.max(limits.idleTimeoutSeconds() * 1000L, limits.requestHeaderTimeoutMs()));
+      } else {
+        close("no complete request headers within ingest.requestHeaderTimeoutMs=" + limits.requestHeaderTimeoutMs(), "header_timeout");
+      }
+    }
+
+    private void close(String why, String reason) {
+      GatewayMetrics.ingestRejected(reason);
+      LOG.debug("Closing HTTP connection from {}: {}", conn.remoteAddress(), why);
+      conn.close();
+    }
+  }
+}
