@@ -103,9 +103,14 @@ class HostileInputIT {
     List<HostileCases.Topic> topics = HostileCases.topics(gw.topic, dlqTopics, gw.suffix);
     long started = System.nanoTime();
     try {
+      long t0 = System.nanoTime();
       httpPhase(topics);
+      long t1 = System.nanoTime();
       rawPhase();
+      long t2 = System.nanoTime();
       socketPhase(topics);
+      System.out.printf("hostile-input: phase ms http=%d raw=%d sockets=%d%n", (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,
+        (System.nanoTime() - t2) / 1_000_000);
     } finally {
       heapSampler.shutdownNow();
     }
@@ -147,8 +152,10 @@ class HostileInputIT {
     System.out.println(tally.summary(forbiddenWrites, heapMax.get() / 1_048_576.0) + " phases_ms=" + phasesMs);
     System.out.println(tally.report());
     System.out.println("hostile-input: child log " + log + " has " + errorLines + " ERROR lines; first distinct ones:");
-    childLog.lines().filter(l -> l.contains(" ERROR ")).map(l -> l.replaceFirst("^\\S+ ", "")).distinct().limit(12)
-      .forEach(l -> System.out.println("  " + HostileTallyClip.clip(l)));
+    List<String> lines = childLog.lines().toList();
+    java.util.stream.IntStream.range(0, lines.size()).filter(i -> lines.get(i).contains(" ERROR "))
+      .mapToObj(i -> lines.get(i).replaceFirst("^\\S+ \\S+ \\[[^\\]]*\\] ", "") + (i + 1 < lines.size() ? " | " + lines.get(i + 1) : ""))
+      .distinct().limit(15).forEach(l -> System.out.println("  " + HostileTally.clip(l, 300)));
     assertEquals(0, tally.failureCount(), tally.summary(forbiddenWrites, heapMax.get() / 1_048_576.0) + "\n" + tally.report());
   }
 
@@ -172,7 +179,7 @@ class HostileInputIT {
     Expect wellFormedTrace = Expect.status(200).and("a well-formed traceparent back", o -> o.detail().startsWith("[traceparent: ")
       && TRACEPARENT.matcher(o.detail().substring(14, o.detail().indexOf(']'))).matches());
     for (String tp : HostileCases.BAD_TRACEPARENTS) {
-      cases.add(new Http("traceparent", HostileTallyClip.clip(tp), "POST", "/topics/" + hostile, HostileCases.JSON, bytes(one),
+      cases.add(new Http("traceparent", HostileTally.clip(tp, 40), "POST", "/topics/" + hostile, HostileCases.JSON, bytes(one),
         List.of("traceparent", tp), wellFormedTrace));
     }
     operatorCases(cases);
@@ -202,9 +209,9 @@ class HostileInputIT {
       cases.add(new Http("operator-browse", q, "GET", "/dlq/" + gw.ledger + "?" + q, null, null, Expect.status(200, 400, 422)));
     }
     for (String id : new String[] {"x", "a".repeat(300), "%00", "00000000-0000-0000-0000-000000000000"}) {
-      cases.add(new Http("operator-status", "task-" + HostileTallyClip.clip(id), "GET", "/dlq/" + gw.ledger + "/tasks/" + id, null, null,
+      cases.add(new Http("operator-status", "task-" + HostileTally.clip(id, 40), "GET", "/dlq/" + gw.ledger + "/tasks/" + id, null, null,
         Expect.clientError()));
-      cases.add(new Http("operator-status", "replay-" + HostileTallyClip.clip(id), "GET", "/groups/" + gw.ledger + "/replay/" + id, null,
+      cases.add(new Http("operator-status", "replay-" + HostileTally.clip(id, 40), "GET", "/groups/" + gw.ledger + "/replay/" + id, null,
         null, Expect.clientError()));
     }
   }
@@ -212,7 +219,7 @@ class HostileInputIT {
   private static Expect operator(String strictness) {
     return switch (strictness) {
       case "strict" -> Expect.status(400, 422);
-      case "accepted" -> Expect.status(202);
+      case "accepted" -> Expect.status(202, 429, 503); // or pushed back by a cap on running tasks
       default -> Expect.answered();
     };
   }
@@ -229,7 +236,7 @@ class HostileInputIT {
     for (String target : HostileCases.TRAVERSALS) {
       for (String method : new String[] {"GET", "HEAD"}) {
         String req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-        work.add(() -> tally.record("traversal", method + " " + HostileTallyClip.clip(target), req, RawHttp.exchange(gw.httpPort, req, DEADLINE), noLeak));
+        work.add(() -> tally.record("traversal", method + " " + HostileTally.clip(target, 40), req, RawHttp.exchange(gw.httpPort, req, DEADLINE), noLeak));
       }
     }
     runAll(work);
@@ -245,7 +252,7 @@ class HostileInputIT {
     for (String t : new String[] {"[]", "1", "null", "\"s\"", "{}", "{\"topic\":1}", "{\"topic\":\"" + hostile + "\"}",
       "{\"topic\":\"" + hostile + "\",\"records\":\"x\"}", "{\"topic\":\"" + hostile + "\",\"records\":[]}", "{", "",
       "{\"topic\":\"" + hostile + "\",\"records\":[" + "[".repeat(20_000) + "]".repeat(20_000) + "]}"}) {
-      s.text("ws-frames", "shape-" + HostileTallyClip.clip(t), t, Expect.status(400, 413, 422));
+      s.text("ws-frames", "shape-" + HostileTally.clip(t, 40), t, Expect.status(400, 413, 422));
     }
     for (int i = 0; i < 100; i++) {
       byte[] junk = new byte[1 + random.nextInt(200)];
@@ -386,13 +393,5 @@ class HostileInputIT {
 
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** Short labels for cases whose input is long. */
-  private static final class HostileTallyClip {
-    static String clip(String s) {
-      String flat = s.replace("\r", "\\r").replace("\n", "\\n");
-      return flat.length() > 40 ? flat.substring(0, 40) + "…(" + flat.length() + ")" : flat;
-    }
   }
 }

@@ -237,7 +237,7 @@ public final class HostileCases {
   public static final List<String> BAD_TRACEPARENTS = List.of("garbage", "00-", "00-" + "0".repeat(32) + "-" + "0".repeat(16) + "-01",
     "ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-extra",
     "00-zzf7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01",
-    "0".repeat(8_000), "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01,00-1af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+    "0".repeat(4_000), "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01,00-1af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
     " ", "00-0AF7651916CD43DD8448EB211C80319C-B7AD6B7169203331-01", "${jndi:ldap://x/a}", "'; DROP TABLE orders; --");
 
   private static final String[] WRONG = {"\"x\"", "null", "{}", "[]", "-1", "1.5", "true", "99999999999999999999999", "\"\""};
@@ -279,12 +279,14 @@ public final class HostileCases {
     List<String[]> out = new ArrayList<>();
     for (String w : WRONG) {
       out.add(new String[] {"mode=" + w, "{\"mode\":" + w + "}", "strict"});
-      out.add(new String[] {"from=" + w, "{\"mode\":\"shadow\",\"from\":" + w + "}", w.equals("null") ? "lenient" : "strict"});
-      out.add(new String[] {"to=" + w, "{\"mode\":\"shadow\",\"to\":" + w + "}", w.equals("null") ? "lenient" : "strict"});
+      String rightType = w.equals("null") || w.equals("{}") ? "lenient" : "strict"; // absent, or an object with the defaults
+      out.add(new String[] {"from=" + w, "{\"mode\":\"shadow\",\"from\":" + w + "}", rightType});
+      out.add(new String[] {"to=" + w, "{\"mode\":\"shadow\",\"to\":" + w + "}", rightType});
       out.add(new String[] {"from.timestamp=" + w, "{\"mode\":\"shadow\",\"from\":{\"timestamp\":" + w + "}}", "strict"});
       out.add(new String[] {"to.timestamp=" + w, "{\"mode\":\"shadow\",\"to\":{\"timestamp\":" + w + "}}", "strict"});
       out.add(new String[] {"from.offsets.0=" + w, "{\"mode\":\"shadow\",\"from\":{\"offsets\":{\"0\":" + w + "}}}", "strict"});
-      out.add(new String[] {"apply.from.offsets=" + w, "{\"mode\":\"apply\",\"pauseGroup\":true,\"from\":{\"offsets\":" + w + "}}", "strict"});
+      out.add(new String[] {"apply.from.offsets=" + w, "{\"mode\":\"apply\",\"pauseGroup\":true,\"from\":{\"offsets\":" + w + "}}",
+        w.equals("{}") ? "lenient" : "strict"});
       out.add(new String[] {"apply.from.offsets.0=" + w,
         "{\"mode\":\"apply\",\"pauseGroup\":true,\"from\":{\"offsets\":{\"0\":" + w + "}}}", "strict"});
       if (!w.equals("true")) {
@@ -328,7 +330,7 @@ public final class HostileCases {
 
   /** What a leaked file would contain. */
   public static final List<String> LEAK_MARKERS = List.of("bootstrapServers", "<artifactId>", "root:x:0:0", "package org.eventgateway",
-    "CAFEBABE", "<Configuration", "[core]", "repositoryformatversion");
+    "<Configuration", "[core]", "repositoryformatversion");
 
   /** Broken HTTP/1.1, header floods and smuggling attempts: a 4xx or a closed connection, never a 5xx or a hang. */
   public static List<Raw> protocol(String topic) {

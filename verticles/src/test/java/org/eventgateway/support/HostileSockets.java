@@ -302,6 +302,10 @@ public final class HostileSockets {
           s.getOutputStream().write("GE".getBytes(StandardCharsets.ISO_8859_1));
         }
         slow.add(s);
+      } catch (RawWebSocket.Refused r) {
+        if (r.status != 503 || !r.retryAfter) { // a connection cap pushing back is fine
+          tally.fail("slowloris", "WebSocket upgrade for slow connection #" + i + " answered " + r.getMessage());
+        }
       } catch (IOException e) {
         tally.fail("slowloris", "could not open slow connection #" + i + ": " + e);
       }

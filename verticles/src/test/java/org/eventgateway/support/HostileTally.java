@@ -84,6 +84,7 @@ public final class HostileTally {
   private final AtomicLong pushBack = new AtomicLong();
   private final AtomicLong closed = new AtomicLong();
   private final AtomicLong unanswered = new AtomicLong();
+  private final AtomicLong slowestAnswerMs = new AtomicLong();
   private final Map<String, Failures> failures = new TreeMap<>();
   private final Map<String, Long> groupCounts = new TreeMap<>();
 
@@ -121,6 +122,9 @@ public final class HostileTally {
       closed.incrementAndGet();
     } else if (o.kind == Kind.TIMEOUT) {
       unanswered.incrementAndGet();
+    }
+    if (o.kind != Kind.TIMEOUT) {
+      slowestAnswerMs.accumulateAndGet(o.millis, Math::max);
     }
     String why = null;
     if (o.kind == Kind.TIMEOUT) {
@@ -164,9 +168,9 @@ public final class HostileTally {
 
   public String summary(long forbiddenWrites, double heapMaxMb) {
     return String.format("hostile-input: requests=%d ws_frames=%d slow_connections=%d status_2xx=%d 4xx=%d 5xx=%d "
-        + "503_retry_after=%d closed=%d unanswered=%d forbidden_writes=%d heap_max_mb=%.0f failures=%d",
+        + "503_retry_after=%d closed=%d unanswered=%d slowest_answer_ms=%d forbidden_writes=%d heap_max_mb=%.0f failures=%d",
       requests.get(), wsFrames.get(), slow.get(), s2xx.get(), s4xx.get(), s5xx.get(), pushBack.get(), closed.get(),
-      unanswered.get(), forbiddenWrites, heapMaxMb, failureCount());
+      unanswered.get(), slowestAnswerMs.get(), forbiddenWrites, heapMaxMb, failureCount());
   }
 
   /** Failures grouped by case, with what came back and up to two examples each. */
@@ -185,7 +189,7 @@ public final class HostileTally {
     return out.toString();
   }
 
-  static String clip(String s, int max) {
+  public static String clip(String s, int max) {
     if (s == null) {
       return "";
     }
