@@ -49,6 +49,15 @@ public final class HostileTally {
         o -> (o.kind == Kind.HTTP || o.kind == Kind.WS_TEXT) && set.contains(o.status));
     }
 
+    /** Operator bodies: "strict" ones are refused with 400/422, "accepted" ones 202, the others only answered. */
+    public static Expect operator(String strictness) {
+      return switch (strictness) {
+        case "strict" -> status(400, 422);
+        case "accepted" -> status(202, 429, 503); // or pushed back by a cap on running tasks
+        default -> answered();
+      };
+    }
+
     /** Any 4xx. */
     public static Expect clientError() {
       return new Expect("a 4xx", o -> (o.kind == Kind.HTTP || o.kind == Kind.WS_TEXT) && o.status >= 400 && o.status < 500);
@@ -85,6 +94,7 @@ public final class HostileTally {
   private final AtomicLong closed = new AtomicLong();
   private final AtomicLong unanswered = new AtomicLong();
   private final AtomicLong slowestAnswerMs = new AtomicLong();
+  private final AtomicLong retries = new AtomicLong();
   private final Map<String, Failures> failures = new TreeMap<>();
   private final Map<String, Long> groupCounts = new TreeMap<>();
 
@@ -96,6 +106,11 @@ public final class HostileTally {
 
   public void wsFramesSent(int n) {
     wsFrames.addAndGet(n);
+  }
+
+  /** A request sent again because its pooled connection was closed before any answer (counted, shown in the summary). */
+  public void retried() {
+    retries.incrementAndGet();
   }
 
   public void slowConnections(int n) {
@@ -168,9 +183,9 @@ public final class HostileTally {
 
   public String summary(long forbiddenWrites, double heapMaxMb) {
     return String.format("hostile-input: requests=%d ws_frames=%d slow_connections=%d status_2xx=%d 4xx=%d 5xx=%d "
-        + "503_retry_after=%d closed=%d unanswered=%d slowest_answer_ms=%d forbidden_writes=%d heap_max_mb=%.0f failures=%d",
+        + "503_retry_after=%d closed=%d unanswered=%d retried_on_closed_keepalive=%d slowest_answer_ms=%d forbidden_writes=%d heap_max_mb=%.0f failures=%d",
       requests.get(), wsFrames.get(), slow.get(), s2xx.get(), s4xx.get(), s5xx.get(), pushBack.get(), closed.get(),
-      unanswered.get(), slowestAnswerMs.get(), forbiddenWrites, heapMaxMb, failureCount());
+      unanswered.get(), retries.get(), slowestAnswerMs.get(), forbiddenWrites, heapMaxMb, failureCount());
   }
 
   /** Failures grouped by case, with what came back and up to two examples each. */

@@ -200,6 +200,15 @@ public final class RawWebSocket implements Closeable {
     }
   }
 
+  /** The text of {@code b} if it is valid UTF-8 (what a text frame must carry), else null. */
+  public static String strictUtf8(byte[] b) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(b)).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      return null;
+    }
+  }
+
   public boolean isClosed() {
     return socket.isClosed();
   }
