@@ -51,7 +51,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * printed seed ({@code -Dhostile.seed=} to change it). Every request has a 5 s deadline. Afterwards:
  * no 5xx but 503 push-back with Retry-After, nothing unanswered, nothing written to a dead-letter or
  * internal topic and no topic created, the process alive and ready, the heap bounded, and one good
- * order still applied. Prints one summary line and the failures grouped by case.
+ * order still applied. Prints one summary line and the failures grouped by case. A closed
+ * connection counts as an answer only where the input breaks the protocol on purpose (groups
+ * protocol, traversal, ws-protocol and the TCP bridge's garbage frames).
  */
 class HostileInputIT {
   private static final long SEED = Long.getLong("hostile.seed", 20_261_201L);
