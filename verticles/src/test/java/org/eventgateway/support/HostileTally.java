@@ -193,7 +193,7 @@ public final class HostileTally {
     StringBuilder out = new StringBuilder("hostile-input per group: ").append(groupCounts).append('\n');
     synchronized (failures) {
       failures.forEach((key, f) -> {
-        out.append("  FAIL ").append(key).append(" x").append(f.count);
+        out.append("  FAIL [").append(concern(key)).append("] ").append(key).append(" x").append(f.count);
         if (!f.seen.isEmpty()) {
           out.append(" seen=").append(f.seen);
         }
@@ -202,6 +202,32 @@ public final class HostileTally {
       });
     }
     return out.toString();
+  }
+
+  /** Which promise (and so which fix) a failure is about, to route it. */
+  static String concern(String key) {
+    String k = key.toLowerCase(java.util.Locale.ROOT);
+    if (k.contains("utf16")) {
+      return "produce parser: non-UTF-8 body";
+    } else if (k.contains("utf8")) {
+      return "UTF-8 validation";
+    } else if (k.contains("reserved-header")) {
+      return "reserved headers 422";
+    } else if (k.contains("topic") || k.contains("keys-") || k.contains("forbidden-writes") || k.contains("consumer-offsets")
+      || k.contains("transaction-state") || k.contains("internal-new")) {
+      return "forbidden topics 403";
+    } else if (k.startsWith("operator-")) {
+      return "operator body validation";
+    } else if (k.contains("1011")) {
+      return "WebSocket close codes";
+    } else if (k.startsWith("bridge")) {
+      return "event-bus bridge";
+    } else if (k.startsWith("ws-connections")) {
+      return "WebSocket connection cap";
+    } else if (k.startsWith("slowloris") || k.startsWith("protocol") || k.startsWith("nesting") || k.startsWith("huge-")) {
+      return "HTTP limits and stream-read constraints";
+    }
+    return "liveness and the rest";
   }
 
   public static String clip(String s, int max) {
