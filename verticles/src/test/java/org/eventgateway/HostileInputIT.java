@@ -145,7 +145,7 @@ class HostileInputIT {
     Set<String> created = new HashSet<>(admin.listTopics(new org.apache.kafka.clients.admin.ListTopicsOptions().listInternal(true))
       .names().get(30, TimeUnit.SECONDS));
     created.removeAll(topicsBefore);
-    created.removeIf(t -> !(t.contains(gw.suffix) || tried.contains(t)) || t.equals("__consumer_offsets") || t.equals("__transaction_state"));
+    created.removeIf(t -> !(t.contains(gw.suffix) || tried.contains(t)) || t.equals("__consumer_offsets"));
     created.forEach(t -> tally.fail("forbidden-writes", "topic created by a client request: " + t));
     forbiddenWrites += created.size();
 
