@@ -12,6 +12,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import org.eventgateway.Addresses;
+import org.eventgateway.BusHandlers;
 import org.eventgateway.TraceContext;
 import org.eventgateway.metrics.GatewayMetrics;
 import org.slf4j.Logger;
@@ -121,12 +122,12 @@ public class ApplyVerticle extends VerticleBase {
       .compose(v -> handlerTypes.learnAll()) // never fails: a statement that does not prepare yet keeps its reason
       .onSuccess(v -> {
         typesTimer = handlerTypes.refreshEvery(vertx, HandlerTypes.refreshMs(config()));
-        consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_BATCH, this::applyBatch));
-        consumers.add(vertx.eventBus().consumer(Addresses.APPLY_READY, this::ready));
-        consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_OFFSETS, this::storedOffsets));
-        consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_POSITIONS, this::storePositions));
-        consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_SHADOW, this::shadow));
-        consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_REWIND, this::rewind));
+        consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_BATCH, BusHandlers.guarded(Addresses.APPLY_BATCH, this::applyBatch)));
+        consumers.add(vertx.eventBus().consumer(Addresses.APPLY_READY, BusHandlers.guarded(Addresses.APPLY_READY, this::ready)));
+        consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_OFFSETS, BusHandlers.guarded(Addresses.APPLY_OFFSETS, this::storedOffsets)));
+        consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_POSITIONS, BusHandlers.guarded(Addresses.APPLY_POSITIONS, this::storePositions)));
+        consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_SHADOW, BusHandlers.guarded(Addresses.APPLY_SHADOW, this::shadow)));
+        consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_REWIND, BusHandlers.guarded(Addresses.APPLY_REWIND, this::rewind)));
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_RETENTION, m -> expireMarkers()
           .onSuccess(deleted -> m.reply(new JsonObject().put("deleted", deleted)))
           .onFailure(err -> m.fail(503, "marker cleanup failed: " + Failures.message(err)))));

@@ -15,6 +15,7 @@ import io.vertx.kafka.client.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eventgateway.Addresses;
+import org.eventgateway.BusHandlers;
 import org.eventgateway.apply.FailureCodes;
 import org.eventgateway.apply.Failures;
 import org.eventgateway.metrics.GatewayMetrics;
@@ -128,7 +129,8 @@ public class ConsumeVerticle extends VerticleBase {
     consumer.partitionsRevokedHandler(this::onRevoked);
     consumer.exceptionHandler(err -> LOG.warn("[{}] consumer error: {}", config.group(), err.getMessage()));
     stateTimer = vertx.setPeriodic(1000, t -> publishState());
-    rewindConsumer = vertx.eventBus().consumer(Addresses.consumeRewind(config.group()), this::rewind);
+    rewindConsumer = vertx.eventBus().consumer(Addresses.consumeRewind(config.group()),
+      BusHandlers.guarded(Addresses.consumeRewind(config.group()), this::rewind));
     return consumer.subscribe(config.topic()).onSuccess(v -> {
       LOG.info("[{}] consuming {}", config.group(), config.topic());
       loop();

@@ -13,6 +13,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.eventgateway.Addresses;
+import org.eventgateway.BusHandlers;
 import org.eventgateway.Codecs;
 import org.eventgateway.EventHeaders;
 import org.eventgateway.TraceContext;
@@ -76,7 +77,7 @@ public class IngestVerticle extends VerticleBase {
       error(ctx, 405, ctx.request().method() + " is not supported on /topics/{topic}; use POST"));
     OperatorRoutes.mount(vertx, router);
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(BridgePolicy.sockJs()));
-    vertx.eventBus().<JsonObject>consumer(Addresses.INGEST_PUBLISH, this::publishFromBus);
+    vertx.eventBus().<JsonObject>consumer(Addresses.INGEST_PUBLISH, BusHandlers.guarded(Addresses.INGEST_PUBLISH, this::publishFromBus));
     wsIngest = new WsIngest(vertx, config, lagBudgets);
     wsIngest.mount(router);
     LagRoutes.mount(vertx, router, LagConfig.from(config()));

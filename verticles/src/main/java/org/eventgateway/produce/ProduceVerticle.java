@@ -22,6 +22,7 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eventgateway.Addresses;
+import org.eventgateway.BusHandlers;
 import org.eventgateway.Codecs;
 import org.eventgateway.EventHeaders;
 import org.eventgateway.TraceContext;
@@ -96,9 +97,9 @@ public class ProduceVerticle extends VerticleBase {
       gauges = ProducerGauges.join(GatewayMetrics.registry(), this);
       return createConfiguredTopics();
     }).onSuccess(v -> {
-      consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.PRODUCE_SEND, this::send));
-      consumers.add(vertx.eventBus().consumer(Addresses.PRODUCE_READY, this::ready));
-      consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.PRODUCE_KEYS, this::keys));
+      consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.PRODUCE_SEND, BusHandlers.guarded(Addresses.PRODUCE_SEND, this::send)));
+      consumers.add(vertx.eventBus().consumer(Addresses.PRODUCE_READY, BusHandlers.guarded(Addresses.PRODUCE_READY, this::ready)));
+      consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.PRODUCE_KEYS, BusHandlers.guarded(Addresses.PRODUCE_KEYS, this::keys)));
     });
   }
 
