@@ -114,9 +114,9 @@ public final class BridgeFrames {
     return frame(new JsonObject().put("type", "pong"));
   }
 
-  /** A failed request: the fields the library bridge sends (address = the request's, sourceAddress = the reply's). */
+  /** A failed request, as the library bridge sends it: to the client's replyAddress, from the request's address. */
   public static Buffer err(String address, String replyAddress, ReplyException failure) {
-    return frame(new JsonObject().put("type", "err").put("address", address).put("sourceAddress", replyAddress)
+    return frame(new JsonObject().put("type", "err").put("address", replyAddress).put("sourceAddress", address)
       .put("failureCode", failure.failureCode()).put("failureType", failure.failureType().name())
       .put("message", failure.getMessage()));
   }

@@ -124,6 +124,14 @@ class TcpBridgeHostileIT {
         .add(TestGateway.order("hostile-1", "c-1", "sku-1", 1, 1.0, 0)))));
     JsonObject ok = ok1.await("the publish's reply", from, Duration.ofSeconds(30), m -> "ok-1".equals(m.getString("address")));
     assertEquals("hostile-1", ok.getJsonObject("body").getJsonArray("offsets").getJsonObject(0).getString("id"), ok.encode());
+    // A request the gateway refuses comes back as the library bridge sends it: to the replyAddress, with the status.
+    from = ok1.received.size();
+    ok1.send(new JsonObject().put("type", "send").put("address", "gateway.ingest.publish").put("replyAddress", "bad-1")
+      .put("body", new JsonObject().put("topic", gw.topic).put("records", new JsonArray().add(new JsonObject().put("value", "x")))));
+    JsonObject refused = ok1.await("the refusal", from, Duration.ofSeconds(30), m -> "bad-1".equals(m.getString("address")));
+    assertEquals("err", refused.getString("type"), refused.encode());
+    assertEquals(422, refused.getInteger("failureCode"), refused.encode());
+    assertEquals("gateway.ingest.publish", refused.getString("sourceAddress"), refused.encode());
     ok1.socket.close();
   }
 
