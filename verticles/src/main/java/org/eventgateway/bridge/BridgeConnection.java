@@ -125,21 +125,22 @@ final class BridgeConnection {
     }
     JsonObject body = msg.getJsonObject("body");
     String replyAddress = msg.getString("replyAddress");
-    if ("publish".equals(type)) {
-      bus.publish(address, body, options);
-    } else if (replyAddress == null) {
-      bus.send(address, body, options);
-    } else {
-      inFlight++;
-      bus.<Object>request(address, body, options).onComplete(ar -> {
-        inFlight--;
-        if (!closed) {
-          socket.write(ar.succeeded() ? reply(replyAddress, ar.result())
-            : BridgeFrames.err(address, replyAddress, asReply(ar.cause())));
+    // Every send and publish is one request, answered or not: it counts as in flight until the service is done,
+    // and a publish reaches one ingest instance, not each of them (which would produce its events once per instance).
+    inFlight++;
+    bus.<Object>request(address, body, options).onComplete(ar -> {
+      inFlight--;
+      if (replyAddress == null) {
+        if (ar.failed()) {
+          LOG.debug("TCP bridge client {}: {} to {} without replyAddress failed: {}", socket.remoteAddress(), type, address,
+            ar.cause().getMessage());
         }
-        flow();
-      });
-    }
+      } else if (!closed) {
+        socket.write(ar.succeeded() ? reply(replyAddress, ar.result())
+          : BridgeFrames.err(address, replyAddress, asReply(ar.cause())));
+      }
+      flow();
+    });
   }
 
   private static Buffer reply(String replyAddress, Message<Object> response) {

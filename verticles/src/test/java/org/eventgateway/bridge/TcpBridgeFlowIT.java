@@ -77,6 +77,34 @@ class TcpBridgeFlowIT {
   }
 
   @Test
+  void sendsAndPublishesWithoutReplyAddressCountAsInFlightToo() {
+    Queue<Message<Object>> held = new ConcurrentLinkedQueue<>();
+    AtomicInteger most = new AtomicInteger();
+    AtomicInteger seen = new AtomicInteger();
+    Poll.await(vertx.eventBus().consumer(Addresses.INGEST_PUBLISH, (Message<Object> m) -> {
+      held.add(m);
+      seen.incrementAndGet();
+      most.accumulateAndGet(held.size(), Math::max);
+    }).completion());
+    BridgeClient c = BridgeClient.connect(net, port);
+    Buffer burst = Buffer.buffer();
+    for (int i = 0; i < 200; i++) {
+      burst.appendBuffer(BridgeClient.frame(new JsonObject().put("type", i % 2 == 0 ? "send" : "publish")
+        .put("address", Addresses.INGEST_PUBLISH).put("body", new JsonObject().put("n", i))));
+    }
+    c.raw(burst.appendBuffer(BridgeClient.frame(new JsonObject().put("type", "ping"))));
+    Poll.until("every message delivered once and the ping answered", Duration.ofSeconds(60), () -> {
+      for (Message<Object> m; (m = held.poll()) != null; ) {
+        m.reply(null);
+      }
+      return c.received.size();
+    }, n -> n >= 1);
+    assertEquals("pong", c.received.get(0).getString("type"));
+    assertEquals(200, seen.get(), "each frame delivered once");
+    assertTrue(most.get() <= MAX_IN_FLIGHT, "at most " + MAX_IN_FLIGHT + " in flight, saw " + most.get());
+  }
+
+  @Test
   void lagSamplesForAClientThatDoesNotReadAreDroppedNotQueued() {
     BridgeClient c = BridgeClient.connect(net, port);
     c.send(new JsonObject().put("type", "register").put("address", Addresses.LAG_UPDATES));

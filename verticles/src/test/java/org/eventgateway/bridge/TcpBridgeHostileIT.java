@@ -135,6 +135,22 @@ class TcpBridgeHostileIT {
     ok1.socket.close();
   }
 
+  /** The gateway runs several ingest instances on the address: a bus publish would hand the events to each. */
+  @Test
+  void aPublishFrameProducesItsEventsOnce() {
+    BridgeClient c = client();
+    JsonObject record = TestGateway.order("pub-1", "c-9", "sku-9", 1, 1.0, 0);
+    record.remove("id");
+    c.send(new JsonObject().put("type", "publish").put("address", "gateway.ingest.publish")
+      .put("body", new JsonObject().put("topic", gw.topic).put("records", new JsonArray().add(record))));
+    c.assertUsable();
+    Poll.until("the published order applied", Duration.ofSeconds(30),
+      () -> gw.count("SELECT count(*) FROM payments WHERE order_id = 'pub-1'"), n -> n >= 1);
+    gw.awaitCaughtUp(gw.ledger);
+    assertEquals(1, gw.count("SELECT count(*) FROM payments WHERE order_id = 'pub-1'"), "one publish frame, one event");
+    c.socket.close();
+  }
+
   @Test
   void aLengthPrefixOverTheLimitGetsAnErrFrameAndTheConnectionIsClosed() {
     for (int length : new int[] {0x7fffffff, -1, MAX_FRAME + 1}) {
