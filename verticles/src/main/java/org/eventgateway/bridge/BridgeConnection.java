@@ -70,6 +70,7 @@ final class BridgeConnection {
         LOG.warn("TCP bridge client {} announced a {}-byte frame (bridge.maxFrameBytes={}): closing it",
           socket.remoteAddress(), Integer.toUnsignedString(length), config.maxFrameBytes());
         closed = true;
+        parser.pause(); // nothing more is read: the rest of the stream cannot be framed
         socket.end(BridgeFrames.err("frame_too_large: " + Integer.toUnsignedString(length)
           + " bytes announced, bridge.maxFrameBytes=" + config.maxFrameBytes()));
         return;

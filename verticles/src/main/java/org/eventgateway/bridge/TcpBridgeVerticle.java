@@ -40,6 +40,7 @@ public class TcpBridgeVerticle extends VerticleBase {
   private void accept(NetSocket socket, BridgeOptions policy, BridgeConfig config) {
     if (connections >= config.maxConnections()) {
       LOG.warn("TCP bridge refused {}: bridge.maxConnections={} clients are connected", socket.remoteAddress(), config.maxConnections());
+      socket.pause();
       socket.end(BridgeFrames.err("too_many_connections: bridge.maxConnections=" + config.maxConnections()));
       return;
     }
