@@ -5,6 +5,9 @@ import io.vertx.ext.bridge.PermittedOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import org.eventgateway.Addresses;
 
+import java.util.List;
+import java.util.regex.Pattern;
+
 /**
  * What clients outside the JVM may reach through the event-bus bridges: publishing events in, lag
  * samples out. Everything else is denied (the bridges deny by default; nothing else is listed).
@@ -20,5 +23,17 @@ public final class BridgePolicy {
 
   public static SockJSBridgeOptions sockJs() {
     return permit(new SockJSBridgeOptions());
+  }
+
+  /** Whether a client may send or publish to {@code address} ({@code inbound}) or register for it. */
+  public static boolean permits(BridgeOptions options, boolean inbound, String address) {
+    List<PermittedOptions> permitted = inbound ? options.getInboundPermitteds() : options.getOutboundPermitteds();
+    for (PermittedOptions p : permitted) {
+      if (p.getAddress() != null ? p.getAddress().equals(address)
+        : p.getAddressRegex() == null || Pattern.matches(p.getAddressRegex(), address)) {
+        return true;
+      }
+    }
+    return false;
   }
 }

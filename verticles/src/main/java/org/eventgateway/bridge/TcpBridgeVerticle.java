@@ -2,37 +2,54 @@ package org.eventgateway.bridge;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
 import io.vertx.ext.bridge.BridgeOptions;
-import io.vertx.ext.eventbus.bridge.tcp.TcpEventBusBridge;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The TCP event-bus bridge (frames: 4-byte big-endian length + JSON), for clients in any language.
- * Consumes and emits only what {@link BridgePolicy} permits. Off when {@code bridge.tcpPort} is -1.
+ * The TCP event-bus bridge (frames: 4-byte big-endian length + JSON), for clients in any language, speaking the
+ * vertx-tcp-eventbus-bridge protocol. Served by {@link BridgeConnection} rather than the library's server, which
+ * neither answers nor bounds hostile frames (no err frame for non-JSON or a missing type, any announced length
+ * buffered, a repeated register multiplying deliveries, no write-queue limit). Consumes and emits only what
+ * {@link BridgePolicy} permits; at most {@code bridge.maxConnections} clients. Off when {@code bridge.tcpPort} is -1.
  */
 public class TcpBridgeVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(TcpBridgeVerticle.class);
-  private TcpEventBusBridge bridge;
+  private NetServer server;
+  private int connections;
 
   @Override
   public Future<?> start() {
-    JsonObject c = config().getJsonObject("bridge", new JsonObject());
-    int port = c.getInteger("tcpPort", 7000);
-    if (port < 0) {
+    BridgeConfig config = BridgeConfig.from(config());
+    if (config.port() < 0) {
       return Future.succeededFuture();
     }
-    String host = c.getString("tcpHost", "127.0.0.1");
-    bridge = TcpEventBusBridge.create(vertx, BridgePolicy.permit(new BridgeOptions()));
-    return bridge.listen(port, host)
-      .onSuccess(b -> LOG.info("TCP event-bus bridge on {}:{} (in: gateway.ingest.publish, out: gateway.lag.updates)", host, port))
-      .recover(err -> Future.failedFuture("cannot listen on " + host + ":" + port + " for the TCP event-bus bridge ("
-        + err.getMessage() + ") — set bridge.tcpPort, or -1 to turn it off"));
+    BridgeOptions policy = BridgePolicy.permit(new BridgeOptions());
+    server = vertx.createNetServer(new NetServerOptions());
+    server.connectHandler(socket -> accept(socket, policy, config));
+    return server.listen(config.port(), config.host())
+      .onSuccess(s -> LOG.info("TCP event-bus bridge on {}:{} (in: gateway.ingest.publish, out: gateway.lag.updates)",
+        config.host(), config.port()))
+      .recover(err -> Future.failedFuture("cannot listen on " + config.host() + ":" + config.port()
+        + " for the TCP event-bus bridge (" + err.getMessage() + ") — set bridge.tcpPort, or -1 to turn it off"));
+  }
+
+  private void accept(NetSocket socket, BridgeOptions policy, BridgeConfig config) {
+    if (connections >= config.maxConnections()) {
+      LOG.warn("TCP bridge refused {}: bridge.maxConnections={} clients are connected", socket.remoteAddress(), config.maxConnections());
+      socket.pause();
+      socket.end(BridgeFrames.err("too_many_connections: bridge.maxConnections=" + config.maxConnections()));
+      return;
+    }
+    connections++;
+    new BridgeConnection(vertx, socket, policy, config, () -> connections--);
   }
 
   @Override
   public Future<?> stop() {
-    return bridge == null ? Future.succeededFuture() : bridge.close();
+    return server == null ? Future.succeededFuture() : server.close();
   }
 }
