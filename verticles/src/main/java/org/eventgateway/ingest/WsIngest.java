@@ -170,8 +170,9 @@ final class WsIngest {
         int code = corrupt.closeStatus().code();
         LOG.debug("WebSocket ingest client {} broke the protocol ({}): {}", ws.remoteAddress(), code, corrupt.getMessage());
         GatewayMetrics.ingestRejected("ws_protocol");
-        ws.close((short) code, reason(code == 1009 ? "frame larger than " + Math.min(config.maxBodyBytes(), 65_536) + " bytes: send a long message in fragments"
-          : String.valueOf(corrupt.getMessage())));
+        String why = code == 1009 ? "frame larger than " + Math.min(config.maxBodyBytes(), 65_536) + " bytes: send a long message in fragments"
+          : String.valueOf(corrupt.getMessage());
+        ws.close((short) code, reason(why));
         return;
       }
     }
