@@ -6,6 +6,7 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.eventgateway.support.Poll;
+import org.eventgateway.support.RawWebSocket;
 import org.eventgateway.support.TestGateway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -110,5 +111,68 @@ class WsIngestIT {
     Poll.until("closed for an oversized frame", Duration.ofSeconds(10), closedBig::get, c -> c != 0);
     assertEquals(1009, closedBig.get());
     assertEquals(0, gw.totalEnd(gw.topic));
+  }
+
+  /** The close (or answer) a raw client gets for its frames, sent on a fresh connection. */
+  private String closeFor(byte[]... frames) throws java.io.IOException {
+    java.util.Random random = new java.util.Random(7);
+    try (RawWebSocket s = RawWebSocket.open(gw.httpPort, "/ws/ingest", 10_000, random)) {
+      for (byte[] f : frames) {
+        s.sendRaw(f);
+      }
+      RawWebSocket.Frame f = s.next(System.nanoTime() + 10_000_000_000L, true);
+      return f.opcode() == RawWebSocket.CLOSE ? "close:" + f.closeCode() : f.opcode() == -1 ? "eof" : f.text();
+    }
+  }
+
+  @Test
+  void protocolViolationsCloseWith1002And1009And1007NotAServerError() throws Exception {
+    java.util.Random r = new java.util.Random(1);
+    byte[] text = new JsonObject().put("topic", gw.topic).put("ref", 1).put("records", orders("ws-p", 1)).encode()
+      .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals("close:1002", closeFor(RawWebSocket.frame(RawWebSocket.TEXT, true, 0, false, text, r)), "unmasked");
+    assertEquals("close:1002", closeFor(RawWebSocket.frame(0x3, true, 0, true, text, r)), "reserved opcode");
+    assertEquals("close:1002", closeFor(RawWebSocket.frame(RawWebSocket.CONT, true, 0, true, text, r)), "stray continuation");
+    assertEquals("close:1002", closeFor(RawWebSocket.frame(RawWebSocket.PING, true, 0, true, new byte[126], r)), "ping > 125 bytes");
+    assertEquals("close:1002", closeFor(RawWebSocket.frame(RawWebSocket.CLOSE, true, 0, true,
+      RawWebSocket.closePayload(1005, "bye".getBytes()), r)), "close code 1005 on the wire");
+    assertEquals("close:1002", closeFor(RawWebSocket.frame(RawWebSocket.CLOSE, true, 0, true, new byte[] {3}, r)), "1-byte close");
+    assertEquals("close:1007", closeFor(RawWebSocket.frame(RawWebSocket.CLOSE, true, 0, true,
+      RawWebSocket.closePayload(1000, new byte[] {(byte) 0xff}), r)), "close reason not UTF-8");
+    assertEquals("close:1009", closeFor(RawWebSocket.frame(RawWebSocket.TEXT, true, 0, true, new byte[70_000], r)), "frame > 65536");
+    assertEquals(0, gw.totalEnd(gw.topic));
+  }
+
+  @Test
+  void aTextMessageThatIsNotUtf8ClosesWith1007AndProducesNothing() throws Exception {
+    java.util.Random r = new java.util.Random(2);
+    String marked = new JsonObject().put("topic", gw.topic).put("ref", 1).put("records", orders("ws-u", 1)).encode()
+      .replace("sku-2", "sku-@");
+    byte[] ok = marked.replace("@", "x").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] bad = marked.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    int at = marked.indexOf('@'); // all ASCII: the char index is the byte index
+    for (byte[] seq : new byte[][] {{(byte) 0xc0, (byte) 0xaf}, {(byte) 0xed, (byte) 0xa0, (byte) 0x80}}) {
+      byte[] frame = new byte[bad.length - 1 + seq.length];
+      System.arraycopy(bad, 0, frame, 0, at);
+      System.arraycopy(seq, 0, frame, at, seq.length);
+      System.arraycopy(bad, at + 1, frame, at + seq.length, bad.length - at - 1);
+      assertEquals("close:1007", closeFor(RawWebSocket.frame(RawWebSocket.TEXT, true, 0, true, frame, r)));
+      // split inside the sequence, over two frames: checked on the whole message
+      int cut = at + 1;
+      assertEquals("close:1007", closeFor(RawWebSocket.frame(RawWebSocket.TEXT, false, 0, true, java.util.Arrays.copyOfRange(frame, 0, cut), r),
+        RawWebSocket.frame(RawWebSocket.CONT, true, 0, true, java.util.Arrays.copyOfRange(frame, cut, frame.length), r)));
+    }
+    assertEquals(0, gw.totalEnd(gw.topic), "nothing produced");
+    // the same message, valid and fragmented, is produced
+    String answer = closeFor(RawWebSocket.frame(RawWebSocket.TEXT, false, 0, true, java.util.Arrays.copyOfRange(ok, 0, 10), r),
+      RawWebSocket.frame(RawWebSocket.CONT, true, 0, true, java.util.Arrays.copyOfRange(ok, 10, ok.length), r));
+    assertTrue(answer.contains("\"offsets\""), answer);
+  }
+
+  @Test
+  void aTopicThatIsNotAStringIs422() throws Exception {
+    String answer = closeFor(RawWebSocket.frame(RawWebSocket.TEXT, true, 0, true,
+      "{\"topic\":1,\"ref\":\"n\",\"records\":[{\"value\":{}}]}".getBytes(java.nio.charset.StandardCharsets.UTF_8), new java.util.Random(3)));
+    assertEquals(422, new JsonObject(answer).getInteger("error_code"), answer);
   }
 }

@@ -3,6 +3,7 @@ package org.eventgateway.ingest;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -70,8 +71,35 @@ final class HttpEdge {
       if (g != null) {
         g.onRequest(request);
       }
+      String bad = badEscape(request.path());
+      if (bad != null) {
+        // The router would fail matching it and log an ERROR with a stack: the client's mistake.
+        GatewayMetrics.ingestRejected(ErrorReply.reason(400));
+        LOG.debug("Refusing a path from {}: {}", request.remoteAddress(), bad);
+        request.response().setStatusCode(400).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+          .end(ErrorReply.body(400, bad).toBuffer());
+        return;
+      }
       router.handle(request);
     };
+  }
+
+  /** Why a path's percent-escapes cannot be decoded (each '%' takes two hex digits), or null. */
+  static String badEscape(String path) {
+    if (path == null || path.indexOf('%') < 0) {
+      return null;
+    }
+    for (int i = path.indexOf('%'); i >= 0; i = path.indexOf('%', i + 1)) {
+      if (i + 2 >= path.length() || !hex(path.charAt(i + 1)) || !hex(path.charAt(i + 2))) {
+        String seq = path.substring(i, Math.min(path.length(), i + 3));
+        return "invalid percent-escape '" + seq + "' at position " + i + " of the path: '%' must be followed by two hex digits";
+      }
+    }
+    return null;
+  }
+
+  private static boolean hex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
   }
 
   private final class Guard {

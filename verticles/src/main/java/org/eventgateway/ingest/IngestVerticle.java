@@ -128,7 +128,24 @@ public class IngestVerticle extends VerticleBase {
         + KAFKA_JSON_V2 + " or " + JSON);
       return;
     }
+    String charset = charset(type);
+    if (charset != null && !charset.equals("utf-8") && !charset.equals("utf8")) {
+      error(ctx, 415, "unsupported charset '" + charset + "' in Content-Type '" + type + "': JSON is exchanged as UTF-8 (RFC 8259)");
+      return;
+    }
     ctx.next();
+  }
+
+  /** The charset parameter of a Content-Type, lower case and unquoted; null when there is none. */
+  static String charset(String type) {
+    String[] parts = type.split(";");
+    for (int i = 1; i < parts.length; i++) {
+      String[] kv = parts[i].split("=", 2);
+      if (kv.length == 2 && kv[0].trim().equalsIgnoreCase("charset")) {
+        return kv[1].trim().replace("\"", "").toLowerCase(java.util.Locale.ROOT);
+      }
+    }
+    return null;
   }
 
   private void produce(RoutingContext ctx) {
@@ -166,8 +183,11 @@ public class IngestVerticle extends VerticleBase {
     JsonObject body = message.body();
     JsonObject request;
     try {
-      if (body == null || body.getString("topic") == null) {
+      if (body == null || body.getValue("topic") == null) {
         throw new RequestException(422, "expected {\"topic\":…,\"records\":[…]}");
+      }
+      if (!(body.getValue("topic") instanceof String)) {
+        throw new RequestException(422, "'topic' must be a string");
       }
       request = ProduceRequest.parse(body.getString("topic"), new JsonObject().put("records", body.getValue("records")).toBuffer(), config);
     } catch (RequestException e) {
@@ -212,6 +232,14 @@ public class IngestVerticle extends VerticleBase {
       GatewayMetrics.ingestRejected("client_closed");
       LOG.debug("Client closed the connection during {} {}: {}", ctx.request().method(), ctx.request().path(),
         err == null ? "closed" : ErrorReply.messageOf(err));
+    } else if (malformedHttp(err)) {
+      // Netty could not decode the request (a bad chunk size, say): the client's bytes, not a fault.
+      LOG.debug("Malformed HTTP from {} on {} {}: {}", ctx.request().remoteAddress(), ctx.request().method(), ctx.request().path(),
+        String.valueOf(err));
+      if (!ctx.response().headWritten()) {
+        ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+      }
+      error(ctx, 400, "malformed HTTP request: " + ErrorReply.messageOf(err));
     } else if (err instanceof io.vertx.core.json.DecodeException decode) {
       // A handler that read its body as JSON (operator routes): the client's mistake, never a 500.
       RequestException limit = config.json().rejection(decode, "the body");
@@ -224,6 +252,20 @@ public class IngestVerticle extends VerticleBase {
       LOG.error("Unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), err);
       error(ctx, status > 0 ? status : 500, "internal error: " + (err == null ? "unknown" : ErrorReply.messageOf(err)));
     }
+  }
+
+  /** A failure raised by Netty's HTTP decoder while it read the client's bytes. */
+  static boolean malformedHttp(Throwable err) {
+    for (Throwable t = err; t != null; t = t.getCause()) {
+      if (t instanceof io.netty.handler.codec.DecoderException) {
+        return true;
+      }
+      StackTraceElement[] at = t.getStackTrace();
+      if (at.length > 0 && at[0].getClassName().startsWith("io.netty.handler.codec.http.")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean clientGone(RoutingContext ctx, Throwable err) {

@@ -27,7 +27,8 @@ import java.util.UUID;
  * was a fifth of the ingest event loop's time at 100 records per request.
  *
  * <p>Precedence of errors, whatever their position in the body: the topic (422 invalid, 403 not
- * writable: see TopicPolicy), then a JSON limit (ingest.json: 413/422), malformed JSON (400), then the
+ * writable: see TopicPolicy), then bytes that are not strict UTF-8 (400, naming the byte offset:
+ * the parser's byte offsets and the values passed on as bytes rely on it), then a JSON limit (ingest.json: 413/422), malformed JSON (400), then the
  * request's shape (422), then too many records (413), then the first bad record (422).
  */
 public final class ProduceRequest {
@@ -41,6 +42,10 @@ public final class ProduceRequest {
       throw new RequestException(400, "empty body: expected {\"records\":[…]}");
     }
     byte[] bytes = body.getBytes();
+    String notUtf8 = Utf8.jsonProblem(bytes);
+    if (notUtf8 != null) {
+      throw new RequestException(400, "the body is " + notUtf8 + ": JSON is exchanged as UTF-8 (RFC 8259)");
+    }
     Reader reader = new Reader(bytes, config);
     try (JsonParser parser = config.json().factory().createParser(bytes)) {
       reader.read(parser);

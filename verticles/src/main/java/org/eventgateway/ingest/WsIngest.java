@@ -3,7 +3,10 @@ package org.eventgateway.ingest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.Shareable;
 import io.vertx.ext.web.Router;
@@ -13,6 +16,10 @@ import org.eventgateway.EventHeaders;
 import org.eventgateway.TraceContext;
 import org.eventgateway.metrics.GatewayMetrics;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,11 +32,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * beyond its credit gets a 429 error frame (never silent loss), and a client that keeps sending
  * while more than {@code ingest.ws.maxPendingFrames} frames await acks is no longer read until they
  * are answered. Malformed frames get an error frame and the connection stays usable; a binary
- * frame closes it with 1003, a frame over ingest.maxBodyBytes with 1009 (the server's limit).
+ * frame closes it with 1003, a message over ingest.maxBodyBytes (or one frame over 65536 bytes)
+ * with 1009, a text message that is not UTF-8 with 1007, a protocol violation with 1002.
  * On shutdown every connection is closed with 1001. At most ingest.ws.maxConnections are open
  * across the gateway's ingest instances: the next upgrade gets 503 with Retry-After instead.
  */
 final class WsIngest {
+  private static final Logger LOG = LoggerFactory.getLogger(WsIngest.class);
   private final Vertx vertx;
   private final IngestConfig config;
   private final LagBudgets lagBudgets;
@@ -80,6 +89,8 @@ final class WsIngest {
     /** Not read: too many frames await answers, or the client does not read its answers. */
     boolean paused;
     Future<Void> lastAnswer = Future.succeededFuture();
+    /** The text message being assembled from its frames; null between messages. */
+    Buffer message;
 
     Connection(ServerWebSocket ws) {
       this.ws = ws;
@@ -95,18 +106,86 @@ final class WsIngest {
       open.remove(ws);
       vertx.cancelTimer(ping);
     });
-    ws.binaryMessageHandler(b -> ws.close((short) 1003, "binary frames are not accepted: send JSON text frames"));
-    // Vert.x reports a message over maxWebSocketMessageSize here; the client gets 1009 and a reason.
+    ws.frameHandler(frame -> onWireFrame(c, frame));
     ws.exceptionHandler(err -> {
       if (!ws.isClosed()) {
-        boolean tooBig = String.valueOf(err.getMessage()).toLowerCase().contains("size")
-          || err.getClass().getSimpleName().contains("TooLong");
-        ws.close(tooBig ? (short) 1009 : (short) 1011, tooBig
-          ? "frame larger than ingest.maxBodyBytes=" + config.maxBodyBytes() : "error: " + err.getMessage());
+        failed(ws, err);
       }
     });
-    ws.textMessageHandler(text -> onFrame(c, text));
     ws.writeTextMessage(new JsonObject().put("credit", c.credit).encode());
+  }
+
+  /**
+   * Vert.x's own text aggregation decodes with replacement characters, so the text message is
+   * assembled here from its frames' bytes, held to ingest.maxBodyBytes and checked to be strict
+   * UTF-8 (RFC 6455 5.6: else the connection fails with 1007) before it is read as JSON.
+   */
+  private void onWireFrame(Connection c, WebSocketFrame frame) {
+    if (c.ws.isClosed()) {
+      return;
+    }
+    if (frame.isBinary()) {
+      c.message = null;
+      c.ws.close((short) 1003, "binary frames are not accepted: send JSON text frames");
+      return;
+    }
+    if (!frame.isText() && !frame.isContinuation()) {
+      return; // ping, pong, close: Vert.x answers those
+    }
+    Buffer part = frame.binaryData();
+    if (frame.isText()) {
+      c.message = Buffer.buffer(part.length());
+    }
+    if (c.message == null) {
+      return; // the rest of a message already refused
+    }
+    if (c.message.length() + part.length() > config.maxBodyBytes()) {
+      c.message = null;
+      c.ws.close((short) 1009, "message larger than ingest.maxBodyBytes=" + config.maxBodyBytes());
+      return;
+    }
+    c.message.appendBuffer(part);
+    if (!frame.isFinal()) {
+      return;
+    }
+    byte[] bytes = c.message.getBytes();
+    c.message = null;
+    String bad = Utf8.problem(bytes);
+    if (bad != null) {
+      GatewayMetrics.ingestRejected("malformed");
+      c.ws.close((short) 1007, "text message " + bad);
+      return;
+    }
+    onFrame(c, new String(bytes, StandardCharsets.UTF_8));
+  }
+
+  /**
+   * A frame Netty's decoder refused (unmasked, reserved opcode, bad close code, a control frame too
+   * long or fragmented, a frame over 65536 bytes...) carries the close code RFC 6455 gives it:
+   * 1002, 1007 or 1009. 1011 is left for the gateway's own faults.
+   */
+  private void failed(ServerWebSocket ws, Throwable err) {
+    for (Throwable t = err; t != null; t = t.getCause()) {
+      if (t instanceof CorruptedWebSocketFrameException corrupt && corrupt.closeStatus() != null) {
+        int code = corrupt.closeStatus().code();
+        LOG.debug("WebSocket ingest client {} broke the protocol ({}): {}", ws.remoteAddress(), code, corrupt.getMessage());
+        GatewayMetrics.ingestRejected("ws_protocol");
+        String why = code == 1009 ? "frame larger than " + Math.min(config.maxBodyBytes(), 65_536) + " bytes: send a long message in fragments"
+          : String.valueOf(corrupt.getMessage());
+        ws.close((short) code, reason(why));
+        return;
+      }
+    }
+    if (err instanceof HttpClosedException) {
+      return; // the client went away
+    }
+    LOG.warn("WebSocket ingest connection from {} failed: {}", ws.remoteAddress(), String.valueOf(err));
+    ws.close((short) 1011, reason("error: " + err.getMessage()));
+  }
+
+  /** A close reason is at most 123 bytes. */
+  private static String reason(String text) {
+    return text.length() > 100 ? text.substring(0, 100) + "..." : text;
   }
 
   private void onFrame(Connection c, String text) {
@@ -120,11 +199,15 @@ final class WsIngest {
       return;
     }
     Object ref = frame.getValue("ref");
-    String topic = frame.getString("topic");
+    Object rawTopic = frame.getValue("topic");
+    String topic = rawTopic instanceof String t ? t : null;
     JsonObject request;
     try {
-      if (topic == null) {
+      if (rawTopic == null) {
         throw new RequestException(422, "missing 'topic'");
+      }
+      if (topic == null) {
+        throw new RequestException(422, "'topic' must be a string");
       }
       request = ProduceRequest.parse(topic, new JsonObject().put("records", frame.getValue("records")).toBuffer(), config);
     } catch (RequestException | ClassCastException e) {

@@ -208,4 +208,94 @@ class HttpEdgeIT {
       context.updateLoggers();
     }
   }
+
+  /** Log events at ERROR, from every logger, while {@code body} runs. */
+  private List<String> errorsDuring(Runnable body) {
+    List<String> errors = new CopyOnWriteArrayList<>();
+    LoggerContext context = (LoggerContext) LogManager.getContext(false);
+    AbstractAppender capture = new AbstractAppender("edge-errors", null, null, true, Property.EMPTY_ARRAY) {
+      @Override
+      public void append(LogEvent event) {
+        if (event.getLevel().isMoreSpecificThan(Level.ERROR)) {
+          errors.add(event.getLoggerName() + ": " + event.getMessage().getFormattedMessage());
+        }
+      }
+    };
+    capture.start();
+    List<org.apache.logging.log4j.core.config.LoggerConfig> configs = new ArrayList<>(context.getConfiguration().getLoggers().values());
+    configs.add(context.getConfiguration().getRootLogger());
+    configs.forEach(c -> c.addAppender(capture, Level.ALL, null));
+    context.updateLoggers();
+    try {
+      body.run();
+    } finally {
+      configs.forEach(c -> c.removeAppender("edge-errors"));
+      context.updateLoggers();
+    }
+    return errors;
+  }
+
+  private String answerTo(String request) {
+    StringBuilder received = new StringBuilder();
+    AtomicInteger closed = new AtomicInteger();
+    raw(request, received, closed);
+    Poll.until("answered or closed: " + request.lines().findFirst().orElse(""), Duration.ofSeconds(20), () -> {
+      synchronized (received) {
+        return received.toString().contains("\r\n\r\n") || closed.get() > 0;
+      }
+    }, done -> done);
+    synchronized (received) {
+      return received.toString();
+    }
+  }
+
+  @Test
+  void malformedRequestsAre400sAndNoErrorIsLogged() {
+    List<String> errors = errorsDuring(() -> {
+      for (String size : new String[] {"ffffffffffffffff", "zz"}) {
+        String answer = answerTo("POST /topics/" + gw.topic + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          + "Transfer-Encoding: chunked\r\n\r\n" + size + "\r\n{}\r\n0\r\n\r\n");
+        assertTrue(answer.isEmpty() || answer.startsWith("HTTP/1.1 400"), "chunk size " + size + ": " + answer);
+      }
+      for (String path : new String[] {"/%ZZ", "/topics/%", "/topics/a%4/keys", "/eventbus/%zz"}) {
+        String answer = answerTo("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertTrue(answer.startsWith("HTTP/1.1 400"), path + ": " + answer);
+        assertTrue(answer.contains("\"error_code\":400") && answer.contains("percent-escape"), path + ": " + answer);
+      }
+      assertEquals(200, gw.get("/health").statusCode(), "a well-formed request is still answered");
+      // What vertx-web's SockJS bridge logs for every client that leaves without a close frame.
+      io.vertx.core.internal.logging.LoggerFactory.getLogger(io.vertx.ext.web.handler.sockjs.impl.EventBusBridgeImpl.class)
+        .error("SockJSSocket exception", new io.vertx.core.http.HttpClosedException("Connection was closed"));
+    });
+    assertEquals(List.of(), errors, "client errors are not logged as ERROR");
+    List<String> kept = errorsDuring(() -> io.vertx.core.internal.logging.LoggerFactory
+      .getLogger(io.vertx.ext.web.handler.sockjs.impl.EventBusBridgeImpl.class).error("something else"));
+    assertTrue(!kept.isEmpty(), "the bridge's other errors are still logged");
+    assertEquals(0, gw.totalEnd(gw.topic), "nothing produced");
+  }
+
+  @Test
+  void bodiesAreUtf8Only() {
+    String ok = "{\"records\":[{\"id\":\"e-1\",\"value\":{\"a\":1}}]}";
+    HttpResponse<Buffer> utf16 = gw.post("/topics/" + gw.topic, "application/json; charset=utf-16",
+      Buffer.buffer(ok.getBytes(java.nio.charset.StandardCharsets.UTF_16)));
+    assertEquals(415, utf16.statusCode(), utf16.bodyAsString());
+    assertTrue(utf16.bodyAsJsonObject().getString("message").contains("charset 'utf-16'"), utf16.bodyAsString());
+    HttpResponse<Buffer> noCharset = gw.post("/topics/" + gw.topic, "application/json",
+      Buffer.buffer(ok.getBytes(java.nio.charset.StandardCharsets.UTF_16)));
+    assertEquals(400, noCharset.statusCode(), noCharset.bodyAsString());
+    byte[] overlong = ok.replace("e-1", "e-@").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    int at = ok.indexOf("e-1") + 2;
+    byte[] bad = new byte[overlong.length + 1];
+    System.arraycopy(overlong, 0, bad, 0, at);
+    bad[at] = (byte) 0xc0;
+    bad[at + 1] = (byte) 0xaf;
+    System.arraycopy(overlong, at + 1, bad, at + 2, overlong.length - at - 1);
+    HttpResponse<Buffer> invalid = gw.post("/topics/" + gw.topic, "application/json", Buffer.buffer(bad));
+    assertEquals(400, invalid.statusCode(), invalid.bodyAsString());
+    assertTrue(invalid.bodyAsJsonObject().getString("message").contains("byte offset " + at), invalid.bodyAsString());
+    assertEquals(0, gw.totalEnd(gw.topic), "nothing produced");
+    HttpResponse<Buffer> utf8 = gw.post("/topics/" + gw.topic, "application/json; charset=\"UTF-8\"", Buffer.buffer(ok));
+    assertEquals(200, utf8.statusCode(), utf8.bodyAsString());
+  }
 }
