@@ -30,6 +30,7 @@ class OperatorInputTest {
     "{\"all\":true,\"bogus\":1}           | bogus",
     "{\"all\":true,\"maxRedrives\":-1}    | maxRedrives",
     "{\"all\":true,\"dryRun\":1}          | dryRun",
+    "{\"offsets\":[99999999999999999999999]} | offsets[0]",
   })
   void redriveRejects(String body, String field) throws Exception {
     RequestException e = assertThrows(RequestException.class, () -> schema(OperatorInput.REDRIVE).validate(new JsonObject(body)));
@@ -48,6 +49,9 @@ class OperatorInputTest {
     "{\"maxEvents\":0}                              | maxEvents",
     "{\"mode\":\"apply\",\"pauseGroup\":\"yes\"}    | pauseGroup",
     "{\"mode\":\"shadow\",\"extra\":true}           | extra",
+    "{\"from\":{\"timestamp\":99999999999999999999999}} | from.timestamp",
+    "{\"to\":{\"offsets\":{\"0\":99999999999999999999999}}} | to.offsets.0",
+    "{\"maxEvents\":99999999999999999999999}      | maxEvents",
   })
   void replayRejects(String body, String field) throws Exception {
     RequestException e = assertThrows(RequestException.class, () -> schema(OperatorInput.REPLAY).validate(new JsonObject(body)));
