@@ -56,6 +56,23 @@ class BridgeIT {
     return new JsonObject().put("topic", gw.topic).put("records", new JsonArray().add(TestGateway.order(id, "c-1", "sku-4", 1, 2.5, 0)));
   }
 
+  /**
+   * A bus publish (what a SockJS client's eb.publish sends) reaches every consumer of the address:
+   * it must produce its records once, not once per ingest instance. Without an id, each copy would
+   * be a new event, applied again.
+   */
+  @Test
+  void aBusPublishProducesItsRecordsOnce() {
+    JsonObject body = publishBody("pub-once");
+    body.getJsonArray("records").getJsonObject(0).remove("id");
+    vertx.eventBus().publish("gateway.ingest.publish", body);
+    Poll.until("the published order applied", Duration.ofSeconds(30),
+      () -> gw.count("SELECT count(*) FROM audit_log WHERE payload->>'order_id' = 'pub-once'"), n -> n >= 1);
+    gw.awaitCaughtUp(gw.audit);
+    assertEquals(1, gw.totalEnd(gw.topic), "records in the topic after one publish");
+    assertEquals(1, gw.count("SELECT count(*) FROM audit_log WHERE payload->>'order_id' = 'pub-once'"));
+  }
+
   /** Frames as a client in any language writes them: a big-endian int length, then UTF-8 JSON. */
   private static Buffer frame(JsonObject message) {
     Buffer json = message.toBuffer();

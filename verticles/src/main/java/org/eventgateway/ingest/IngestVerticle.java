@@ -43,6 +43,9 @@ public class IngestVerticle extends VerticleBase {
   private boolean draining;
   private LagBudgets lagBudgets;
   private WsIngest wsIngest;
+  private static final String SHARED = "gateway.ingest";
+  private static final String BUS_OWNER = "busPublishOwner";
+  private final String instanceId = java.util.UUID.randomUUID().toString();
 
   @Override
   public Future<?> start() {
@@ -77,7 +80,11 @@ public class IngestVerticle extends VerticleBase {
       error(ctx, 405, ctx.request().method() + " is not supported on /topics/{topic}; use POST"));
     OperatorRoutes.mount(vertx, router);
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(BridgePolicy.sockJs()));
-    vertx.eventBus().<JsonObject>consumer(Addresses.INGEST_PUBLISH, BusHandlers.guarded(Addresses.INGEST_PUBLISH, this::publishFromBus));
+    // A bus publish (a SockJS client's, say) reaches every consumer of its address: with one per
+    // ingest instance it would produce its records once per instance. One instance takes the address.
+    if (vertx.sharedData().<String, String>getLocalMap(SHARED).putIfAbsent(BUS_OWNER, instanceId) == null) {
+      vertx.eventBus().<JsonObject>consumer(Addresses.INGEST_PUBLISH, BusHandlers.guarded(Addresses.INGEST_PUBLISH, this::publishFromBus));
+    }
     wsIngest = new WsIngest(vertx, config, lagBudgets);
     wsIngest.mount(router);
     LagRoutes.mount(vertx, router, LagConfig.from(config()));
@@ -102,6 +109,7 @@ public class IngestVerticle extends VerticleBase {
     // Stop accepting, answer 503 to requests still arriving on open connections, let in-flight
     // requests get their answers, then close.
     draining = true;
+    vertx.sharedData().<String, String>getLocalMap(SHARED).removeIfPresent(BUS_OWNER, instanceId);
     Future<Void> sockets = wsIngest == null ? Future.succeededFuture() : wsIngest.closeAll();
     return sockets.eventually(() -> server == null ? Future.succeededFuture() : server.shutdown(config.shutdownGraceMs(), TimeUnit.MILLISECONDS));
   }
