@@ -9,15 +9,10 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.admin.KafkaAdminClient;
-import io.vertx.kafka.admin.NewTopic;
-import io.vertx.kafka.admin.OffsetSpec;
-import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.errors.InvalidMetadataException;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -36,7 +31,6 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -55,8 +49,7 @@ public class ProduceVerticle extends VerticleBase {
   private Producer<String, byte[]> kafka;
   private final Map<String, io.micrometer.core.instrument.Counter> producedCounters = new HashMap<>();
   private KafkaAdminClient admin;
-  /** Partition count per topic known to exist; refreshed from the broker on a miss. */
-  private final Map<String, Integer> partitionsByTopic = new ConcurrentHashMap<>();
+  private TopicCatalog topics;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final Map<String, KeySalter> salters = new HashMap<>();
   /** Records and value bytes handed to the Kafka client and not yet acknowledged (bounded; read by the gauges). */
@@ -95,7 +88,8 @@ public class ProduceVerticle extends VerticleBase {
       producer = KafkaProducer.create(vertx, clients.getValue());
       kafka = clients.getValue();
       gauges = ProducerGauges.join(GatewayMetrics.registry(), this);
-      return createConfiguredTopics();
+      topics = new TopicCatalog(vertx, admin, config);
+      return topics.createConfigured();
     }).onSuccess(v -> {
       consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.PRODUCE_SEND, BusHandlers.guarded(Addresses.PRODUCE_SEND, this::send)));
       consumers.add(vertx.eventBus().consumer(Addresses.PRODUCE_READY, BusHandlers.guarded(Addresses.PRODUCE_READY, this::ready)));
@@ -116,30 +110,6 @@ public class ProduceVerticle extends VerticleBase {
       .eventually(() -> admin == null ? Future.succeededFuture() : admin.close(5_000));
   }
 
-  private Future<Void> createConfiguredTopics() {
-    if (config.topics().isEmpty()) {
-      return Future.succeededFuture();
-    }
-    return admin.listTopics().compose(existing -> {
-      List<NewTopic> missing = new ArrayList<>();
-      config.topics().forEach((name, spec) -> {
-        if (!existing.contains(name)) {
-          missing.add(new NewTopic(name, spec.partitions(), spec.replicationFactor()));
-        }
-      });
-      if (missing.isEmpty()) {
-        return Future.<Void>succeededFuture();
-      }
-      LOG.info("Creating topics {}", missing.stream().map(t -> t.getName() + "(" + t.getNumPartitions() + " partitions)").toList());
-      return admin.createTopics(missing).recover(err -> isTopicExists(err) ? Future.succeededFuture() : Future.failedFuture(err))
-        .compose(v -> Future.all(missing.stream().map(t -> describe(t.getName())).toList()).<Void>mapEmpty());
-    }).<Void>mapEmpty().recover(err -> Future.failedFuture("cannot create topics " + config.topics().keySet() + ": " + err.getMessage()));
-  }
-
-  private static boolean isTopicExists(Throwable err) {
-    return err instanceof TopicExistsException || err.getCause() instanceof TopicExistsException;
-  }
-
   private void ready(Message<Object> message) {
     admin.describeCluster()
       .onSuccess(cluster -> message.reply(new JsonObject().put("kafka", "up").put("clusterId", cluster.getClusterId())))
@@ -158,7 +128,7 @@ public class ProduceVerticle extends VerticleBase {
   /** A look-up only: asking about a topic never creates it, whatever produce.autoCreateTopics says. */
   private void keys(Message<JsonObject> message) {
     String topic = message.body().getString("topic");
-    partitionCount(topic, false).onComplete((partitions, err) -> {
+    topics.partitionCount(topic, false).onComplete((partitions, err) -> {
       if (err != null) {
         message.fail(503, "cannot look up topic '" + topic + "': " + err.getMessage());
       } else if (partitions == null) {
@@ -198,7 +168,7 @@ public class ProduceVerticle extends VerticleBase {
       inFlightRecords -= records.size();
       inFlightBytes -= requestBytes;
     };
-    partitionCount(topic).onComplete((partitions, err) -> {
+    topics.partitionCount(topic, config.autoCreateTopics()).onComplete((partitions, err) -> {
       if (err != null) {
         release.run();
         message.fail(503, "cannot look up topic '" + topic + "': " + err.getMessage());
@@ -320,68 +290,6 @@ public class ProduceVerticle extends VerticleBase {
 
   private static byte[] utf8(String s) {
     return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  private Future<Integer> partitionCount(String topic) {
-    return partitionCount(topic, config.autoCreateTopics());
-  }
-
-  private Future<Integer> partitionCount(String topic, boolean create) {
-    Integer known = partitionsByTopic.get(topic);
-    if (known != null) {
-      return Future.succeededFuture(known);
-    }
-    return admin.listTopics().compose(names -> {
-      if (names.contains(topic)) {
-        return describe(topic);
-      }
-      if (!create) {
-        return Future.succeededFuture(null);
-      }
-      LOG.info("Auto-creating topic '{}' with {} partitions", topic, config.defaultPartitions());
-      return admin.createTopics(List.of(new NewTopic(topic, config.defaultPartitions(), (short) 1)))
-        .recover(err -> isTopicExists(err) ? Future.succeededFuture() : Future.failedFuture(err))
-        .compose(v -> describe(topic));
-    });
-  }
-
-  /**
-   * The topic's partition count, known only once every partition's leader serves requests: a
-   * ListOffsets goes to each leader. A topic just created is retried (up to 15 s) while the broker
-   * still sets it up (unknown topic, no leader yet). Producing to a partition whose leader is still
-   * being set up fails some batches while later ones land, which leaves the idempotent producer
-   * retrying an out-of-order sequence until delivery.timeout.ms.
-   */
-  private Future<Integer> describe(String topic) {
-    return describe(topic, System.currentTimeMillis() + 15_000);
-  }
-
-  private Future<Integer> describe(String topic, long deadline) {
-    return admin.describeTopics(List.of(topic)).compose(descriptions -> {
-      int count = descriptions.get(topic).getPartitions().size();
-      Map<TopicPartition, OffsetSpec> all = new HashMap<>();
-      for (int p = 0; p < count; p++) {
-        all.put(new TopicPartition(topic, p), OffsetSpec.LATEST);
-      }
-      return admin.listOffsets(all).map(served -> {
-        partitionsByTopic.put(topic, count);
-        return count;
-      });
-    }).recover(err -> {
-      if (!settingUp(err) || System.currentTimeMillis() > deadline) {
-        return Future.failedFuture(err);
-      }
-      return vertx.timer(100).compose(t -> describe(topic, deadline));
-    });
-  }
-
-  private static boolean settingUp(Throwable err) {
-    for (Throwable t = err; t != null; t = t.getCause()) {
-      if (t instanceof InvalidMetadataException) {
-        return true; // UnknownTopicOrPartition, NotLeaderOrFollower, LeaderNotAvailable
-      }
-    }
-    return false;
   }
 
   private static JsonObject slotOk(RecordMetadata meta, String id) {

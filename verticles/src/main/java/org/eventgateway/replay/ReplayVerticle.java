@@ -23,7 +23,6 @@ import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.eventgateway.Addresses;
 import org.eventgateway.BusHandlers;
 import org.eventgateway.Gateway;
-import org.eventgateway.metrics.GatewayMetrics;
 import org.eventgateway.consume.Events;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -207,10 +206,10 @@ public class ReplayVerticle extends VerticleBase {
         .put("consumerHere", local).put("partitions", partitions).put("toReplay", 0L).put("replayed", 0L)
         .put("appliedSinceStart", 0L).put("duplicatesSinceStart", 0L)
         .put("startedAt", Instant.now().toString());
-      JsonObject counters = new JsonObject().put("applied", counter("gateway.records.applied", group))
-        .put("duplicates", counter("gateway.records.deduplicated", group));
+      JsonObject counters = new JsonObject().put("applied", ApplyReplayProgress.counter("gateway.records.applied", group))
+        .put("duplicates", ApplyReplayProgress.counter("gateway.records.deduplicated", group));
       remember(report);
-      updateProgress(report, counters);
+      ApplyReplayProgress.update(report, counters);
       message.reply(new JsonObject().put("replay", report.copy()));
       LOG.info("[{}] apply replay {}: rewound to {}, {} events to re-flow", group, report.getString("id"),
         partitions.encode(), report.getLong("toReplay"));
@@ -235,7 +234,7 @@ public class ReplayVerticle extends VerticleBase {
         .put("partitions", new JsonArray(partitions.fieldNames().stream().map(Integer::valueOf).toList())))
       .onSuccess(reply -> {
         reply.body().getJsonObject("offsets").forEach(e -> partitions.getJsonObject(e.getKey()).put("position", e.getValue()));
-        updateProgress(report, counters);
+        ApplyReplayProgress.update(report, counters);
         if (!"replaying".equals(report.getString("state"))) {
           vertx.cancelTimer(timer);
           progressTimers.remove(timer);
@@ -256,32 +255,6 @@ public class ReplayVerticle extends VerticleBase {
         : d.get(group).getMembers().stream().map(MemberDescription::getClientId).toList())
       .recover(err -> err instanceof GroupIdNotFoundException || err.getCause() instanceof GroupIdNotFoundException
         ? Future.succeededFuture(List.of()) : Future.failedFuture(err));
-  }
-
-  /** Re-flowed so far: per partition, how far the stored position climbed back towards where it stood. */
-  private static void updateProgress(JsonObject report, JsonObject countersAtStart) {
-    long toReplay = 0;
-    long replayed = 0;
-    for (String p : report.getJsonObject("partitions").fieldNames()) {
-      JsonObject part = report.getJsonObject("partitions").getJsonObject(p);
-      long from = part.getLong("from");
-      long until = part.getLong("until", from);
-      long position = part.getLong("position", from);
-      toReplay += Math.max(0, until - from);
-      replayed += Math.max(0, Math.min(position, until) - from);
-    }
-    String group = report.getString("group");
-    report.put("toReplay", toReplay).put("replayed", replayed)
-      .put("appliedSinceStart", (long) (counter("gateway.records.applied", group) - countersAtStart.getDouble("applied")))
-      .put("duplicatesSinceStart", (long) (counter("gateway.records.deduplicated", group) - countersAtStart.getDouble("duplicates")));
-    if (replayed >= toReplay) {
-      report.put("state", "done").put("finishedAt", Instant.now().toString());
-    }
-  }
-
-  private static double counter(String name, String group) {
-    io.micrometer.core.instrument.Counter c = GatewayMetrics.registry().find(name).tag("group", group).counter();
-    return c == null ? 0 : c.count();
   }
 
   private void remember(JsonObject report) {
