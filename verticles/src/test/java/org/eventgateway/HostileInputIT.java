@@ -95,7 +95,10 @@ class HostileInputIT {
     log = Path.of("target", "hostile-" + gw.suffix + ".log");
     child = new ChildGateway(config, log).maxHeap("256m").start().awaitReady(Duration.ofSeconds(90));
     List<String> dlqTopics = List.of(gw.topic + "." + gw.ledger + ".dlq", gw.topic + "." + gw.audit + ".dlq");
-    Set<String> topicsBefore = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+    // Internal topics too: the 'after' list has them, and the broker creates __transaction_state for
+    // the first transactional producer of the JVM's tests, long before this one.
+    Set<String> topicsBefore = admin.listTopics(new org.apache.kafka.clients.admin.ListTopicsOptions().listInternal(true))
+      .names().get(30, TimeUnit.SECONDS);
     Map<String, Long> dlqBefore = new java.util.HashMap<>();
     dlqTopics.forEach(t -> dlqBefore.put(t, gw.totalEnd(t)));
     AtomicLong heapMax = new AtomicLong();

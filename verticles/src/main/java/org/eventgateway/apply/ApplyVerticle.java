@@ -73,41 +73,8 @@ public class ApplyVerticle extends VerticleBase {
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private long retentionTimer = -1;
   private long typesTimer = -1;
-  private boolean expiring;
-
-  /**
-   * Markers older than apply.markerRetentionHours go, in batches of apply.markerCleanupBatch rows
-   * picked through the applied_at index, each batch its own short statement — never one table-wide
-   * DELETE holding locks and bloating WAL. The retention must exceed the topic's retention plus the
-   * redrive window: a marker removed earlier lets a redelivered or redriven event apply again.
-   */
-  private static final String EXPIRE = """
-    DELETE FROM gateway_processed_events e
-    USING (SELECT consumer_group, event_id FROM gateway_processed_events
-           WHERE applied_at < now() - make_interval(hours => $1) ORDER BY applied_at LIMIT $2) old
-    WHERE e.consumer_group = old.consumer_group AND e.event_id = old.event_id""";
-
-  Future<Integer> expireMarkers() {
-    if (expiring) {
-      return Future.succeededFuture(0);
-    }
-    expiring = true;
-    return expireBatch(0, 0).onComplete(ar -> {
-      expiring = false;
-      if (ar.succeeded() && ar.result() > 0) {
-        LOG.info("Removed {} dedupe markers older than {} h", ar.result(), config.markerRetentionHours());
-      }
-    });
-  }
-
-  private Future<Integer> expireBatch(int batches, int deleted) {
-    return pool.preparedQuery(EXPIRE).execute(Tuple.of(config.markerRetentionHours(), config.markerCleanupBatch()))
-      .compose(rows -> {
-        int total = deleted + rows.rowCount();
-        boolean more = rows.rowCount() == config.markerCleanupBatch() && batches + 1 < 100;
-        return more ? expireBatch(batches + 1, total) : Future.succeededFuture(total);
-      });
-  }
+  private MarkerRetention retention;
+  private PositionStore positions;
 
   @Override
   public Future<?> start() {
@@ -115,6 +82,8 @@ public class ApplyVerticle extends VerticleBase {
     pool = PgBuilder.pool().with(config.pool()).connectingTo(config.connect()).using(vertx).build();
     handlerTypes = new HandlerTypes(pool, config.handlers());
     shadowPool = ShadowPool.create(vertx, config(), config.connect());
+    positions = new PositionStore(pool);
+    retention = new MarkerRetention(pool, config.markerRetentionHours(), config.markerCleanupBatch());
     return createSchema()
       .recover(err -> Future.failedFuture("PostgreSQL at " + config.connect().getHost() + ":" + config.connect().getPort()
         + "/" + config.connect().getDatabase() + " is not usable (" + err.getMessage()
@@ -128,10 +97,10 @@ public class ApplyVerticle extends VerticleBase {
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_POSITIONS, BusHandlers.guarded(Addresses.APPLY_POSITIONS, this::storePositions)));
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_SHADOW, BusHandlers.guarded(Addresses.APPLY_SHADOW, this::shadow)));
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_REWIND, BusHandlers.guarded(Addresses.APPLY_REWIND, this::rewind)));
-        consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_RETENTION, m -> expireMarkers()
+        consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_RETENTION, m -> retention.expire()
           .onSuccess(deleted -> m.reply(new JsonObject().put("deleted", deleted)))
           .onFailure(err -> m.fail(503, "marker cleanup failed: " + Failures.message(err)))));
-        retentionTimer = vertx.setPeriodic(config.markerCleanupIntervalMs(), t -> expireMarkers()
+        retentionTimer = vertx.setPeriodic(config.markerCleanupIntervalMs(), t -> retention.expire()
           .onFailure(err -> LOG.warn("marker cleanup failed: {}", Failures.message(err))));
       });
   }
@@ -351,79 +320,25 @@ public class ApplyVerticle extends VerticleBase {
       .onFailure(err -> message.fail(503, "shadow run failed: " + Failures.message(err)));
   }
 
-  /** GREATEST: a late batch from a consumer that lost its partition never moves the position back. */
-  public static final String SAVE_OFFSETS = """
-    INSERT INTO gateway_consumer_offsets (consumer_group, topic, kafka_partition, next_offset)
-    SELECT $1, o.topic, o.p, o.next FROM unnest($2::text[], $3::int[], $4::bigint[]) AS o(topic, p, next)
-    ON CONFLICT (consumer_group, topic, kafka_partition)
-    DO UPDATE SET next_offset = GREATEST(gateway_consumer_offsets.next_offset, EXCLUDED.next_offset), updated_at = now()""";
+  /** The benchmark runs the same statement without the gateway. */
+  public static final String SAVE_OFFSETS = PositionStore.SAVE_OFFSETS;
 
   private static Future<Void> saveOffsets(SqlConnection conn, String group, JsonArray offsets) {
-    if (offsets.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    int n = offsets.size();
-    String[] topics = new String[n];
-    Integer[] partitions = new Integer[n];
-    Long[] next = new Long[n];
-    for (int i = 0; i < n; i++) {
-      JsonObject o = offsets.getJsonObject(i);
-      topics[i] = o.getString("topic");
-      partitions[i] = o.getInteger("partition");
-      next[i] = o.getLong("next");
-    }
-    return conn.preparedQuery(SAVE_OFFSETS).execute(Tuple.of(group, topics, partitions, next)).mapEmpty();
+    return PositionStore.save(conn, group, offsets);
   }
 
-  /**
-   * Apply replay: lowers a group's stored positions (LEAST: a replay never skips ahead), in one
-   * transaction that also reads the positions it replaces. Partitions with no stored position have
-   * applied nothing yet and are left alone.
-   */
   private void rewind(Message<JsonObject> message) {
     String group = message.body().getString("group");
-    String topic = message.body().getString("topic");
-    JsonObject wanted = message.body().getJsonObject("offsets", new JsonObject());
-    Integer[] partitions = wanted.fieldNames().stream().map(Integer::valueOf).toArray(Integer[]::new);
-    Long[] offsets = wanted.fieldNames().stream().map(wanted::getLong).toArray(Long[]::new);
-    JsonObject previous = new JsonObject();
-    JsonObject positions = new JsonObject();
-    pool.withTransaction(conn -> conn.preparedQuery("SELECT kafka_partition, next_offset FROM gateway_consumer_offsets "
-          + "WHERE consumer_group = $1 AND topic = $2 AND kafka_partition = ANY($3::int[]) FOR UPDATE")
-        .execute(Tuple.of(group, topic, partitions))
-        .compose(rows -> {
-          rows.forEach(r -> previous.put(String.valueOf(r.getInteger(0)), r.getLong(1)));
-          return conn.preparedQuery("""
-              UPDATE gateway_consumer_offsets c SET next_offset = LEAST(c.next_offset, w.o), updated_at = now()
-              FROM unnest($3::int[], $4::bigint[]) AS w(p, o)
-              WHERE c.consumer_group = $1 AND c.topic = $2 AND c.kafka_partition = w.p
-              RETURNING c.kafka_partition, c.next_offset""")
-            .execute(Tuple.of(group, topic, partitions, offsets));
-        })
-        .map(rows -> {
-          rows.forEach(r -> positions.put(String.valueOf(r.getInteger(0)), r.getLong(1)));
-          return new JsonObject().put("previous", previous).put("positions", positions);
-        }))
+    positions.rewind(group, message.body().getString("topic"), message.body().getJsonObject("offsets", new JsonObject()))
       .onSuccess(message::reply)
       .onFailure(err -> message.fail(503, "cannot rewind group '" + group + "': " + Failures.message(err)));
   }
 
-  /** Where a group stands in PostgreSQL: {"offsets":{"<partition>": next}} for the partitions asked. */
   private void storedOffsets(Message<JsonObject> message) {
-    String group = message.body().getString("group");
-    String topic = message.body().getString("topic");
     Integer[] partitions = message.body().getJsonArray("partitions", new JsonArray()).stream()
       .map(p -> ((Number) p).intValue()).toArray(Integer[]::new);
-    pool.preparedQuery("SELECT kafka_partition, next_offset FROM gateway_consumer_offsets "
-        + "WHERE consumer_group = $1 AND topic = $2 AND kafka_partition = ANY($3::int[])")
-      .execute(Tuple.of(group, topic, partitions))
-      .onSuccess(rows -> {
-        JsonObject out = new JsonObject();
-        for (Row row : rows) {
-          out.put(String.valueOf(row.getInteger(0)), row.getLong(1));
-        }
-        message.reply(new JsonObject().put("offsets", out));
-      })
+    positions.stored(message.body().getString("group"), message.body().getString("topic"), partitions)
+      .onSuccess(offsets -> message.reply(new JsonObject().put("offsets", offsets)))
       .onFailure(err -> message.fail(503, "cannot read stored offsets: " + Failures.message(err)));
   }
 
