@@ -68,7 +68,7 @@ public final class ConfigLoader {
     return out;
   }
 
-  /** The outside names of ../shared/CONTRACT.md, mapped onto config keys. */
+  /** The outside names (environment variables users and scripts rely on), mapped onto config keys. */
   static void applyEnvironment(JsonObject config, Map<String, String> env) {
     set(env, "GATEWAY_HTTP_PORT", config, "ingest", "port", true);
     set(env, "GATEWAY_DATA_DIR", config, null, "dataDir", false);
