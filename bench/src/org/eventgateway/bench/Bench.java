@@ -20,7 +20,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eventgateway.EventHeaders;
+import org.eventgateway.contract.EventHeaders;
 import org.eventgateway.config.ConfigLoader;
 import org.eventgateway.config.ServiceEndpoints;
 import org.eventgateway.infra.EmbeddedKafka;

@@ -1,5 +1,6 @@
 package org.eventgateway;
 
+import org.eventgateway.contract.Codecs;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -13,9 +14,9 @@ import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.eventgateway.apply.ApplyVerticle;
+import org.eventgateway.config.GroupSelection;
 import org.eventgateway.consume.ConsumeVerticle;
 import org.eventgateway.dlq.DlqVerticle;
 import org.eventgateway.ingest.IngestVerticle;
@@ -72,7 +73,7 @@ public final class Gateway {
     Future<Void> chain = gateway.add(new DeploymentOptions().setConfig(config), ApplyVerticle::new)
       .compose(v -> gateway.add(new DeploymentOptions().setConfig(config).setInstances(instances(config, "produce")), ProduceVerticle::new))
       .compose(v -> gateway.add(new DeploymentOptions().setConfig(config), DlqVerticle::new));
-    for (String group : groupsToRun(config)) {
+    for (String group : GroupSelection.toRun(config)) {
       JsonObject groupConfig = config.copy().put("group", group);
       chain = chain.compose(v -> gateway.add(new DeploymentOptions().setConfig(groupConfig), ConsumeVerticle::new));
     }
@@ -91,24 +92,6 @@ public final class Gateway {
    */
   static int instances(JsonObject config, String section) {
     return Math.max(1, config.getJsonObject(section, new JsonObject()).getInteger("instances", 2));
-  }
-
-  /** {@code consume.groups} picks which configured groups this process runs; default: all. */
-  public static List<String> groupsToRun(JsonObject config) {
-    JsonObject groups = config.getJsonObject("groups", new JsonObject());
-    JsonArray chosen = config.getJsonObject("consume", new JsonObject()).getJsonArray("groups");
-    List<String> names = new ArrayList<>();
-    if (chosen == null) {
-      names.addAll(groups.fieldNames());
-    } else {
-      for (Object name : chosen) {
-        if (!groups.containsKey(String.valueOf(name))) {
-          throw new IllegalArgumentException("consume.groups names '" + name + "', which is not in groups");
-        }
-        names.add(String.valueOf(name));
-      }
-    }
-    return names;
   }
 
   private Future<Void> add(DeploymentOptions options, Supplier<? extends Deployable> verticle) {

@@ -4,7 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.eventgateway.config.ConfigException;
 import org.eventgateway.config.ConfigLoader;
-import org.eventgateway.config.Failures;
+import org.eventgateway.config.ErrorText;
 import org.eventgateway.infra.Infrastructure;
 import org.apache.logging.log4j.LogManager;
 import org.slf4j.Logger;
@@ -72,7 +72,7 @@ public final class Main {
     if (failure[0] != null) {
       vertx.close();
       LOG.debug("start failure", failure[0]);
-      throw new ConfigException("the gateway could not start: " + Failures.describe(failure[0]), failure[0]);
+      throw new ConfigException("the gateway could not start: " + ErrorText.describe(failure[0]), failure[0]);
     }
     LOG.info("Gateway ready on http://localhost:{}/ (POST /topics/{topic}, GET /ready, GET /metrics)",
       config.getJsonObject("ingest").getInteger("port"));

@@ -1,5 +1,6 @@
 package org.eventgateway;
 
+import org.eventgateway.contract.BusHandlers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;

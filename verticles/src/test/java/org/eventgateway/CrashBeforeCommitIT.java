@@ -1,5 +1,6 @@
 package org.eventgateway;
 
+import org.eventgateway.contract.EventHeaders;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

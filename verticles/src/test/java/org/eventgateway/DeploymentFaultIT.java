@@ -1,5 +1,6 @@
 package org.eventgateway;
 
+import org.eventgateway.contract.Addresses;
 import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;

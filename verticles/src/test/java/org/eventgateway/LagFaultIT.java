@@ -1,5 +1,6 @@
 package org.eventgateway;
 
+import org.eventgateway.contract.Addresses;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.UpgradeRejectedException;

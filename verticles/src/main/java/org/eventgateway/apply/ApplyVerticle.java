@@ -1,5 +1,6 @@
 package org.eventgateway.apply;
 
+import org.eventgateway.contract.FailureKind;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -11,9 +12,9 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-import org.eventgateway.Addresses;
-import org.eventgateway.BusHandlers;
-import org.eventgateway.TraceContext;
+import org.eventgateway.contract.Addresses;
+import org.eventgateway.contract.BusHandlers;
+import org.eventgateway.contract.TraceContext;
 import org.eventgateway.metrics.GatewayMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -180,9 +181,9 @@ public class ApplyVerticle extends VerticleBase {
       })
       .onFailure(err -> {
         GatewayMetrics.applyBatch(group, Duration.ofNanos(System.nanoTime() - started), false);
-        Failures.Kind kind = Failures.classify(err);
+        FailureKind kind = Failures.classify(err);
         LOG.warn("[{}] apply of {} events rolled back ({}): {}", group, all.size(), kind.name().toLowerCase(), Failures.message(err));
-        message.fail(FailureCodes.code(kind), kind.name().toLowerCase() + " failure applying for group '" + group + "': "
+        message.fail(kind.replyCode(), kind.name().toLowerCase() + " failure applying for group '" + group + "': "
           + Failures.message(err));
       });
   }
@@ -225,20 +226,20 @@ public class ApplyVerticle extends VerticleBase {
           return (Void) null;
         })
         .recover(err -> {
-          Failures.Kind kind = Failures.classify(err);
+          FailureKind kind = Failures.classify(err);
           Integer attempts = bounded.getInteger(String.valueOf(event.getInteger("partition")));
-          boolean isDead = kind == Failures.Kind.POISON
-            || attempts != null && (kind == Failures.Kind.STUCK || kind == Failures.Kind.UNKNOWN);
+          boolean isDead = kind == FailureKind.POISON
+            || attempts != null && (kind == FailureKind.STUCK || kind == FailureKind.UNKNOWN);
           if (!isDead) {
             return Future.failedFuture(err);
           }
-          LOG.error("[{}] {} event {} at {}/{}/{}{}: {}", group, kind == Failures.Kind.POISON ? "poison" : kind.name().toLowerCase(),
+          LOG.error("[{}] {} event {} at {}/{}/{}{}: {}", group, kind == FailureKind.POISON ? "poison" : kind.name().toLowerCase(),
             event.getString("id"), event.getString("topic"), event.getInteger("partition"), event.getLong("offset"),
-            kind == Failures.Kind.POISON ? "" : " failed " + attempts + " attempts; dead-lettering it", Failures.message(err));
+            kind == FailureKind.POISON ? "" : " failed " + attempts + " attempts; dead-lettering it", Failures.message(err));
           dead.add(new JsonObject().put("index", index).put("id", event.getString("id"))
             .put("stage", "apply").put("kind", kind.name().toLowerCase()).put("errorClass", err.getClass().getName())
             .put("sqlState", Failures.sqlState(err)).put("message", Failures.message(err))
-            .put("attempts", kind == Failures.Kind.POISON || attempts == null ? 1 : attempts));
+            .put("attempts", kind == FailureKind.POISON || attempts == null ? 1 : attempts));
           return Future.succeededFuture();
         }));
     }
@@ -264,8 +265,8 @@ public class ApplyVerticle extends VerticleBase {
       })
       .onSuccess(n -> message.reply(new JsonObject().put("stored", n)))
       .onFailure(err -> {
-        Failures.Kind kind = Failures.classify(err);
-        message.fail(FailureCodes.code(kind), "cannot store the positions of group '" + group + "': " + Failures.message(err));
+        FailureKind kind = Failures.classify(err);
+        message.fail(kind.replyCode(), "cannot store the positions of group '" + group + "': " + Failures.message(err));
       });
   }
 

@@ -1,15 +1,16 @@
 package org.eventgateway.apply;
 
-/** A failure whose {@link Failures.Kind} the gateway decided itself (e.g. a handler that does not match its statement). */
+import org.eventgateway.contract.FailureKind;
+/** A failure whose {@link FailureKind} the gateway decided itself (e.g. a handler that does not match its statement). */
 public final class ClassifiedFailure extends RuntimeException {
-  private final Failures.Kind kind;
+  private final FailureKind kind;
 
-  public ClassifiedFailure(Failures.Kind kind, String message) {
+  public ClassifiedFailure(FailureKind kind, String message) {
     super(message, null, false, false);
     this.kind = kind;
   }
 
-  public Failures.Kind kind() {
+  public FailureKind kind() {
     return kind;
   }
 }

@@ -1,5 +1,6 @@
 package org.eventgateway.apply;
 
+import org.eventgateway.contract.FailureKind;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.pointer.JsonPointer;
@@ -29,7 +30,7 @@ public final class HandlerStatement {
   private volatile Learned learned;
 
   /** What the server said about the statement: its label and parameter types, or why they are not known. */
-  record Learned(String label, ParamType[] types, Failures.Kind kind, String failure) {}
+  record Learned(String label, ParamType[] types, FailureKind kind, String failure) {}
 
   @SuppressWarnings("unchecked")
   private HandlerStatement(String group, String sql, List<String> sources) {
@@ -40,7 +41,7 @@ public final class HandlerStatement {
     for (int i = 0; i < params.length; i++) {
       params[i] = binding(group, sources.get(i));
     }
-    this.learned = new Learned("groups." + group + ".handler", null, Failures.Kind.TRANSIENT,
+    this.learned = new Learned("groups." + group + ".handler", null, FailureKind.TRANSIENT,
       "parameter types not learned from PostgreSQL yet");
   }
 
@@ -109,7 +110,7 @@ public final class HandlerStatement {
   /** Records the types PostgreSQL reports for the statement's parameters, checked against {@code params}. */
   void learned(String label, ParamType[] types) {
     if (types.length != params.length) {
-      learned = new Learned(label, null, Failures.Kind.DEPLOYMENT, "the statement takes " + types.length
+      learned = new Learned(label, null, FailureKind.DEPLOYMENT, "the statement takes " + types.length
         + " parameters but 'params' lists " + params.length + " (" + String.join(", ", sources) + ")");
     } else {
       learned = new Learned(label, types.clone(), null, null);
@@ -117,7 +118,7 @@ public final class HandlerStatement {
   }
 
   /** Records why the types cannot be learned (the statement does not prepare, the database is away...). */
-  void notLearned(String label, Failures.Kind kind, String reason) {
+  void notLearned(String label, FailureKind kind, String reason) {
     learned = new Learned(label, null, kind, reason);
   }
 

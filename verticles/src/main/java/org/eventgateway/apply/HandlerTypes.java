@@ -1,5 +1,6 @@
 package org.eventgateway.apply;
 
+import org.eventgateway.contract.FailureKind;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -23,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * knows the types too but does not expose them, and narrows values into them without complaint.
  *
  * <p>Never fatal: a statement that cannot be prepared (a table not created yet, a missing privilege)
- * keeps its reason, its batches fail with it (class 42: {@link Failures.Kind#DEPLOYMENT}), and the
+ * keeps its reason, its batches fail with it (class 42: {@link FailureKind#DEPLOYMENT}), and the
  * next lookup of its group tries again, so a later CREATE TABLE or GRANT fixes it without a restart.
  * All types are learned again every {@code apply.handlerTypesRefreshMs} (default 60000, 0: never): after
  * an ALTER COLUMN ... TYPE the old types are used at most that long.
@@ -101,13 +102,13 @@ public final class HandlerTypes {
         return (Void) null;
       })
       .otherwise(err -> {
-        Failures.Kind kind = Failures.classify(err);
-        if (statement.ready() && kind != Failures.Kind.DEPLOYMENT && kind != Failures.Kind.POISON) {
+        FailureKind kind = Failures.classify(err);
+        if (statement.ready() && kind != FailureKind.DEPLOYMENT && kind != FailureKind.POISON) {
           // A refresh that met a busy or absent database: the types learned before still hold.
           LOG.debug("{}: refreshing the parameter types failed ({}), keeping the known ones", label, Failures.message(err));
           return null;
         }
-        statement.notLearned(label, kind == Failures.Kind.POISON ? Failures.Kind.DEPLOYMENT : kind,
+        statement.notLearned(label, kind == FailureKind.POISON ? FailureKind.DEPLOYMENT : kind,
           "cannot be prepared: " + Failures.message(err));
         return null;
       })

@@ -1,5 +1,6 @@
 package org.eventgateway.bridge;
 
+import org.eventgateway.contract.BridgePolicy;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.net.NetServer;

@@ -1,5 +1,6 @@
 package org.eventgateway.consume;
 
+import org.eventgateway.contract.FailureKind;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -14,10 +15,9 @@ import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.eventgateway.Addresses;
-import org.eventgateway.BusHandlers;
-import org.eventgateway.apply.FailureCodes;
-import org.eventgateway.apply.Failures;
+import org.eventgateway.contract.Addresses;
+import org.eventgateway.contract.BusHandlers;
+import org.eventgateway.contract.FailureCodes;
 import org.eventgateway.metrics.GatewayMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -555,12 +555,12 @@ public class ConsumeVerticle extends VerticleBase {
    * towards the partition's bound (see {@link RetryPolicy}).
    */
   private void backOff(List<KafkaConsumerRecord<String, byte[]>> batch, Throwable err) {
-    Failures.Kind kind = FailureCodes.kind(err);
+    FailureKind kind = FailureCodes.kind(err);
     Set<Integer> partitions = new TreeSet<>();
     batch.forEach(r -> partitions.add(r.partition()));
     partitions.retainAll(assigned);
     long longest;
-    if (kind == Failures.Kind.DEPLOYMENT) {
+    if (kind == FailureKind.DEPLOYMENT) {
       String cause = GroupFault.cause(err.getMessage());
       if (fault.raise(cause, System.currentTimeMillis())) {
         LOG.error("[{}] the group's handler cannot run: {} — fix the deployment (create the table or column, grant the "
@@ -579,7 +579,7 @@ public class ConsumeVerticle extends VerticleBase {
     LOG.warn("[{}] batch not applied ({}); partitions {} wait up to {} ms, then the same records are retried",
       config.group(), err.getMessage(), partitions, longest);
     if (!partitions.isEmpty()) {
-      GatewayMetrics.pause(config.group(), kind == Failures.Kind.DEPLOYMENT ? "deployment_fault" : "retry");
+      GatewayMetrics.pause(config.group(), kind == FailureKind.DEPLOYMENT ? "deployment_fault" : "retry");
       vertx.setTimer(longest, t -> {
         backingOff.removeAll(partitions);
         syncPauses();

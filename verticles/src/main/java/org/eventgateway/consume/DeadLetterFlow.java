@@ -1,5 +1,6 @@
 package org.eventgateway.consume;
 
+import org.eventgateway.contract.Events;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -7,8 +8,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.producer.KafkaHeader;
-import org.eventgateway.Addresses;
-import org.eventgateway.TraceContext;
+import org.eventgateway.contract.Addresses;
+import org.eventgateway.contract.TraceContext;
 import org.eventgateway.metrics.GatewayMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

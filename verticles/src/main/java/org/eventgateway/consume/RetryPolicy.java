@@ -1,6 +1,6 @@
 package org.eventgateway.consume;
 
-import org.eventgateway.apply.Failures;
+import org.eventgateway.contract.FailureKind;
 
 import java.util.Collection;
 import java.util.HashMap;
@@ -31,12 +31,12 @@ final class RetryPolicy {
     this.maxAttempts = Math.max(1, maxAttempts);
   }
 
-  static boolean counts(Failures.Kind kind) {
-    return kind == Failures.Kind.STUCK || kind == Failures.Kind.UNKNOWN || kind == Failures.Kind.POISON;
+  static boolean counts(FailureKind kind) {
+    return kind == FailureKind.STUCK || kind == FailureKind.UNKNOWN || kind == FailureKind.POISON;
   }
 
   /** Records a failure of these partitions; returns the longest backoff among them. */
-  long failed(Collection<Integer> partitions, Failures.Kind kind) {
+  long failed(Collection<Integer> partitions, FailureKind kind) {
     long longest = 0;
     for (int p : partitions) {
       longest = Math.max(longest, backoffMs(failures.merge(p, 1, Integer::sum)));

@@ -1,6 +1,6 @@
 package org.eventgateway.dlq;
 
-import org.eventgateway.EventHeaders;
+import org.eventgateway.contract.EventHeaders;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

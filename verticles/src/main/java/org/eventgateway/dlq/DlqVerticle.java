@@ -1,5 +1,6 @@
 package org.eventgateway.dlq;
 
+import org.eventgateway.config.DlqConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -18,9 +19,9 @@ import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eventgateway.Addresses;
-import org.eventgateway.BusHandlers;
-import org.eventgateway.EventHeaders;
+import org.eventgateway.contract.Addresses;
+import org.eventgateway.contract.BusHandlers;
+import org.eventgateway.contract.EventHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

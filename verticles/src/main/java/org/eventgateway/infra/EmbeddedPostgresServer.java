@@ -1,7 +1,7 @@
 package org.eventgateway.infra;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.eventgateway.config.Failures;
+import org.eventgateway.config.ErrorText;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,7 +35,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         .start();
       return this;
     } catch (IOException | RuntimeException e) {
-      String reason = Failures.rootMessage(e);
+      String reason = ErrorText.rootMessage(e);
       if (reason.contains("cannot be run as root")) {
         reason = "initdb refuses to run as root here (user namespaces are blocked)";
       }

@@ -4,7 +4,7 @@ import io.vertx.core.json.JsonObject;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.eventgateway.config.ConfigException;
-import org.eventgateway.config.Failures;
+import org.eventgateway.config.ErrorText;
 import org.eventgateway.config.ServiceEndpoints;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,7 +81,7 @@ public final class Infrastructure implements AutoCloseable {
       AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "20000"))) {
       admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
-      throw new ConfigException("Kafka at " + bootstrap + " is not reachable (" + Failures.rootMessage(e)
+      throw new ConfigException("Kafka at " + bootstrap + " is not reachable (" + ErrorText.rootMessage(e)
         + ") — check KAFKA_BOOTSTRAP_SERVERS, or unset it to use the embedded broker");
     }
   }

@@ -3,7 +3,7 @@ package org.eventgateway.ingest;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.eventgateway.lag.LagConfig;
+import org.eventgateway.config.LagConfig;
 import org.eventgateway.metrics.GatewayMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -8,8 +8,8 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import org.eventgateway.Addresses;
-import org.eventgateway.lag.LagConfig;
+import org.eventgateway.contract.Addresses;
+import org.eventgateway.config.LagConfig;
 import org.eventgateway.metrics.GatewayMetrics;
 
 import java.util.HashSet;

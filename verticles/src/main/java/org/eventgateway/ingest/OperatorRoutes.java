@@ -8,7 +8,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import org.eventgateway.Addresses;
+import org.eventgateway.contract.Addresses;
 
 import java.util.function.Consumer;
 

@@ -9,7 +9,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.eventgateway.EventHeaders;
+import org.eventgateway.contract.EventHeaders;
 
 import java.io.IOException;
 import java.util.Arrays;

@@ -2,7 +2,7 @@ package org.eventgateway.ingest;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.eventgateway.dlq.DlqConfig;
+import org.eventgateway.config.DlqConfig;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -10,10 +10,10 @@ import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.Shareable;
 import io.vertx.ext.web.Router;
-import org.eventgateway.Addresses;
-import org.eventgateway.Codecs;
-import org.eventgateway.EventHeaders;
-import org.eventgateway.TraceContext;
+import org.eventgateway.contract.Addresses;
+import org.eventgateway.contract.Codecs;
+import org.eventgateway.contract.EventHeaders;
+import org.eventgateway.contract.TraceContext;
 import org.eventgateway.metrics.GatewayMetrics;
 
 import org.slf4j.Logger;

@@ -1,5 +1,6 @@
 package org.eventgateway.lag;
 
+import org.eventgateway.config.LagConfig;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.vertx.core.Future;
@@ -15,7 +16,7 @@ import io.vertx.kafka.admin.TopicDescription;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
-import org.eventgateway.Addresses;
+import org.eventgateway.contract.Addresses;
 import org.eventgateway.metrics.GatewayMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -20,10 +20,10 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.kafka.admin.MemberDescription;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
-import org.eventgateway.Addresses;
-import org.eventgateway.BusHandlers;
-import org.eventgateway.Gateway;
-import org.eventgateway.consume.Events;
+import org.eventgateway.contract.Addresses;
+import org.eventgateway.contract.BusHandlers;
+import org.eventgateway.config.GroupSelection;
+import org.eventgateway.contract.Events;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,7 +72,7 @@ public class ReplayVerticle extends VerticleBase {
     bootstrap = config().getJsonObject("kafka").getString("bootstrapServers");
     topicByGroup = new HashMap<>();
     config().getJsonObject("groups", new JsonObject()).forEach(e -> topicByGroup.put(e.getKey(), ((JsonObject) e.getValue()).getString("topic")));
-    localGroups = Gateway.groupsToRun(config());
+    localGroups = GroupSelection.toRun(config());
     limits = ReplayConfig.from(config());
     return vertx.executeBlocking(() -> KafkaAdminClient.create(vertx, Map.of("bootstrap.servers", bootstrap, "client.id", "gateway-replay-admin")))
       .onSuccess(created -> {

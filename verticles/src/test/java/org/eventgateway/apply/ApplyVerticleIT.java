@@ -1,5 +1,7 @@
 package org.eventgateway.apply;
 
+import org.eventgateway.contract.FailureCodes;
+import org.eventgateway.contract.FailureKind;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -9,7 +11,7 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import org.eventgateway.Addresses;
+import org.eventgateway.contract.Addresses;
 import org.eventgateway.support.TestGateway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -138,7 +140,7 @@ class ApplyVerticleIT {
       .onComplete(ctx.failing(err -> ctx.verify(() -> {
         ReplyException reply = assertInstanceOf(ReplyException.class, err);
         assertEquals(424, reply.failureCode(), reply.getMessage());
-        assertEquals(Failures.Kind.DEPLOYMENT, FailureCodes.kind(err));
+        assertEquals(FailureKind.DEPLOYMENT, FailureCodes.kind(err));
         ctx.completeNow();
       })));
   }

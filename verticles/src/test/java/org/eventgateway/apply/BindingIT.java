@@ -7,7 +7,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Row;
-import org.eventgateway.Addresses;
+import org.eventgateway.contract.Addresses;
 import org.eventgateway.support.Poll;
 import org.eventgateway.support.TestGateway;
 import org.junit.jupiter.api.AfterEach;

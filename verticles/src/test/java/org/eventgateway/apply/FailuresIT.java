@@ -1,5 +1,6 @@
 package org.eventgateway.apply;
 
+import org.eventgateway.contract.FailureKind;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -68,7 +69,7 @@ class FailuresIT {
     }
   }
 
-  private static void assertKind(Failures.Kind kind, Throwable err) {
+  private static void assertKind(FailureKind kind, Throwable err) {
     assertEquals(kind, Failures.classify(err), err.getClass().getName() + ": " + err.getMessage());
   }
 
@@ -77,7 +78,7 @@ class FailuresIT {
     Pool refused = PgBuilder.pool().connectingTo(new PgConnectOptions(connect).setPort(EmbeddedKafka.freePort())).using(vertx).build();
     Throwable err = failureOf(refused.query("SELECT 1").execute());
     await(refused.close());
-    assertKind(Failures.Kind.TRANSIENT, err);
+    assertKind(FailureKind.TRANSIENT, err);
   }
 
   @Test
@@ -91,8 +92,8 @@ class FailuresIT {
     Throwable second = failureOf(conn.query("SELECT 1").execute());
     await(other.close());
     System.out.println("after pg_terminate_backend: " + first + " / " + second);
-    assertKind(Failures.Kind.TRANSIENT, first);
-    assertKind(Failures.Kind.TRANSIENT, second);
+    assertKind(FailureKind.TRANSIENT, first);
+    assertKind(FailureKind.TRANSIENT, second);
   }
 
   @Test
@@ -100,7 +101,7 @@ class FailuresIT {
     SqlConnection held = await(single.getConnection());
     Throwable err = failureOf(single.query("SELECT 1").execute());
     await(held.close());
-    assertKind(Failures.Kind.TRANSIENT, err);
+    assertKind(FailureKind.TRANSIENT, err);
   }
 
   @Test
@@ -108,24 +109,24 @@ class FailuresIT {
     await(single.close());
     Throwable err = failureOf(single.query("SELECT 1").execute());
     System.out.println("closed pool: " + err);
-    assertKind(Failures.Kind.TRANSIENT, err);
+    assertKind(FailureKind.TRANSIENT, err);
   }
 
   @Test
   void aStatementTimeoutIsStuck() {
     Throwable err = failureOf(pool.withTransaction(c -> c.query("SET LOCAL statement_timeout = 50").execute()
       .compose(v -> c.query("SELECT pg_sleep(5)").execute())));
-    assertKind(Failures.Kind.STUCK, err);
+    assertKind(FailureKind.STUCK, err);
   }
 
   @Test
   void theClientsOwnParameterChecksAreClassified() {
     Throwable coerced = failureOf(pool.preparedQuery("SELECT $1::int4").execute(Tuple.of("two")));
-    assertKind(Failures.Kind.POISON, coerced);
+    assertKind(FailureKind.POISON, coerced);
     Throwable count = failureOf(pool.preparedQuery("SELECT $1::int4, $2::int4").execute(Tuple.of(1)));
-    assertKind(Failures.Kind.DEPLOYMENT, count);
+    assertKind(FailureKind.DEPLOYMENT, count);
     Throwable missing = failureOf(pool.query("SELECT * FROM no_such_table_anywhere").execute());
-    assertKind(Failures.Kind.DEPLOYMENT, missing);
+    assertKind(FailureKind.DEPLOYMENT, missing);
     assertTrue(Failures.message(missing).contains("no_such_table_anywhere"));
   }
 }

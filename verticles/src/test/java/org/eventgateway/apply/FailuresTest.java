@@ -1,5 +1,6 @@
 package org.eventgateway.apply;
 
+import org.eventgateway.contract.FailureKind;
 import io.vertx.core.VertxException;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
@@ -14,11 +15,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.net.ConnectException;
 import java.net.SocketException;
 
-import static org.eventgateway.apply.Failures.Kind.DEPLOYMENT;
-import static org.eventgateway.apply.Failures.Kind.POISON;
-import static org.eventgateway.apply.Failures.Kind.STUCK;
-import static org.eventgateway.apply.Failures.Kind.TRANSIENT;
-import static org.eventgateway.apply.Failures.Kind.UNKNOWN;
+import static org.eventgateway.contract.FailureKind.DEPLOYMENT;
+import static org.eventgateway.contract.FailureKind.POISON;
+import static org.eventgateway.contract.FailureKind.STUCK;
+import static org.eventgateway.contract.FailureKind.TRANSIENT;
+import static org.eventgateway.contract.FailureKind.UNKNOWN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The classification table of {@link Failures}, row by row. */
@@ -59,7 +60,7 @@ class FailuresTest {
     "55000, UNKNOWN",     // object not in prerequisite state
     "F0000, UNKNOWN",
   })
-  void sqlStates(String state, Failures.Kind kind) {
+  void sqlStates(String state, FailureKind kind) {
     assertEquals(kind, Failures.classify(pg(state)));
     assertEquals(kind, Failures.classify(new VertxException("wrapped", pg(state))), "found along the cause chain");
   }
@@ -101,13 +102,13 @@ class FailuresTest {
 
   @Test
   void eachKindHasAReplyCodeTheConsumerReadsBack() {
-    for (Failures.Kind kind : Failures.Kind.values()) {
-      int code = Failures.replyCode(kind);
-      assertEquals(kind, Failures.ofReplyCode(code));
+    for (FailureKind kind : FailureKind.values()) {
+      int code = kind.replyCode();
+      assertEquals(kind, FailureKind.ofReplyCode(code));
       assertEquals(kind, Failures.classify(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code, "apply failed")));
     }
-    assertEquals(424, Failures.replyCode(DEPLOYMENT));
-    assertEquals(503, Failures.replyCode(TRANSIENT));
+    assertEquals(424, DEPLOYMENT.replyCode());
+    assertEquals(503, TRANSIENT.replyCode());
     assertEquals(STUCK, Failures.classify(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 504, "timeout")));
     assertEquals(UNKNOWN, Failures.classify(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 418, "?")));
     assertEquals(TRANSIENT, Failures.classify(new ReplyException(ReplyFailure.NO_HANDLERS, "no apply verticle yet")));

@@ -1,11 +1,12 @@
 package org.eventgateway.apply;
 
+import org.eventgateway.contract.FailureKind;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.consumer.impl.KafkaConsumerRecordImpl;
 import io.vertx.sqlclient.Tuple;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eventgateway.consume.Events;
+import org.eventgateway.contract.Events;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -121,12 +122,12 @@ class HandlerStatementTest {
     HandlerStatement statement = ledger();
     JsonObject event = new JsonObject().put("id", "e-1").put("value", new JsonObject().put("qty", 3_000_000_000L).put("note", 5));
     ClassifiedFailure notYet = assertThrows(ClassifiedFailure.class, () -> statement.bind(event));
-    assertEquals(Failures.Kind.TRANSIENT, notYet.kind());
+    assertEquals(FailureKind.TRANSIENT, notYet.kind());
 
     statement.learned("groups.ledger.handler[0]", new ParamType[] {TEXT, INTEGER, TEXT});
     BindingException e = assertThrows(BindingException.class, () -> statement.bind(event));
     assertEquals("groups.ledger.handler[0] $2 (/qty): 3000000000 does not fit integer", e.getMessage());
-    assertEquals(Failures.Kind.POISON, Failures.classify(e));
+    assertEquals(FailureKind.POISON, Failures.classify(e));
 
     event.getJsonObject("value").put("qty", 3);
     Tuple tuple = statement.bind(event);
@@ -142,7 +143,7 @@ class HandlerStatementTest {
     HandlerStatement statement = ledger();
     statement.learned("groups.ledger.handler[1]", new ParamType[] {TEXT, INTEGER});
     ClassifiedFailure e = assertThrows(ClassifiedFailure.class, () -> statement.bind(new JsonObject().put("value", new JsonObject())));
-    assertEquals(Failures.Kind.DEPLOYMENT, Failures.classify(e));
+    assertEquals(FailureKind.DEPLOYMENT, Failures.classify(e));
     assertEquals("groups.ledger.handler[1]: the statement takes 2 parameters but 'params' lists 3 ($id, /qty, /note)", e.getMessage());
   }
 

@@ -7,7 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
-import org.eventgateway.Addresses;
+import org.eventgateway.contract.Addresses;
 import org.eventgateway.infra.EmbeddedKafka;
 import org.eventgateway.support.Poll;
 import org.junit.jupiter.api.AfterEach;

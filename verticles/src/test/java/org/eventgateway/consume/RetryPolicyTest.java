@@ -1,5 +1,6 @@
 package org.eventgateway.consume;
 
+import org.eventgateway.contract.FailureKind;
 import org.eventgateway.apply.Failures;
 import org.junit.jupiter.api.Test;
 
@@ -14,8 +15,8 @@ class RetryPolicyTest {
   void transientFailuresAndDeploymentFaultsNeverReachTheBound() {
     RetryPolicy policy = new RetryPolicy(100, 1000, 3);
     for (int i = 0; i < 50; i++) {
-      policy.failed(List.of(0), Failures.Kind.TRANSIENT);
-      policy.failed(List.of(0), Failures.Kind.DEPLOYMENT);
+      policy.failed(List.of(0), FailureKind.TRANSIENT);
+      policy.failed(List.of(0), FailureKind.DEPLOYMENT);
     }
     assertEquals(Map.of(), policy.bounded());
   }
@@ -23,11 +24,11 @@ class RetryPolicyTest {
   @Test
   void stuckAndUnknownFailuresReachTheBoundPerPartitionAndASuccessResetsIt() {
     RetryPolicy policy = new RetryPolicy(100, 1000, 3);
-    policy.failed(List.of(0, 1), Failures.Kind.STUCK);
-    policy.failed(List.of(0), Failures.Kind.TRANSIENT);
-    policy.failed(List.of(0, 1), Failures.Kind.UNKNOWN);
+    policy.failed(List.of(0, 1), FailureKind.STUCK);
+    policy.failed(List.of(0), FailureKind.TRANSIENT);
+    policy.failed(List.of(0, 1), FailureKind.UNKNOWN);
     assertEquals(Map.of(), policy.bounded());
-    policy.failed(List.of(0), Failures.Kind.UNKNOWN);
+    policy.failed(List.of(0), FailureKind.UNKNOWN);
     assertEquals(Map.of(0, 3), policy.bounded(), "partition 1 failed only twice");
     policy.succeeded(List.of(0));
     assertEquals(Map.of(), policy.bounded());

@@ -2,7 +2,7 @@ package org.eventgateway.dlq;
 
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
-import org.eventgateway.EventHeaders;
+import org.eventgateway.contract.EventHeaders;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;

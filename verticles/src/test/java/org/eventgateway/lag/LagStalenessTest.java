@@ -1,5 +1,6 @@
 package org.eventgateway.lag;
 
+import org.eventgateway.config.LagConfig;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package org.eventgateway.dlq;
+package org.eventgateway.config;
 
 import io.vertx.core.json.JsonObject;
 

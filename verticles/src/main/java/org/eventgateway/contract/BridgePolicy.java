@@ -1,9 +1,9 @@
-package org.eventgateway.bridge;
+package org.eventgateway.contract;
 
 import io.vertx.ext.bridge.BridgeOptions;
 import io.vertx.ext.bridge.PermittedOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
-import org.eventgateway.Addresses;
+import org.eventgateway.contract.Addresses;
 
 import java.util.List;
 import java.util.regex.Pattern;

@@ -1,4 +1,4 @@
-package org.eventgateway;
+package org.eventgateway.contract;
 
 /**
  * Every event-bus address of the gateway, in one place.

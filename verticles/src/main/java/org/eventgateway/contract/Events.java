@@ -1,9 +1,9 @@
-package org.eventgateway.consume;
+package org.eventgateway.contract;
 
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.producer.KafkaHeader;
-import org.eventgateway.EventHeaders;
+import org.eventgateway.contract.EventHeaders;
 
 import java.nio.charset.StandardCharsets;
 

@@ -1,4 +1,4 @@
-package org.eventgateway;
+package org.eventgateway.contract;
 
 import java.util.Locale;
 import java.util.Set;

@@ -1,8 +1,8 @@
 package org.eventgateway.config;
 
 /** Turns exception chains into the one line a user reads. */
-public final class Failures {
-  private Failures() {}
+public final class ErrorText {
+  private ErrorText() {}
 
   public static String rootMessage(Throwable e) {
     Throwable t = e;

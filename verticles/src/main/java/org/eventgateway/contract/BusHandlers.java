@@ -1,4 +1,4 @@
-package org.eventgateway;
+package org.eventgateway.contract;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;

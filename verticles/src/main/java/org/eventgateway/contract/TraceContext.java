@@ -1,4 +1,4 @@
-package org.eventgateway;
+package org.eventgateway.contract;
 
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;

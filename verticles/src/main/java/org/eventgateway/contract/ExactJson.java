@@ -1,4 +1,4 @@
-package org.eventgateway.consume;
+package org.eventgateway.contract;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
