@@ -5,7 +5,7 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * An event value its handler parameter cannot take without being altered: the event's fault
- * ({@link FailureKind#POISON}). The message names group, statement, parameter, source and value,
+ * ({@link org.eventgateway.contract.FailureKind#POISON}). The message names group, statement, parameter, source and value,
  * e.g. {@code groups.ledger.handler[0] $4 (/qty): 3000000000 does not fit integer}.
  */
 public final class BindingException extends IllegalArgumentException {

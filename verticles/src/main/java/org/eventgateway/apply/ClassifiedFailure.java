@@ -1,6 +1,7 @@
 package org.eventgateway.apply;
 
 import org.eventgateway.contract.FailureKind;
+
 /** A failure whose {@link FailureKind} the gateway decided itself (e.g. a handler that does not match its statement). */
 public final class ClassifiedFailure extends RuntimeException {
   private final FailureKind kind;

@@ -45,6 +45,11 @@ final class PositionStore {
     return conn.preparedQuery(SAVE_OFFSETS).execute(Tuple.of(group, topics, partitions, next)).mapEmpty();
   }
 
+  /** In a transaction of its own, once the batch's dead letters are acked; returns how many were given. */
+  Future<Integer> store(String group, JsonArray offsets) {
+    return pool.withTransaction(conn -> save(conn, group, offsets)).map(offsets.size());
+  }
+
   /**
    * Apply replay: lowers a group's stored positions to {"<partition>": n} (LEAST: a replay never
    * skips ahead), in one transaction that also reads the positions it replaces. Partitions with no

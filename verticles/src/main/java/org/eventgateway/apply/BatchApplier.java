@@ -1,0 +1,127 @@
+package org.eventgateway.apply;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
+import org.eventgateway.contract.FailureKind;
+import org.eventgateway.contract.TraceContext;
+import org.eventgateway.metrics.GatewayMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Applies one batch of a group: in ONE transaction, the dedupe markers, the handler statements for
+ * the events whose marker was new, and the group's next offsets. When a deterministic error rolls
+ * it back (or partitions have failed their bounded number of attempts) the batch is taken apart:
+ * each event in its own transaction, so the good ones commit and each dead one is listed for the
+ * dead-letter topic (see {@link DeadLetterVerdict}). The answer is
+ * {"applied","duplicates","dead":[…],"offsetsStored"}; a failure is for the caller to classify.
+ */
+final class BatchApplier {
+  private static final Logger LOG = LoggerFactory.getLogger(BatchApplier.class);
+  private static final Logger TRACE = LoggerFactory.getLogger("org.eventgateway.trace");
+
+  private final Pool pool;
+  private final HandlerRunner runner;
+
+  BatchApplier(Pool pool, HandlerRunner runner) {
+    this.pool = pool;
+    this.runner = runner;
+  }
+
+  /** Applies the batch with the group's handler, and records its duration and counts in the metrics. */
+  Future<JsonObject> apply(ApplyRequest request, List<HandlerStatement> handler) {
+    long started = System.nanoTime();
+    String group = request.group();
+    List<JsonObject> all = request.events();
+    Future<JsonObject> outcome = request.isolate().isEmpty() || all.isEmpty()
+      ? pool.withTransaction(conn -> applyInTransaction(conn, group, handler, all, request.offsetsToStore()))
+        .map(applied -> result(applied, all.size() - applied, new JsonArray(), !request.deferOffsets()))
+        .recover(err -> Failures.isPoison(err) && !all.isEmpty() ? isolate(request, handler, err) : Future.failedFuture(err))
+      : isolate(request, handler, null);
+    return outcome
+      .onSuccess(result -> {
+        GatewayMetrics.applyBatch(group, Duration.ofNanos(System.nanoTime() - started), true);
+        GatewayMetrics.applied(group, result.getInteger("applied"), result.getInteger("duplicates"));
+      })
+      .onFailure(err -> {
+        GatewayMetrics.applyBatch(group, Duration.ofNanos(System.nanoTime() - started), false);
+        LOG.warn("[{}] apply of {} events rolled back ({}): {}", group, all.size(),
+          Failures.classify(err).name().toLowerCase(), Failures.message(err));
+      });
+  }
+
+  static JsonObject result(int applied, int duplicates, JsonArray dead, boolean offsetsStored) {
+    return new JsonObject().put("applied", applied).put("duplicates", duplicates).put("dead", dead).put("offsetsStored", offsetsStored);
+  }
+
+  /** Markers, then the handler for the fresh events, then the group's next offsets; returns how many were applied. */
+  private Future<Integer> applyInTransaction(SqlConnection conn, String group, List<HandlerStatement> handler,
+                                             List<JsonObject> events, JsonArray offsets) {
+    return runner.limitTime(conn)
+      .compose(v -> DedupeMarkers.markNew(conn, group, events))
+      .compose(fresh -> HandlerRunner.run(conn, handler, fresh).map(v -> {
+        traceApplied(group, fresh);
+        return fresh.size();
+      }))
+      .compose(applied -> PositionStore.save(conn, group, offsets).map(applied));
+  }
+
+  /**
+   * One transaction per event, in order. A dead event is reported, never marked: a fixed event can
+   * be redriven. Any other failure fails the whole batch, which is then retried (dedupe absorbs the
+   * events committed here). The offsets are saved last, and only when nothing died: a position
+   * never passes an event before its dead letter is acked (the consumer stores it then).
+   */
+  private Future<JsonObject> isolate(ApplyRequest request, List<HandlerStatement> handler, Throwable batchFailure) {
+    String group = request.group();
+    List<JsonObject> events = request.events();
+    LOG.warn("[{}] batch of {} {}; applying one by one to isolate the cause", group, events.size(),
+      batchFailure == null ? "is retried after partitions " + request.isolate().fieldNames() + " failed their bounded attempts"
+        : "failed deterministically (" + Failures.message(batchFailure) + ")");
+    int[] applied = {0};
+    JsonArray dead = new JsonArray();
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < events.size(); i++) {
+      int index = i;
+      JsonObject event = events.get(i);
+      chain = chain.compose(v -> pool.withTransaction(conn -> applyInTransaction(conn, group, handler, List.of(event), new JsonArray()))
+        .map(n -> {
+          applied[0] += n;
+          return (Void) null;
+        })
+        .recover(err -> {
+          FailureKind kind = Failures.classify(err);
+          Integer attempts = request.attempts(event.getInteger("partition"));
+          if (!DeadLetterVerdict.isDead(kind, attempts)) {
+            return Future.failedFuture(err);
+          }
+          LOG.error("[{}] {} event {} at {}/{}/{}{}: {}", group, DeadLetterVerdict.label(kind), event.getString("id"),
+            event.getString("topic"), event.getInteger("partition"), event.getLong("offset"),
+            DeadLetterVerdict.why(kind, attempts), Failures.message(err));
+          dead.add(DeadLetterVerdict.entry(index, event, kind, err, attempts));
+          return Future.succeededFuture();
+        }));
+    }
+    boolean store = !request.deferOffsets();
+    return chain
+      .compose(v -> dead.isEmpty() && store ? pool.withTransaction(conn -> PositionStore.save(conn, group, request.offsets()))
+        : Future.<Void>succeededFuture())
+      .map(v -> result(applied[0], events.size() - applied[0] - dead.size(), dead, dead.isEmpty() && store));
+  }
+
+  private static void traceApplied(String group, List<JsonObject> fresh) {
+    if (TRACE.isDebugEnabled()) {
+      for (JsonObject e : fresh) {
+        TRACE.debug("trace={} stage=apply group={} event={} topic={} partition={} offset={}",
+          TraceContext.traceId(e.getString("traceparent")), group, e.getString("id"), e.getString("topic"),
+          e.getInteger("partition"), e.getLong("offset"));
+      }
+    }
+  }
+}
