@@ -32,7 +32,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The traceparent sent with a POST is on the Kafka record and in the ingest, consume and apply log lines. */
+/** The traceparent sent with a POST is on the Kafka record and in the ingest, produce, consume and apply log lines. */
 class TraceIT {
   private Vertx vertx;
   private TestGateway gw;

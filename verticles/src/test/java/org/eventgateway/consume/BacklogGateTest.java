@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+/** The backlog gate pauses above its high mark and resumes only below its low mark (hysteresis). */
 class BacklogGateTest {
   @Test
   void pausesAbovePauseAtResumesBelowResumeAtAndNeverFlapsBetween() {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** A group's deployment fault: news once, keeps its start time, clears, and names the cause in the database's words. */
 class GroupFaultTest {
   @Test
   void aFaultIsNewsOnceKeepsItsStartAndClears() {

@@ -10,6 +10,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** The bounded-attempts rule: which failure kinds count towards dead-lettering, and the backoff they get. */
 class RetryPolicyTest {
   @Test
   void transientFailuresAndDeploymentFaultsNeverReachTheBound() {

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** Hot-key salting: the hot/cool hysteresis, the spread over distinct partitions with one order in one place, and the static and off modes. */
 class KeySalterTest {
   private static final int PARTITIONS = 12;
 

@@ -10,6 +10,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** The Space-Saving sketch finds the heavy hitters of a Zipf stream in bounded memory with bounded error. */
 class SpaceSavingTest {
 
   /** A Zipf(s=1.1) stream over 10,000 keys: 200,000 draws. */

@@ -95,10 +95,10 @@ public final class HostileTally {
   private final AtomicLong unanswered = new AtomicLong();
   private final AtomicLong slowestAnswerMs = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
-  private final Map<String, Failures> failures = new TreeMap<>();
+  private final Map<String, FailureTally> failures = new TreeMap<>();
   private final Map<String, Long> groupCounts = new TreeMap<>();
 
-  private static final class Failures {
+  private static final class FailureTally {
     long count;
     final Map<String, Long> seen = new TreeMap<>();
     final List<String> examples = new ArrayList<>();
@@ -154,7 +154,7 @@ public final class HostileTally {
     if (why != null) {
       String key = group + " / " + kase + ": " + why;
       synchronized (failures) {
-        Failures f = failures.computeIfAbsent(key, k -> new Failures());
+        FailureTally f = failures.computeIfAbsent(key, k -> new FailureTally());
         f.count++;
         f.seen.merge(o.label(), 1L, Long::sum);
         if (f.examples.size() < 2) {
@@ -167,7 +167,7 @@ public final class HostileTally {
   /** A failure that is not about one request (forbidden writes, heap, liveness, the event path). */
   public void fail(String group, String what) {
     synchronized (failures) {
-      failures.computeIfAbsent(group + ": " + what, k -> new Failures()).count++;
+      failures.computeIfAbsent(group + ": " + what, k -> new FailureTally()).count++;
     }
   }
 
