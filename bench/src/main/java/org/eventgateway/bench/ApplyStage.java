@@ -22,7 +22,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ApplyStage {
   private static final String GROUP = "bench-ledger";
-  private static final String TOPIC = "apply-src";
 
   private final BenchContext context;
   private String lastGatewayCpu = "not measured";
@@ -39,7 +38,7 @@ final class ApplyStage {
     Spread rawSameSql = context.repetitions.of("raw same SQL", () -> raw.gatewaySql(orders));
     // read_committed: each repetition's events are written in one Kafka transaction, so the
     // gateway sees them all at once and the prefill does not share the cores with the applying.
-    JsonObject groups = new JsonObject().put(GROUP, BenchEnvironment.shippedGroup("ledger").put("topic", TOPIC)
+    JsonObject groups = new JsonObject().put(GROUP, BenchEnvironment.shippedGroup("ledger").put("topic", BenchEnvironment.APPLY_TOPIC)
       .put("kafka.consumer", new JsonObject().put("isolation.level", "read_committed")));
     GatewayProcess gateway = context.startGateway(groups, "apply");
     Spread applied;
@@ -85,7 +84,7 @@ final class ApplyStage {
       producer.beginTransaction();
       for (JsonObject order : orders) {
         String id = prefix + order.getString("order_id");
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(TOPIC, order.getString("customer"),
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(BenchEnvironment.APPLY_TOPIC, order.getString("customer"),
           order.copy().put("order_id", id).toBuffer().getBytes());
         record.headers().add(EventHeaders.EVENT_ID, id.getBytes(StandardCharsets.UTF_8));
         producer.send(record);

@@ -34,6 +34,8 @@ import java.util.stream.IntStream;
 final class BenchEnvironment {
   /** The topics the stages produce to, 6 partitions each. */
   static final List<String> TOPICS = List.of("raw-1k", "raw-100", "gw-1k", "gw-100", "gw-single", "gw-ws", "apply-src", "e2e");
+  /** The apply stage's topic, which the gateway only consumes. */
+  static final String APPLY_TOPIC = "apply-src";
   private static final int PARTITIONS = 6;
 
   private final String bootstrap;

@@ -62,13 +62,16 @@ final class GatewayProcess {
   }
 
   GatewayProcess awaitReady(Duration timeout) {
-    Waits.until("the gateway ready on " + port + " (log " + log + ")", timeout, () -> {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("the gateway exited with " + process.exitValue() + "; see " + log);
-      }
-      return fetch("/ready").map(HttpResponse::statusCode).orElse(-1);
-    }, status -> status == 200);
+    Waits.until("the gateway ready on " + port + " (log " + log + ")", timeout, this::readiness, status -> status == 200);
     return this;
+  }
+
+  /** GET /ready's status, -1 without an answer; an exited gateway is an error at once, not at the deadline. */
+  private int readiness() {
+    if (!process.isAlive()) {
+      throw new IllegalStateException("the gateway exited with " + process.exitValue() + "; see " + log);
+    }
+    return fetch("/ready").map(HttpResponse::statusCode).orElse(-1);
   }
 
   int port() {

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,7 @@ final class RawPostgresApply {
   private static final int PER_TRANSACTION = 500;
   private static final Duration DEADLINE = Duration.ofMinutes(10);
   private static final String GROUP = "raw";
-  private static final String TOPIC = "apply-src";
+  private static final String TOPIC = BenchEnvironment.APPLY_TOPIC;
 
   private final BenchContext context;
   private String lastCpu = "not measured";
@@ -117,18 +118,13 @@ final class RawPostgresApply {
 
   /** One transaction: mark, the handler for the fresh events (each statement batched), save the next offset. */
   private static Future<Void> applyOnce(SqlConnection conn, List<HandlerStatement> handler, List<JsonObject> events) {
-    int n = events.size();
-    String[] ids = new String[n];
-    String[] topics = new String[n];
-    Integer[] partitions = new Integer[n];
-    Long[] offsets = new Long[n];
-    for (int i = 0; i < n; i++) {
-      ids[i] = events.get(i).getString("id");
-      topics[i] = TOPIC;
-      partitions[i] = 0;
-      offsets[i] = events.get(i).getLong("offset");
-    }
-    long nextOffset = offsets[n - 1] + 1;
+    String[] ids = events.stream().map(e -> e.getString("id")).toArray(String[]::new);
+    Long[] offsets = events.stream().map(e -> e.getLong("offset")).toArray(Long[]::new);
+    String[] topics = new String[ids.length];
+    Arrays.fill(topics, TOPIC);
+    Integer[] partitions = new Integer[ids.length];
+    Arrays.fill(partitions, 0);
+    long nextOffset = offsets[offsets.length - 1] + 1;
     return conn.preparedQuery(ApplyVerticle.MARK).execute(Tuple.of(GROUP, ids, topics, partitions, offsets))
       .compose(marked -> {
         Set<String> fresh = new HashSet<>();
