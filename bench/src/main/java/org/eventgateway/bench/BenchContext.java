@@ -58,6 +58,7 @@ final class BenchContext {
     return new CpuMark(CpuClock.of(gateway), CpuClock.self());
   }
 
+  /** The gateway's and this JVM's CPU time at a run's start. */
   record CpuMark(CpuClock.ProcessCpu gateway, long self) {}
 
   /** Adds a measured run's CPU since the mark to the ledger (warm-up runs do not count); the raw runs leave the gateway out. */

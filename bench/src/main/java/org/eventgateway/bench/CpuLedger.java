@@ -9,6 +9,7 @@ import java.util.Map;
  * the raw client).
  */
 final class CpuLedger {
+  /** One label's records and CPU nanoseconds so far. */
   private static final class Account {
     long records;
     long gateway;
