@@ -1,0 +1,85 @@
+package org.eventgateway.bench;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the stages of one run share: the options, Vert.x, the environment, the gateway running
+ * now, the measurements (repetitions, CPU, memory) and the report.
+ */
+final class BenchContext {
+  final BenchOptions options;
+  final Vertx vertx;
+  final BenchEnvironment environment;
+  final Report report;
+  final CpuLedger cpu = new CpuLedger();
+  final MemorySampler memory = new MemorySampler();
+  final Repetitions repetitions;
+  /** Records the gateway acknowledged per topic (warm-up included): checked against the topic's end offsets. */
+  private final Map<String, Long> acknowledged = new LinkedHashMap<>();
+  private GatewayProcess gateway;
+  private int runs;
+
+  BenchContext(BenchOptions options, Vertx vertx, BenchEnvironment environment, Report report) {
+    this.options = options;
+    this.vertx = vertx;
+    this.environment = environment;
+    this.report = report;
+    this.repetitions = new Repetitions(options, this::gateway, memory::sample, report.notes());
+  }
+
+  /** Starts the gateway of a stage; CPU and memory are measured on it from now on. */
+  GatewayProcess startGateway(JsonObject groups, String stage) throws IOException {
+    gateway = environment.startGateway(groups, stage);
+    return gateway;
+  }
+
+  /** The gateway started last (perhaps stopped since), null before the first. */
+  GatewayProcess gateway() {
+    return gateway;
+  }
+
+  List<String> notes() {
+    return report.notes();
+  }
+
+  /** Ids unique across runs: the e2e stage applies them, and its table's primary key is the id. */
+  String nextIdPrefix(String topic) {
+    return topic + "-r" + runs++;
+  }
+
+  /** Where a run's CPU accounting starts. */
+  CpuMark cpuMark() {
+    return new CpuMark(CpuClock.of(gateway), CpuClock.self());
+  }
+
+  /** The gateway's and this JVM's CPU time at a run's start. */
+  record CpuMark(CpuClock.ProcessCpu gateway, long self) {}
+
+  /** Adds a measured run's CPU since the mark to the ledger (warm-up runs do not count); the raw runs leave the gateway out. */
+  void countCpu(String label, long records, CpuMark mark, boolean gatewayCounts) {
+    if (repetitions.warmingUp()) {
+      return;
+    }
+    CpuClock.ProcessCpu gatewayUsed = gatewayCounts ? CpuClock.of(gateway).since(mark.gateway()) : CpuClock.ProcessCpu.NONE;
+    cpu.add(label, records, gatewayUsed, CpuClock.self() - mark.self());
+  }
+
+  void acknowledged(String topic, long records) {
+    acknowledged.merge(topic, records, Long::sum);
+  }
+
+  /** A note per topic: the records acknowledged against those in the topic. */
+  void checkAcknowledged() throws Exception {
+    for (Map.Entry<String, Long> acked : acknowledged.entrySet()) {
+      long inTopic = environment.endOffsetSum(acked.getKey());
+      notes().add(String.format("%s: %,d records acknowledged, %,d in the topic (%s)", acked.getKey(), acked.getValue(), inTopic,
+        inTopic == acked.getValue() ? "correct" : "CORRECTNESS: they differ"));
+    }
+  }
+}

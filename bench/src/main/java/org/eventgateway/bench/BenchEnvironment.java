@@ -1,0 +1,170 @@
+package org.eventgateway.bench;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.eventgateway.config.ConfigLoader;
+import org.eventgateway.config.ServiceEndpoints;
+import org.eventgateway.infra.EmbeddedKafka;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * What the bench runs against: an embedded Kafka broker in this JVM, the PostgreSQL named by PG*
+ * (default 127.0.0.1:5432, user postgres, database postgres) with a schema of the run's own, the
+ * bench's topics, and the gateway's configuration for each stage.
+ */
+final class BenchEnvironment {
+  /** The topics the stages produce to, 6 partitions each. */
+  static final List<String> TOPICS = List.of("raw-1k", "raw-100", "gw-1k", "gw-100", "gw-single", "gw-ws", "apply-src", "e2e");
+  /** The apply stage's topic, which the gateway only consumes. */
+  static final String APPLY_TOPIC = "apply-src";
+  private static final int PARTITIONS = 6;
+
+  private final String bootstrap;
+  private final Admin admin;
+  private final ServiceEndpoints endpoints;
+  private final Pool pool;
+
+  private BenchEnvironment(String bootstrap, Admin admin, ServiceEndpoints endpoints, Pool pool) {
+    this.bootstrap = bootstrap;
+    this.admin = admin;
+    this.endpoints = endpoints;
+    this.pool = pool;
+  }
+
+  /** Starts the broker, creates the schema (with the e2e stage's table) and the topics. */
+  static BenchEnvironment start(Vertx vertx) throws Exception {
+    Path logDirs = Files.createTempDirectory("bench-kafka");
+    EmbeddedKafka kafka = new EmbeddedKafka("127.0.0.1", EmbeddedKafka.freePort(), EmbeddedKafka.freePort(), logDirs).start();
+    // A full run writes several GB into the broker, which keeps its log dirs: they go at exit.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        kafka.close();
+      } finally {
+        deleteTree(logDirs);
+      }
+    }, "bench-cleanup"));
+    String bootstrap = kafka.bootstrapServers();
+    Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap));
+    ServiceEndpoints endpoints = new ServiceEndpoints(bootstrap, env("PGHOST", "127.0.0.1"), Integer.parseInt(env("PGPORT", "5432")),
+      env("PGDATABASE", "postgres"), env("PGUSER", "postgres"), env("PGPASSWORD", ""), "bench_" + System.currentTimeMillis());
+    BenchEnvironment environment = new BenchEnvironment(bootstrap, admin, endpoints, pool(vertx, endpoints, 4));
+    environment.execute("CREATE SCHEMA " + endpoints.pgSchema());
+    environment.execute("CREATE TABLE bench_e2e (event_id text PRIMARY KEY, seen timestamptz NOT NULL DEFAULT clock_timestamp())");
+    for (String topic : TOPICS) {
+      admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    }
+    return environment;
+  }
+
+  static Pool pool(Vertx vertx, ServiceEndpoints endpoints, int size) {
+    return PgBuilder.pool().with(new PoolOptions().setMaxSize(size)).connectingTo(endpoints.pgConnectOptions()).using(vertx).build();
+  }
+
+  String bootstrap() {
+    return bootstrap;
+  }
+
+  /** PostgreSQL and the run's schema; {@link #inSchema} names another schema on the same server. */
+  ServiceEndpoints endpoints() {
+    return endpoints;
+  }
+
+  ServiceEndpoints inSchema(String schema) {
+    return new ServiceEndpoints(bootstrap, endpoints.pgHost(), endpoints.pgPort(), endpoints.pgDatabase(), endpoints.pgUser(),
+      endpoints.pgPassword(), schema);
+  }
+
+  /** A pool of 4 on the run's schema. */
+  Pool pool() {
+    return pool;
+  }
+
+  void execute(String sql) {
+    Waits.await(pool.query(sql).execute());
+  }
+
+  long count(String sql) {
+    return Waits.await(pool.query(sql).execute()).iterator().next().getLong(0);
+  }
+
+  /** Records in a topic: the sum of its partitions' end offsets. */
+  long endOffsetSum(String topic) throws Exception {
+    Map<TopicPartition, OffsetSpec> latest = IntStream.range(0, PARTITIONS).boxed()
+      .collect(Collectors.toMap(p -> new TopicPartition(topic, p), p -> OffsetSpec.latest()));
+    return admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values().stream().mapToLong(o -> o.offset()).sum();
+  }
+
+  /** The shipped configuration, as the gateway would load it without a file of its own. */
+  static JsonObject shippedConfig() {
+    return ConfigLoader.load(null, Map.of());
+  }
+
+  /** A shipped group's settings (a copy), e.g. the ledger's handler. */
+  static JsonObject shippedGroup(String name) {
+    return shippedConfig().getJsonObject("groups").getJsonObject(name).copy();
+  }
+
+  /** Starts a gateway running only these groups on a free port, and waits until it is ready. */
+  GatewayProcess startGateway(JsonObject groups, String stage) throws IOException {
+    JsonObject config = shippedConfig();
+    config.put("topics", new JsonObject()).put("groups", groups);
+    // Only the bench's groups run (the shipped file's example groups are merged in otherwise).
+    config.getJsonObject("consume").put("groups", new JsonArray(new ArrayList<>(groups.fieldNames())));
+    config.getJsonObject("ingest").put("port", EmbeddedKafka.freePort()).put("host", "127.0.0.1")
+      .put("allowedTopics", new JsonArray().add("gw-*").add("e2e")); // the topics the bench creates and produces to
+    config.getJsonObject("apply").put("pool", new JsonObject().put("maxSize", 4));
+    return GatewayProcess.start(endpoints.writeInto(config), stage).awaitReady(Duration.ofSeconds(90));
+  }
+
+  /**
+   * A full run leaves millions of rows (markers, orders, payments) in its schema; 119 schemas had
+   * piled up to 8.9 GB in one database. BENCH_KEEP_SCHEMA keeps it for inspection.
+   */
+  void dropSchema(boolean keep) {
+    if (keep) {
+      return;
+    }
+    try {
+      Waits.await(pool.query("DROP SCHEMA " + endpoints.pgSchema() + " CASCADE").execute(), Duration.ofMinutes(2));
+    } catch (RuntimeException e) {
+      System.err.println("could not drop schema " + endpoints.pgSchema() + ": " + e.getMessage());
+    }
+  }
+
+  private static void deleteTree(Path root) {
+    try (var paths = Files.walk(root)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // best effort: a temp directory
+    }
+  }
+
+  private static String env(String name, String fallback) {
+    String value = System.getenv(name);
+    return value == null || value.isBlank() ? fallback : value;
+  }
+
+  /** For the report's header: "127.0.0.1:5432". */
+  String postgresAddress() {
+    return endpoints.pgHost() + ":" + endpoints.pgPort();
+  }
+}

@@ -1,0 +1,96 @@
+package org.eventgateway.bench;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * End to end, POST → row visible: the maximum rate of single-record requests with the consumer
+ * applying them, then an open loop at half of it whose rows' clock_timestamp() is set against each
+ * request's due time; the gateway's live heap after a full GC at the end.
+ */
+final class EndToEndStage {
+  private static final String GROUP = "bench-e2e";
+  private static final String TOPIC = "e2e";
+  private static final String ROWS = "SELECT count(*) FROM bench_e2e";
+
+  private final BenchContext context;
+
+  EndToEndStage(BenchContext context) {
+    this.context = context;
+  }
+
+  /** One group applying each event's id into bench_e2e; BENCH_E2E_CONSUMER adds Kafka consumer settings. */
+  private JsonObject groups() {
+    JsonObject group = new JsonObject().put("topic", TOPIC).put("handler", new JsonArray()
+      .add(new JsonObject().put("sql", "INSERT INTO bench_e2e(event_id) VALUES ($1)").put("params", new JsonArray().add("$id"))));
+    if (context.options.e2eConsumer != null) {
+      group.put("kafka.consumer", new JsonObject(context.options.e2eConsumer));
+    }
+    return new JsonObject().put(GROUP, group);
+  }
+
+  void run() throws Exception {
+    BenchOptions options = context.options;
+    BenchEnvironment environment = context.environment;
+    GatewayProcess gateway = context.startGateway(groups(), "e2e");
+    try {
+      // The maximum with the whole pipeline running (consumer and apply share the cores with ingestion).
+      ClosedLoop load = new ClosedLoop(context);
+      Spread max = context.repetitions.of("e2e max", () -> load.run(TOPIC, options.scaled(20_000), 100, 1, options.singleConnections));
+      context.report.row("single-record requests with the consumer applying them (" + options.singleConnections + " connections)", "—",
+        max.format("req/s"), "—");
+      long written = environment.endOffsetSum(TOPIC);
+      Waits.until("the max run applied", Duration.ofMinutes(5), () -> environment.count(ROWS), rows -> rows >= written);
+      environment.execute("TRUNCATE bench_e2e");
+      double rate = Math.max(50, max.median() / 2);
+      long[] latency = latency(rate, options.seconds(5, 2), options.seconds(15, 5));
+      context.report.row(String.format("end-to-end latency, POST → row visible, open loop at %,.0f req/s (50 %% of max)", rate), "—",
+        String.format("p50 %d ms, p99 %d ms, p999 %d ms", latency[0], latency[1], latency[2]), "—");
+      context.memory.measureLiveHeap(gateway, context.notes());
+    } finally {
+      gateway.terminate(Duration.ofSeconds(30));
+    }
+  }
+
+  /** The open loop's rows against their due times: {p50, p99, p999} in ms. */
+  private long[] latency(double rate, int leadInSeconds, int seconds) {
+    BenchEnvironment environment = context.environment;
+    OpenLoop.Result run = new OpenLoop(context).run(TOPIC, 100, rate, leadInSeconds, seconds);
+    long acked = run.total() - run.failed();
+    Waits.until("every acked e2e event visible", Duration.ofMinutes(2), () -> environment.count(ROWS), rows -> rows >= acked);
+    Latencies latencies = new Latencies();
+    List<String> dump = new ArrayList<>();
+    for (Row row : Waits.await(environment.pool()
+      .query("SELECT event_id, (extract(epoch FROM seen) * 1000)::bigint FROM bench_e2e ORDER BY seen").execute())) {
+      long due = run.dueMillis(row.getString(0));
+      if (due >= 0) {
+        latencies.record(row.getLong(1) - due);
+        dump.add(row.getString(0) + " " + (row.getLong(1) - due));
+      }
+    }
+    dump(dump);
+    context.notes().add(String.format("correctness: e2e run — sent %d, acked %d, failed %d, rows %d (each id once: primary key)",
+      run.total(), acked, run.failed(), environment.count(ROWS)));
+    return latencies.p50p99p999();
+  }
+
+  /** BENCH_LATENCY_DUMP=file: the rows' latencies (ms) to file.e2e. */
+  private void dump(List<String> lines) {
+    if (context.options.latencyDump == null) {
+      return;
+    }
+    try {
+      Files.write(Path.of(context.options.latencyDump + ".e2e"), lines);
+    } catch (IOException e) {
+      context.notes().add("could not write the e2e latency dump: " + e.getMessage());
+    }
+  }
+}

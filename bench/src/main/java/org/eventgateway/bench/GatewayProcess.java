@@ -1,0 +1,119 @@
+package org.eventgateway.bench;
+
+import io.vertx.core.json.JsonObject;
+import org.eventgateway.Main;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real gateway ({@link Main}) in a JVM of its own with -Xmx512m, on this JVM's classpath, so
+ * its CPU and memory are measured apart from the load generator's; its output goes to
+ * target/bench-&lt;stage&gt;.log. BENCH_CHILD_JVM_OPTS (as -Dchild.jvmOpts) adds JVM options.
+ */
+final class GatewayProcess {
+  /**
+   * HTTP/1.1 only, with hard timeouts: the JDK client's default h2c upgrade attempt once hung past
+   * its own request timeout.
+   */
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+    .connectTimeout(Duration.ofMillis(500)).build();
+
+  private final int port;
+  private final Path log;
+  private final Process process;
+
+  private GatewayProcess(int port, Path log, Process process) {
+    this.port = port;
+    this.log = log;
+    this.process = process;
+  }
+
+  /** Starts the gateway with this configuration; {@link #awaitReady} waits until it serves. */
+  static GatewayProcess start(JsonObject config, String stage) throws IOException {
+    Path conf = Files.createTempFile("bench-gateway", ".json");
+    Files.writeString(conf, config.encodePrettily());
+    Path log = Path.of("target", "bench-" + stage + ".log");
+    Files.createDirectories(log.toAbsolutePath().getParent());
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+      "-Xmx512m", "-XX:+ExitOnOutOfMemoryError"));
+    String profileBase = log.toString().replaceAll("\\.log$", "");
+    for (String option : System.getProperty("child.jvmOpts", "").trim().split("\\s+")) {
+      if (!option.isEmpty()) {
+        command.add(option.replace("@", profileBase));
+      }
+    }
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "-conf", conf.toString()));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+      .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    // The configuration file says everything: no PG*, KAFKA_* or GATEWAY_* override from this shell.
+    builder.environment().keySet().removeIf(k -> k.startsWith("PG") || k.startsWith("KAFKA_") || k.startsWith("GATEWAY_"));
+    return new GatewayProcess(config.getJsonObject("ingest").getInteger("port"), log, builder.start());
+  }
+
+  GatewayProcess awaitReady(Duration timeout) {
+    Waits.until("the gateway ready on " + port + " (log " + log + ")", timeout, this::readiness, status -> status == 200);
+    return this;
+  }
+
+  /** GET /ready's status, -1 without an answer; an exited gateway is an error at once, not at the deadline. */
+  private int readiness() {
+    if (!process.isAlive()) {
+      throw new IllegalStateException("the gateway exited with " + process.exitValue() + "; see " + log);
+    }
+    return fetch("/ready").map(HttpResponse::statusCode).orElse(-1);
+  }
+
+  int port() {
+    return port;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  /** The gateway's /metrics page, empty when it does not answer within 3 s. */
+  Optional<String> metrics() {
+    return fetch("/metrics").filter(r -> r.statusCode() == 200).map(HttpResponse::body);
+  }
+
+  /** A counter or gauge, summed over its label sets; 0 when unreachable. See {@link PrometheusText#sum}. */
+  double metric(String name) {
+    return metrics().map(text -> PrometheusText.sum(text, name)).orElse(0.0);
+  }
+
+  /** SIGTERM, then up to {@code bound} for the orderly shutdown; SIGKILL and an error after that. */
+  void terminate(Duration bound) throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly();
+      throw new IllegalStateException("the gateway did not stop within " + bound + " of SIGTERM; see " + log);
+    }
+  }
+
+  private Optional<HttpResponse<String>> fetch(String path) {
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(2)).build();
+    try {
+      return Optional.of(HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString()).get(3, TimeUnit.SECONDS));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    } catch (Exception unreachable) {
+      return Optional.empty();
+    }
+  }
+}

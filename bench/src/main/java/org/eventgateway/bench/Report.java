@@ -1,0 +1,64 @@
+package org.eventgateway.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The run's report: table rows (each printed as it is measured), notes, the CPU table; in the end
+ * a markdown page, printed and written to bench/results/&lt;date&gt;.md (&lt;date&gt;-quick.md with --quick).
+ */
+final class Report {
+  private final BenchOptions options;
+  private final List<String[]> rows = new ArrayList<>();
+  private final List<String> notes = new ArrayList<>();
+  private final long[] stealAtStart = CpuClock.stealAndTotal();
+
+  Report(BenchOptions options) {
+    this.options = options;
+  }
+
+  /** A table row: the stage, the raw baseline of the same run, the gateway, their ratio ("—" where none). */
+  void row(String stage, String raw, String gateway, String ratio) {
+    rows.add(new String[] {stage, raw, gateway, ratio});
+    System.out.printf("%s | %s | %s | %s%n", stage, raw, gateway, ratio);
+  }
+
+  /** The notes under the tables; stages add to them as they go. */
+  List<String> notes() {
+    return notes;
+  }
+
+  /** Prints the page and writes it; returns where. */
+  Path finish(String postgres, CpuLedger cpu) throws IOException {
+    StringBuilder md = new StringBuilder();
+    md.append("# Benchmark, ").append(LocalDate.now()).append(options.quick ? " (quick)" : "").append("\n\n");
+    md.append(String.format("Machine: %d cores, %d MB RAM, %s %s; broker: embedded Kafka 4.3.1 (KRaft, one node, same machine); "
+        + "PostgreSQL %s; gateway: `java -Xmx512m` child process, shipped config; load: Vert.x HttpClient in the bench JVM, "
+        + "closed loop, request bodies built once with their ids and keys patched per request. "
+        + "Producers: %s. Medians of %d runs after warm-up runs until the JIT settles, (min–max).%n%n",
+      Runtime.getRuntime().availableProcessors(), CpuClock.memTotalMb(), System.getProperty("java.vm.name"),
+      System.getProperty("java.version"), postgres, RawKafkaProduce.SETTINGS, options.reps));
+    md.append("| stage | raw baseline (same run) | gateway | ratio |\n|---|---|---|---|\n");
+    for (String[] row : rows) {
+      md.append("| ").append(String.join(" | ", row)).append(" |\n");
+    }
+    md.append("\n").append(cpu.markdown());
+    long[] stealAtEnd = CpuClock.stealAndTotal();
+    if (stealAtEnd[1] > stealAtStart[1]) {
+      notes.add(String.format("CPU stolen by the hypervisor during the run: %.0f %% of the machine's CPU time",
+        100.0 * (stealAtEnd[0] - stealAtStart[0]) / (stealAtEnd[1] - stealAtStart[1])));
+    }
+    notes.forEach(note -> md.append("- ").append(note).append("\n"));
+    System.out.println();
+    System.out.println(md);
+    Path out = Path.of("bench", "results", LocalDate.now() + (options.quick ? "-quick" : "") + ".md");
+    Files.createDirectories(out.getParent());
+    Files.writeString(out, md.toString());
+    System.out.println("written to " + out);
+    return out;
+  }
+}
