@@ -42,35 +42,28 @@ final class FrameRequest {
   }
 
   static Publish parse(byte[] bytes, IngestConfig config) {
-    Envelope frame = new Envelope(bytes, config);
+    Envelope frame = new Envelope();
     try (JsonParser parser = config.json().factory().createParser(bytes)) {
-      frame.read(parser);
+      frame.read(parser, bytes, config);
     } catch (StreamConstraintsException e) {
       throw config.json().rejection(e, "the frame");
     } catch (IOException e) {
       throw new RequestException(400, "malformed JSON frame");
     }
     try {
-      return frame.publish();
+      return frame.publish(config);
     } catch (RequestException e) {
       throw new Rejected(e, frame.ref);
     }
   }
 
   private static final class Envelope {
-    private final byte[] bytes;
-    private final IngestConfig config;
     private Object rawTopic;
     private Object ref;
     private String traceparent;
     private RecordReader records;
 
-    Envelope(byte[] bytes, IngestConfig config) {
-      this.bytes = bytes;
-      this.config = config;
-    }
-
-    void read(JsonParser p) throws IOException {
+    void read(JsonParser p, byte[] bytes, IngestConfig config) throws IOException {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new JsonParseException(p, "a frame is one JSON object");
       }
@@ -82,7 +75,7 @@ final class FrameRequest {
             rawTopic = t == JsonToken.VALUE_STRING ? p.getText() : t == JsonToken.VALUE_NULL ? null : NOT_A_STRING;
             p.skipChildren();
           }
-          case "ref" -> ref = scalarOrTree(p, t);
+          case "ref" -> ref = scalarOrTree(p, t, bytes);
           // Not a string: no trace context, as a malformed one (a new trace is made).
           case "traceparent" -> traceparent = t == JsonToken.VALUE_STRING ? p.getText() : null;
           case "records" -> {
@@ -98,7 +91,7 @@ final class FrameRequest {
     }
 
     /** The field's value as a JSON object would hold it (a ref may be anything and is echoed back as it came). */
-    private Object scalarOrTree(JsonParser p, JsonToken t) throws IOException {
+    private static Object scalarOrTree(JsonParser p, JsonToken t, byte[] bytes) throws IOException {
       return switch (t) {
         case VALUE_STRING -> p.getText();
         case VALUE_NUMBER_INT -> p.getNumberValue();
@@ -114,7 +107,7 @@ final class FrameRequest {
       };
     }
 
-    Publish publish() {
+    Publish publish(IngestConfig config) {
       if (rawTopic == null) {
         throw new RequestException(422, "missing 'topic'");
       }
