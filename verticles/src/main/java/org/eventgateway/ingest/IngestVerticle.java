@@ -14,9 +14,7 @@ import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.eventgateway.contract.Addresses;
 import org.eventgateway.contract.BusHandlers;
-import org.eventgateway.contract.Codecs;
 import org.eventgateway.contract.EventHeaders;
-import org.eventgateway.contract.TraceContext;
 import org.eventgateway.config.LagConfig;
 import org.eventgateway.contract.BridgePolicy;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
@@ -42,6 +40,7 @@ public class IngestVerticle extends VerticleBase {
   private HttpServer server;
   private boolean draining;
   private LagBudgets lagBudgets;
+  private PublishPath publishPath;
   private WsIngest wsIngest;
   private static final String SHARED = "gateway.ingest";
   private static final String BUS_OWNER = "busPublishOwner";
@@ -80,12 +79,13 @@ public class IngestVerticle extends VerticleBase {
       error(ctx, 405, ctx.request().method() + " is not supported on /topics/{topic}; use POST"));
     OperatorRoutes.mount(vertx, router);
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(BridgePolicy.sockJs()));
+    publishPath = new PublishPath(vertx, config, lagBudgets);
     // A bus publish (a SockJS client's, say) reaches every consumer of its address: with one per
     // ingest instance it would produce its records once per instance. One instance takes the address.
     if (vertx.sharedData().<String, String>getLocalMap(SHARED).putIfAbsent(BUS_OWNER, instanceId) == null) {
       vertx.eventBus().<JsonObject>consumer(Addresses.INGEST_PUBLISH, BusHandlers.guarded(Addresses.INGEST_PUBLISH, this::publishFromBus));
     }
-    wsIngest = new WsIngest(vertx, config, lagBudgets);
+    wsIngest = new WsIngest(vertx, config, publishPath);
     wsIngest.mount(router);
     LagRoutes.mount(vertx, router, LagConfig.from(config()));
     router.route("/*").handler(StaticHandler.create("webroot"));
@@ -157,63 +157,73 @@ public class IngestVerticle extends VerticleBase {
   }
 
   private void produce(RoutingContext ctx) {
-    JsonObject request;
-    try {
-      request = ProduceRequest.parse(ctx.pathParam("topic"), ctx.body().buffer(), config);
-    } catch (RequestException e) {
-      error(ctx, e.status(), e.getMessage());
-      return;
-    }
-    LagBudgets.Over over = lagBudgets.check(request.getString("topic"));
-    if (over != null && over.reject()) {
-      ctx.response().putHeader("Retry-After", String.valueOf(over.retryAfterSeconds()));
-      GatewayMetrics.ingestRejected("lag_budget");
-      json(ctx, 429, ErrorReply.body(429, over.reason()));
-      return;
-    }
-    if (over != null) {
-      ctx.response().putHeader("X-Lag-Budget-Exceeded", over.reason());
-    }
-    String traceparent = TraceContext.acceptOrCreate(ctx.request().getHeader(EventHeaders.TRACEPARENT));
-    request.put("traceparent", traceparent);
-    ctx.response().putHeader(EventHeaders.TRACEPARENT, traceparent);
-    if (TRACE.isDebugEnabled()) {
-      TRACE.debug("trace={} stage=ingest topic={} ids={}", TraceContext.traceId(traceparent), request.getString("topic"),
-        request.getJsonArray("records").stream().map(r -> ((JsonObject) r).getString("id")).toList());
-    }
-    vertx.eventBus().<JsonObject>request(Addresses.PRODUCE_SEND, request, Codecs.handoff(config.publishTimeoutMs()))
-      .onSuccess(reply -> json(ctx, 200, reply.body()))
-      .onFailure(err -> error(ctx, ErrorReply.statusOf(err), ErrorReply.messageOf(err)));
+    String topic = ctx.pathParam("topic");
+    publishPath.publish(() -> new Publish(ProduceRequest.parse(topic, ctx.body().buffer(), config),
+      ctx.request().getHeader(EventHeaders.TRACEPARENT), null), new PublishPath.Replies<Void>() {
+        @Override
+        public Void invalid(RequestException e) {
+          error(ctx, e.status(), e.getMessage());
+          return null;
+        }
+
+        @Override
+        public Void overBudget(Publish publish, LagBudgets.Over over) {
+          ctx.response().putHeader("Retry-After", String.valueOf(over.retryAfterSeconds()));
+          GatewayMetrics.ingestRejected("lag_budget");
+          json(ctx, 429, ErrorReply.body(429, over.reason()));
+          return null;
+        }
+
+        @Override
+        public void sending(Publish publish, String traceparent, LagBudgets.Over warning) {
+          if (warning != null) {
+            ctx.response().putHeader("X-Lag-Budget-Exceeded", warning.reason());
+          }
+          ctx.response().putHeader(EventHeaders.TRACEPARENT, traceparent);
+        }
+
+        @Override
+        public Void produced(Publish publish, JsonObject reply) {
+          json(ctx, 200, reply);
+          return null;
+        }
+
+        @Override
+        public Void failed(Publish publish, Throwable err) {
+          error(ctx, ErrorReply.statusOf(err), ErrorReply.messageOf(err));
+          return null;
+        }
+      });
   }
 
   /** Events from the bridges: the REST validation and the same answer, over the bus. */
   private void publishFromBus(io.vertx.core.eventbus.Message<JsonObject> message) {
     JsonObject body = message.body();
-    JsonObject request;
-    try {
-      if (body == null || body.getValue("topic") == null) {
-        throw new RequestException(422, "expected {\"topic\":…,\"records\":[…]}");
+    publishPath.publish(() -> BusRequest.parse(body, config), new PublishPath.Replies<Void>() {
+      @Override
+      public Void invalid(RequestException e) {
+        message.fail(e.status(), e.getMessage());
+        return null;
       }
-      if (!(body.getValue("topic") instanceof String)) {
-        throw new RequestException(422, "'topic' must be a string");
+
+      @Override
+      public Void overBudget(Publish publish, LagBudgets.Over over) {
+        message.fail(429, over.reason());
+        return null;
       }
-      request = ProduceRequest.parse(body.getString("topic"), new JsonObject().put("records", body.getValue("records")).toBuffer(), config);
-    } catch (RequestException e) {
-      message.fail(e.status(), e.getMessage());
-      return;
-    } catch (ClassCastException e) {
-      message.fail(422, "expected {\"topic\":…,\"records\":[…]}");
-      return;
-    }
-    LagBudgets.Over over = lagBudgets.check(request.getString("topic"));
-    if (over != null && over.reject()) {
-      message.fail(429, over.reason());
-      return;
-    }
-    request.put("traceparent", TraceContext.acceptOrCreate(body.getString(EventHeaders.TRACEPARENT)));
-    vertx.eventBus().<JsonObject>request(Addresses.PRODUCE_SEND, request, Codecs.handoff(config.publishTimeoutMs()))
-      .onSuccess(reply -> message.reply(reply.body()))
-      .onFailure(err -> message.fail(ErrorReply.statusOf(err), ErrorReply.messageOf(err)));
+
+      @Override
+      public Void produced(Publish publish, JsonObject reply) {
+        message.reply(reply);
+        return null;
+      }
+
+      @Override
+      public Void failed(Publish publish, Throwable err) {
+        message.fail(ErrorReply.statusOf(err), ErrorReply.messageOf(err));
+        return null;
+      }
+    });
   }
 
   private void ready(RoutingContext ctx) {

@@ -10,16 +10,11 @@ import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.Shareable;
 import io.vertx.ext.web.Router;
-import org.eventgateway.contract.Addresses;
-import org.eventgateway.contract.Codecs;
-import org.eventgateway.contract.EventHeaders;
-import org.eventgateway.contract.TraceContext;
 import org.eventgateway.metrics.GatewayMetrics;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,7 +36,7 @@ final class WsIngest {
   private static final Logger LOG = LoggerFactory.getLogger(WsIngest.class);
   private final Vertx vertx;
   private final IngestConfig config;
-  private final LagBudgets lagBudgets;
+  private final PublishPath publishPath;
   private final Set<ServerWebSocket> open = ConcurrentHashMap.newKeySet();
   /** Shared by every ingest instance of this Vert.x. */
   private final AtomicInteger connections;
@@ -49,10 +44,10 @@ final class WsIngest {
   /** The cross-instance count, kept in Vert.x's local shared data (values there must be Shareable). */
   private static final class Count extends AtomicInteger implements Shareable {}
 
-  WsIngest(Vertx vertx, IngestConfig config, LagBudgets lagBudgets) {
+  WsIngest(Vertx vertx, IngestConfig config, PublishPath publishPath) {
     this.vertx = vertx;
     this.config = config;
-    this.lagBudgets = lagBudgets;
+    this.publishPath = publishPath;
     this.connections = vertx.sharedData().<String, Count>getLocalMap("gateway.ingest.ws").computeIfAbsent("connections", k -> new Count());
   }
 
@@ -156,7 +151,7 @@ final class WsIngest {
       c.ws.close((short) 1007, "text message " + bad);
       return;
     }
-    onFrame(c, new String(bytes, StandardCharsets.UTF_8));
+    onFrame(c, bytes);
   }
 
   /**
@@ -188,56 +183,51 @@ final class WsIngest {
     return text.length() > 100 ? text.substring(0, 100) + "..." : text;
   }
 
-  private void onFrame(Connection c, String text) {
-    JsonObject frame;
-    try {
-      frame = new JsonObject(text);
-    } catch (RuntimeException e) {
-      RequestException limit = config.json().rejection(e, "the frame");
-      answerInOrder(c, null, Future.succeededFuture(limit == null ? error(null, 400, "malformed JSON frame")
-        : error(null, limit.status(), limit.getMessage())), 0);
-      return;
-    }
-    Object ref = frame.getValue("ref");
-    Object rawTopic = frame.getValue("topic");
-    String topic = rawTopic instanceof String t ? t : null;
-    JsonObject request;
-    try {
-      if (rawTopic == null) {
-        throw new RequestException(422, "missing 'topic'");
+  private void onFrame(Connection c, byte[] text) {
+    int[] taken = {0};
+    Future<JsonObject> answer = publishPath.publish(() -> FrameRequest.parse(text, config), new PublishPath.Replies<JsonObject>() {
+      @Override
+      public JsonObject invalid(RequestException e) {
+        return error(e instanceof FrameRequest.Rejected r ? r.ref() : null, e.status(), e.getMessage());
       }
-      if (topic == null) {
-        throw new RequestException(422, "'topic' must be a string");
+
+      @Override
+      public JsonObject refused(Publish publish) {
+        int records = publish.recordCount();
+        if (records <= c.credit) {
+          return null;
+        }
+        GatewayMetrics.ingestRejected("ws_credit");
+        return error(publish.ref(), 429, "frame of " + records + " records exceeds the credit of " + c.credit + "; wait for {\"credit\":n}");
       }
-      request = ProduceRequest.parse(topic, new JsonObject().put("records", frame.getValue("records")).toBuffer(), config);
-    } catch (RequestException | ClassCastException e) {
-      int status = e instanceof RequestException r ? r.status() : 422;
-      answerInOrder(c, ref, Future.succeededFuture(error(ref, status, e.getMessage())), 0);
-      return;
-    }
-    int records = request.getJsonArray("records").size();
-    if (records > c.credit) {
-      GatewayMetrics.ingestRejected("ws_credit");
-      answerInOrder(c, ref, Future.succeededFuture(error(ref, 429, "frame of " + records + " records exceeds the credit of "
-        + c.credit + "; wait for {\"credit\":n}")), 0);
-      return;
-    }
-    LagBudgets.Over over = lagBudgets.check(topic);
-    if (over != null && over.reject()) {
-      GatewayMetrics.ingestRejected("lag_budget");
-      answerInOrder(c, ref, Future.succeededFuture(error(ref, 429, over.reason()).put("retryAfterSeconds", over.retryAfterSeconds())), 0);
-      return;
-    }
-    c.credit -= records;
-    request.put("traceparent", TraceContext.acceptOrCreate(frame.getString(EventHeaders.TRACEPARENT)));
-    Future<JsonObject> answer = vertx.eventBus().<JsonObject>request(Addresses.PRODUCE_SEND, request, Codecs.handoff(config.publishTimeoutMs()))
-      .map(reply -> reply.body().put("ref", ref))
-      .otherwise(err -> error(ref, ErrorReply.statusOf(err), ErrorReply.messageOf(err)));
-    answerInOrder(c, ref, answer, records);
+
+      @Override
+      public JsonObject overBudget(Publish publish, LagBudgets.Over over) {
+        GatewayMetrics.ingestRejected("lag_budget");
+        return error(publish.ref(), 429, over.reason()).put("retryAfterSeconds", over.retryAfterSeconds());
+      }
+
+      @Override
+      public void sending(Publish publish, String traceparent, LagBudgets.Over warning) {
+        taken[0] = publish.recordCount();
+        c.credit -= taken[0];
+      }
+
+      @Override
+      public JsonObject produced(Publish publish, JsonObject reply) {
+        return reply.put("ref", publish.ref());
+      }
+
+      @Override
+      public JsonObject failed(Publish publish, Throwable err) {
+        return error(publish.ref(), ErrorReply.statusOf(err), ErrorReply.messageOf(err));
+      }
+    });
+    answerInOrder(c, answer, taken[0]);
   }
 
   /** Answers leave in the order frames came in; credit comes back once a frame is answered. */
-  private void answerInOrder(Connection c, Object ref, Future<JsonObject> answer, int records) {
+  private void answerInOrder(Connection c, Future<JsonObject> answer, int records) {
     c.pendingFrames++;
     updateReading(c);
     Future<JsonObject> ready = c.lastAnswer.transform(ignored -> answer);

@@ -1,0 +1,87 @@
+package org.eventgateway.ingest;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.eventgateway.contract.Addresses;
+import org.eventgateway.contract.Codecs;
+import org.eventgateway.contract.TraceContext;
+
+import java.util.function.Supplier;
+
+/**
+ * The one way events go from a client to the producer, for REST, WebSocket frames and event-bus
+ * publishes (the SockJS and TCP bridges) alike: validate (the entry's parser turns its input into the
+ * producer's request once: {@link ProduceRequest}, {@link FrameRequest}, {@link BusRequest}), then
+ * the entry's own admission rule and the topic's lag budget, then identity and trace (every record has
+ * an id by now; the client's traceparent is kept when well-formed, else one is made, and put on the
+ * request), then one {@link Addresses#PRODUCE_SEND} request handed over without a copy. What each step
+ * means to the client (status, headers, error frame) is the entry's {@link Replies}.
+ */
+final class PublishPath {
+  private final Vertx vertx;
+  private final long timeoutMs;
+  private final LagBudgets lagBudgets;
+
+  /**
+   * How one entry point answers at each step, as its {@code T} (a WebSocket answer frame, say). Only
+   * one of the answering methods is called per publish.
+   */
+  interface Replies<T> {
+    /** The input broke a rule: nothing is produced. */
+    T invalid(RequestException e);
+
+    /** The entry's own admission rule, once the input is valid: an answer refuses it, null lets it on. */
+    default T refused(Publish publish) {
+      return null;
+    }
+
+    /** A critical consumer group of the topic is over its lag budget, and the policy is to reject. */
+    T overBudget(Publish publish, LagBudgets.Over over);
+
+    /** Just before the request goes to the producer: its trace, and the budget it is over (policy warn) or null. */
+    default void sending(Publish publish, String traceparent, LagBudgets.Over warning) {
+    }
+
+    /** The producer's answer {"offsets":[…]}. */
+    T produced(Publish publish, JsonObject reply);
+
+    /** The producer refused the request, timed out or is not there. */
+    T failed(Publish publish, Throwable err);
+  }
+
+  PublishPath(Vertx vertx, IngestConfig config, LagBudgets lagBudgets) {
+    this.vertx = vertx;
+    this.timeoutMs = config.publishTimeoutMs();
+    this.lagBudgets = lagBudgets;
+  }
+
+  /** Runs one publish through every step; the future completes with the entry's answer (never fails). */
+  <T> Future<T> publish(Supplier<Publish> validate, Replies<T> replies) {
+    Publish publish;
+    try {
+      publish = validate.get();
+    } catch (RequestException e) {
+      return Future.succeededFuture(replies.invalid(e));
+    }
+    T refused = replies.refused(publish);
+    if (refused != null) {
+      return Future.succeededFuture(refused);
+    }
+    LagBudgets.Over over = lagBudgets.check(publish.topic());
+    if (over != null && over.reject()) {
+      return Future.succeededFuture(replies.overBudget(publish, over));
+    }
+    String traceparent = TraceContext.acceptOrCreate(publish.traceparent());
+    JsonObject request = publish.request().put("traceparent", traceparent);
+    if (IngestVerticle.TRACE.isDebugEnabled()) {
+      IngestVerticle.TRACE.debug("trace={} stage=ingest topic={} ids={}", TraceContext.traceId(traceparent), publish.topic(),
+        request.getJsonArray("records").stream().map(r -> ((JsonObject) r).getString("id")).toList());
+    }
+    replies.sending(publish, traceparent, over);
+    // Handed over: nothing here touches the request again.
+    return vertx.eventBus().<JsonObject>request(Addresses.PRODUCE_SEND, request, Codecs.handoff(timeoutMs))
+      .transform(ar -> Future.succeededFuture(ar.succeeded() ? replies.produced(publish, ar.result().body())
+        : replies.failed(publish, ar.cause())));
+  }
+}
