@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** Which partitions wait after a failed batch, and whether the failure counts towards the dead-letter bound. */
 class BackoffTest {
   private final ConsumeRig rig = new ConsumeRig().own(0, 1, 2);
   private final Backoff backoff = new Backoff(ConsumeRig.GROUP, rig.owners, rig.retry, rig.fault);

@@ -21,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** One batch at a time: commits of what each covered, failed batches retried after backoff, slow-database pauses, drain on stop. */
 @ExtendWith(VertxExtension.class)
 class BatchRunnerTest {
   private final ConsumeRig rig = new ConsumeRig().own(0, 1);

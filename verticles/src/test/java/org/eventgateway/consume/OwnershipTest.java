@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** Which partitions are owned and positioned, and which fetched records count. */
 class OwnershipTest {
   @Test
   void owningReturnsOnlyWhatIsNew() {

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** The per-partition buffers: round-robin batches, record and byte backlogs that pause, failed batches back in front, forgetting a partition. */
 class PartitionBuffersTest {
   private static List<String> positions(List<KafkaConsumerRecord<String, byte[]>> batch) {
     return batch.stream().map(r -> r.partition() + "/" + r.offset()).toList();

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** The pauses each reason wants against those Kafka was told, re-applied after a reassignment. */
 class PauseControllerTest {
   @Test
   void aBacklogPauseIsToldOnceAndItsResumeWhenTheBacklogDrains() {

@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** Where a new partition starts: the position stored in PostgreSQL, then Kafka's committed offset, then the reset policy; Kafka is brought up to PostgreSQL. */
 @ExtendWith(VertxExtension.class)
 class PositioningTest {
   private final ConsumeRig rig = new ConsumeRig();

@@ -21,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** The rewind protocol: hold, lower the positions, commit, seek, release; and the cases that refuse or fail it. */
 @ExtendWith(VertxExtension.class)
 class RewindTest {
   private static final String ASK = "test.rewind";

@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+/** The consumer state (owned, paused, fault) and its publication every second with the gauges registered until stop. */
 @ExtendWith(VertxExtension.class)
 class StatePublisherTest {
   private final ConsumeRig rig = new ConsumeRig().own(0, 1, 2);

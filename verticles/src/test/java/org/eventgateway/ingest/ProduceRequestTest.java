@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** The REST produce body: ids and order kept, values as the request's own bytes, the order of errors, limits and bad input refused with a reason. */
 class ProduceRequestTest {
   private static final IngestConfig CONFIG = new IngestConfig("127.0.0.1", 0, 1024, 3, false, 1000, 1000);
 
