@@ -12,6 +12,8 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import org.eventgateway.config.ApplyConfig;
+import org.eventgateway.config.GatewayConfig;
 import org.eventgateway.contract.Addresses;
 import org.eventgateway.contract.BusHandlers;
 import org.eventgateway.contract.TraceContext;
@@ -77,12 +79,15 @@ public class ApplyVerticle extends VerticleBase {
   private MarkerRetention retention;
   private PositionStore positions;
 
+  public ApplyVerticle(GatewayConfig config) {
+    this.config = config.apply();
+  }
+
   @Override
   public Future<?> start() {
-    config = ApplyConfig.from(config());
     pool = PgBuilder.pool().with(config.pool()).connectingTo(config.connect()).using(vertx).build();
-    handlerTypes = new HandlerTypes(pool, config.handlers());
-    shadowPool = ShadowPool.create(vertx, config(), config.connect());
+    handlerTypes = new HandlerTypes(pool, HandlerStatement.compile(config.handlers()));
+    shadowPool = ShadowPool.create(vertx, config.shadowPool(), config.connect());
     positions = new PositionStore(pool);
     retention = new MarkerRetention(pool, config.markerRetentionHours(), config.markerCleanupBatch());
     return createSchema()
@@ -91,7 +96,7 @@ public class ApplyVerticle extends VerticleBase {
         + ") — check PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD"))
       .compose(v -> handlerTypes.learnAll()) // never fails: a statement that does not prepare yet keeps its reason
       .onSuccess(v -> {
-        typesTimer = handlerTypes.refreshEvery(vertx, HandlerTypes.refreshMs(config()));
+        typesTimer = handlerTypes.refreshEvery(vertx, config.handlerTypesRefreshMs());
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_BATCH, BusHandlers.guarded(Addresses.APPLY_BATCH, this::applyBatch)));
         consumers.add(vertx.eventBus().consumer(Addresses.APPLY_READY, BusHandlers.guarded(Addresses.APPLY_READY, this::ready)));
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_OFFSETS, BusHandlers.guarded(Addresses.APPLY_OFFSETS, this::storedOffsets)));

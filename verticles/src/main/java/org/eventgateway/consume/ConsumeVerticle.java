@@ -15,6 +15,8 @@ import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eventgateway.config.ConsumeConfig;
+import org.eventgateway.config.GatewayConfig;
 import org.eventgateway.contract.Addresses;
 import org.eventgateway.contract.BusHandlers;
 import org.eventgateway.contract.FailureCodes;
@@ -103,9 +105,12 @@ public class ConsumeVerticle extends VerticleBase {
   /** What the buffered-records gauge reads: the scrape thread never touches the buffers. */
   private final java.util.concurrent.atomic.AtomicInteger bufferedCount = new java.util.concurrent.atomic.AtomicInteger();
 
+  public ConsumeVerticle(GatewayConfig config, String group) {
+    this.config = ConsumeConfig.of(config, group);
+  }
+
   @Override
   public Future<?> start() {
-    config = ConsumeConfig.from(config());
     recordGate = new BacklogGate(config.pauseAtRecords(), config.resumeAtRecords());
     byteGate = new BacklogGate(config.pauseAtBytes(), config.resumeAtBytes());
     retry = new RetryPolicy(config.retryBackoffMs(), config.retryBackoffMaxMs(), config.maxAttempts());

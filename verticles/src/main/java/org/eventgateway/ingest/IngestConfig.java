@@ -1,6 +1,7 @@
 package org.eventgateway.ingest;
 
-import io.vertx.core.json.JsonObject;
+import org.eventgateway.config.GatewayConfig;
+import org.eventgateway.config.IngestSettings;
 
 /** The {@code ingest} section: HTTP listener and the limits every request is held to. */
 public record IngestConfig(String host, int port, int maxBodyBytes, int maxRecordsPerRequest,
@@ -28,28 +29,14 @@ public record IngestConfig(String host, int port, int maxBodyBytes, int maxRecor
       TopicPolicy.ANY, JsonLimits.defaults(), Edge.defaults());
   }
 
-  public static IngestConfig from(JsonObject root) {
-    JsonObject c = root.getJsonObject("ingest", new JsonObject());
-    JsonObject ws = c.getJsonObject("ws", new JsonObject());
-    Edge d = Edge.defaults();
-    return new IngestConfig(
-      c.getString("host", "0.0.0.0"),
-      c.getInteger("port", 8080),
-      c.getInteger("maxBodyBytes", 1024 * 1024),
-      c.getInteger("maxRecordsPerRequest", 1000),
-      c.getBoolean("requireId", false),
-      c.getLong("publishTimeoutMs", 30_000L),
-      c.getLong("shutdownGraceMs", 10_000L),
-      ws.getInteger("credits", 1000),
-      ws.getInteger("maxPendingFrames", 64),
-      ws.getLong("pingIntervalMs", 30_000L),
-      TopicPolicy.from(root),
-      JsonLimits.from(root),
-      new Edge(c.getInteger("idleTimeoutSeconds", d.idleTimeoutSeconds()),
-        c.getLong("requestHeaderTimeoutMs", d.requestHeaderTimeoutMs()),
-        c.getLong("requestBodyTimeoutMs", d.requestBodyTimeoutMs()),
-        c.getInteger("maxHeaderSize", d.maxHeaderSize()),
-        c.getInteger("maxInitialLineLength", d.maxInitialLineLength()),
-        ws.getInteger("maxConnections", d.wsMaxConnections())));
+  /** The {@code ingest} section compiled into the rules requests are held to. */
+  public static IngestConfig from(GatewayConfig root) {
+    IngestSettings c = root.ingest();
+    IngestSettings.Ws ws = c.ws();
+    return new IngestConfig(c.host(), c.port(), c.maxBodyBytes(), c.maxRecordsPerRequest(), c.requireId(),
+      c.publishTimeoutMs(), c.shutdownGraceMs(), ws.credits(), ws.maxPendingFrames(), ws.pingIntervalMs(),
+      TopicPolicy.from(root), JsonLimits.from(c.json()),
+      new Edge(c.idleTimeoutSeconds(), c.requestHeaderTimeoutMs(), c.requestBodyTimeoutMs(), c.maxHeaderSize(),
+        c.maxInitialLineLength(), ws.maxConnections()));
   }
 }
