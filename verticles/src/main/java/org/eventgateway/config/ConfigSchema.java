@@ -48,7 +48,7 @@ public final class ConfigSchema {
     }
     OutputUnit result = validator.validate(config);
     if (!Boolean.TRUE.equals(result.getValid())) {
-      OutputUnit first = deepest(result);
+      OutputUnit first = SchemaErrors.mostSpecific(result);
       throw new ConfigException("invalid configuration: " + key(first.getInstanceLocation()) + ": " + first.getError());
     }
   }
@@ -117,25 +117,6 @@ public final class ConfigSchema {
       cur = t;
     }
     return prev[b.length()];
-  }
-
-  /** The most specific error: the longest instance location. */
-  private static OutputUnit deepest(OutputUnit result) {
-    List<OutputUnit> errors = result.getErrors();
-    if (errors == null || errors.isEmpty()) {
-      return result;
-    }
-    OutputUnit best = errors.get(0);
-    for (OutputUnit e : errors) {
-      if (e.getError() != null && length(e) > length(best)) {
-        best = e;
-      }
-    }
-    return best;
-  }
-
-  private static int length(OutputUnit unit) {
-    return unit.getInstanceLocation() == null ? 0 : unit.getInstanceLocation().length();
   }
 
   /** A JSON pointer as the dotted key a user writes: "/consume/backlog/pauseAtRecords" → consume.backlog.pauseAtRecords. */

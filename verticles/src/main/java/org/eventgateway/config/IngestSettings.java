@@ -16,6 +16,9 @@ public record IngestSettings(int instances, String host, int port, int maxBodyBy
                              long requestHeaderTimeoutMs, long requestBodyTimeoutMs, int maxHeaderSize,
                              int maxInitialLineLength, Json json, Ws ws, List<String> allowedTopics) {
 
+  /** Every key at its default. */
+  public static final IngestSettings DEFAULTS = from(new JsonObject());
+
   /** {@code ingest.json}: what any JSON the gateway reads may hold. */
   public record Json(int maxNestingDepth, int maxNumberLength, int maxStringLength, long maxDocumentLength, int maxNameLength) {
     public static final Json DEFAULTS = new Json(64, 100, 1024 * 1024, 16L * 1024 * 1024, 1024);

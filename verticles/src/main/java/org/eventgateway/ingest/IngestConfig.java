@@ -3,7 +3,7 @@ package org.eventgateway.ingest;
 import org.eventgateway.config.GatewayConfig;
 import org.eventgateway.config.IngestSettings;
 
-/** The {@code ingest} section: HTTP listener and the limits every request is held to. */
+/** The {@code ingest} section compiled: HTTP listener, topic rules and the limits every request is held to. */
 public record IngestConfig(String host, int port, int maxBodyBytes, int maxRecordsPerRequest,
                            boolean requireId, long publishTimeoutMs, long shutdownGraceMs,
                            int wsCredits, int wsMaxPendingFrames, long wsPingIntervalMs,
@@ -17,16 +17,18 @@ public record IngestConfig(String host, int port, int maxBodyBytes, int maxRecor
    */
   public record Edge(int idleTimeoutSeconds, long requestHeaderTimeoutMs, long requestBodyTimeoutMs, int maxHeaderSize,
                      int maxInitialLineLength, int wsMaxConnections) {
-    static Edge defaults() {
-      return new Edge(90, 10_000, 60_000, 8192, 4096, 1000);
+    static Edge of(IngestSettings c) {
+      return new Edge(c.idleTimeoutSeconds(), c.requestHeaderTimeoutMs(), c.requestBodyTimeoutMs(), c.maxHeaderSize(),
+        c.maxInitialLineLength(), c.ws().maxConnections());
     }
   }
 
   /** For unit tests of the request parser: any valid topic name, default limits. */
   public IngestConfig(String host, int port, int maxBodyBytes, int maxRecordsPerRequest, boolean requireId,
                       long publishTimeoutMs, long shutdownGraceMs) {
-    this(host, port, maxBodyBytes, maxRecordsPerRequest, requireId, publishTimeoutMs, shutdownGraceMs, 1000, 64, 30_000,
-      TopicPolicy.ANY, JsonLimits.defaults(), Edge.defaults());
+    this(host, port, maxBodyBytes, maxRecordsPerRequest, requireId, publishTimeoutMs, shutdownGraceMs,
+      IngestSettings.DEFAULTS.ws().credits(), IngestSettings.DEFAULTS.ws().maxPendingFrames(),
+      IngestSettings.DEFAULTS.ws().pingIntervalMs(), TopicPolicy.ANY, JsonLimits.defaults(), Edge.of(IngestSettings.DEFAULTS));
   }
 
   /** The {@code ingest} section compiled into the rules requests are held to. */
@@ -35,8 +37,6 @@ public record IngestConfig(String host, int port, int maxBodyBytes, int maxRecor
     IngestSettings.Ws ws = c.ws();
     return new IngestConfig(c.host(), c.port(), c.maxBodyBytes(), c.maxRecordsPerRequest(), c.requireId(),
       c.publishTimeoutMs(), c.shutdownGraceMs(), ws.credits(), ws.maxPendingFrames(), ws.pingIntervalMs(),
-      TopicPolicy.from(root), JsonLimits.from(c.json()),
-      new Edge(c.idleTimeoutSeconds(), c.requestHeaderTimeoutMs(), c.requestBodyTimeoutMs(), c.maxHeaderSize(),
-        c.maxInitialLineLength(), ws.maxConnections()));
+      TopicPolicy.from(root), JsonLimits.from(c.json()), Edge.of(c));
   }
 }
