@@ -49,7 +49,7 @@ public final class ConfigSchema {
     OutputUnit result = validator.validate(config);
     if (!Boolean.TRUE.equals(result.getValid())) {
       OutputUnit first = SchemaErrors.mostSpecific(result);
-      throw new ConfigException("invalid configuration: " + key(first.getInstanceLocation()) + ": " + first.getError());
+      throw new ConfigException("invalid configuration: " + key(first.getInstanceLocation()) + ": " + first.getError() + hint(first));
     }
   }
 
@@ -76,6 +76,22 @@ public final class ConfigSchema {
         unknownKeys(items, array.getValue(i), path + "[" + i + "]", out);
       }
     }
+  }
+
+  /** The failed schema node's description, when it has one: what a pattern or an enum means, in words. */
+  private String hint(OutputUnit error) {
+    String at = error.getAbsoluteKeywordLocation();
+    if (at == null || at.indexOf('#') < 0) {
+      return "";
+    }
+    Object node = schema;
+    String[] tokens = at.substring(at.indexOf('#') + 1).split("/");
+    for (int i = 1; i < tokens.length - 1 && node != null; i++) { // the last token is the failed keyword itself
+      String token = tokens[i].replace("~1", "/").replace("~0", "~");
+      node = node instanceof JsonObject o ? o.getValue(token)
+        : node instanceof JsonArray a && token.chars().allMatch(Character::isDigit) ? a.getValue(Integer.parseInt(token)) : null;
+    }
+    return node instanceof JsonObject o && o.getString("description") != null ? " (" + o.getString("description") + ")" : "";
   }
 
   private JsonObject resolve(JsonObject node) {
