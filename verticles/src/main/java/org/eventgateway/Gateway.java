@@ -14,9 +14,8 @@ import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
-import io.vertx.core.json.JsonObject;
 import org.eventgateway.apply.ApplyVerticle;
-import org.eventgateway.config.GroupSelection;
+import org.eventgateway.config.GatewayConfig;
 import org.eventgateway.consume.ConsumeVerticle;
 import org.eventgateway.dlq.DlqVerticle;
 import org.eventgateway.ingest.IngestVerticle;
@@ -65,37 +64,32 @@ public final class Gateway {
     return vertx;
   }
 
-  /** {@code config} must already hold the resolved endpoints (see ServiceEndpoints#writeInto). */
-  public static Future<Gateway> deploy(Vertx vertx, JsonObject config) {
+  /**
+   * {@code config} must already hold the resolved endpoints (see GatewayConfig#withEndpoints).
+   * {@code ingest.instances} event loops serve HTTP ingestion (one shared server);
+   * {@code produce.instances} producers (one KafkaProducer each) share the produce address.
+   */
+  public static Future<Gateway> deploy(Vertx vertx, GatewayConfig config) {
     Codecs.register(vertx);
-    org.eventgateway.ingest.JsonLimits.from(config).install();
+    org.eventgateway.ingest.JsonLimits.from(config.ingest().json()).install();
     Gateway gateway = new Gateway(vertx);
-    Future<Void> chain = gateway.add(new DeploymentOptions().setConfig(config), ApplyVerticle::new)
-      .compose(v -> gateway.add(new DeploymentOptions().setConfig(config).setInstances(instances(config, "produce")), ProduceVerticle::new))
-      .compose(v -> gateway.add(new DeploymentOptions().setConfig(config), DlqVerticle::new));
-    for (String group : GroupSelection.toRun(config)) {
-      JsonObject groupConfig = config.copy().put("group", group);
-      chain = chain.compose(v -> gateway.add(new DeploymentOptions().setConfig(groupConfig), ConsumeVerticle::new));
+    Future<Void> chain = gateway.add(1, () -> new ApplyVerticle(config))
+      .compose(v -> gateway.add(config.produce().instances(), () -> new ProduceVerticle(config)))
+      .compose(v -> gateway.add(1, () -> new DlqVerticle(config)));
+    for (String group : config.groupsToRun()) {
+      chain = chain.compose(v -> gateway.add(1, () -> new ConsumeVerticle(config, group)));
     }
     return chain
-      .compose(v -> gateway.add(new DeploymentOptions().setConfig(config), LagVerticle::new))
-      .compose(v -> gateway.add(new DeploymentOptions().setConfig(config), TcpBridgeVerticle::new))
-      .compose(v -> gateway.add(new DeploymentOptions().setConfig(config), ReplayVerticle::new))
-      .compose(v -> gateway.add(new DeploymentOptions().setConfig(config).setInstances(instances(config, "ingest")), IngestVerticle::new))
+      .compose(v -> gateway.add(1, () -> new LagVerticle(config)))
+      .compose(v -> gateway.add(1, () -> new TcpBridgeVerticle(config)))
+      .compose(v -> gateway.add(1, () -> new ReplayVerticle(config)))
+      .compose(v -> gateway.add(config.ingest().instances(), () -> new IngestVerticle(config)))
       .map(gateway)
       .recover(err -> gateway.undeploy().transform(ignored -> Future.failedFuture(err)));
   }
 
-  /**
-   * {@code <section>.instances}: how many event loops serve HTTP ingestion (one shared server) and
-   * how many producer instances (one KafkaProducer each) share the produce address.
-   */
-  static int instances(JsonObject config, String section) {
-    return Math.max(1, config.getJsonObject(section, new JsonObject()).getInteger("instances", 2));
-  }
-
-  private Future<Void> add(DeploymentOptions options, Supplier<? extends Deployable> verticle) {
-    return vertx.deployVerticle(verticle, options).map(id -> {
+  private Future<Void> add(int instances, Supplier<? extends Deployable> verticle) {
+    return vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(instances)).map(id -> {
       deployments.add(id);
       return null;
     });

@@ -1,10 +1,10 @@
 package org.eventgateway;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import org.eventgateway.config.ConfigException;
 import org.eventgateway.config.ConfigLoader;
 import org.eventgateway.config.ErrorText;
+import org.eventgateway.config.GatewayConfig;
 import org.eventgateway.infra.Infrastructure;
 import org.apache.logging.log4j.LogManager;
 import org.slf4j.Logger;
@@ -38,9 +38,9 @@ public final class Main {
     }
     Infrastructure infra = new Infrastructure();
     try {
-      JsonObject config = ConfigLoader.load(confFile, System.getenv());
+      GatewayConfig config = ConfigLoader.load(confFile, System.getenv());
       infra.start(config);
-      JsonObject resolved = infra.endpoints().writeInto(config);
+      GatewayConfig resolved = config.withEndpoints(infra.endpoints());
       Vertx vertx = Gateway.newVertx();
       Gateway gateway = deploy(vertx, resolved);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, gateway, infra), "gateway-shutdown"));
@@ -51,7 +51,7 @@ public final class Main {
   }
 
   /** Main thread, not an event loop: waiting here for the deployment is fine. */
-  private static Gateway deploy(Vertx vertx, JsonObject config) {
+  private static Gateway deploy(Vertx vertx, GatewayConfig config) {
     CountDownLatch latch = new CountDownLatch(1);
     Gateway[] gateway = new Gateway[1];
     Throwable[] failure = new Throwable[1];
@@ -75,7 +75,7 @@ public final class Main {
       throw new ConfigException("the gateway could not start: " + ErrorText.describe(failure[0]), failure[0]);
     }
     LOG.info("Gateway ready on http://localhost:{}/ (POST /topics/{topic}, GET /ready, GET /metrics)",
-      config.getJsonObject("ingest").getInteger("port"));
+      config.ingest().port());
     return gateway[0];
   }
 

@@ -1,7 +1,7 @@
 package org.eventgateway;
 
+import org.eventgateway.config.GatewayConfig;
 import io.micrometer.core.instrument.Counter;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -166,8 +166,8 @@ class FaultLedgerIT {
     gw.start(ledgerOnly());
     Future<Void> done = load.run(gw.httpPort, gw.topic, 10_000, 20, 25);
     pause(3_000);
-    JsonObject second = gw.config(ledgerOnly()).put("group", gw.ledger);
-    String id = Poll.await(vertx.deployVerticle(ConsumeVerticle::new, new DeploymentOptions().setConfig(second)));
+    GatewayConfig second = gw.typed(ledgerOnly());
+    String id = Poll.await(vertx.deployVerticle(new ConsumeVerticle(second, gw.ledger)));
     pause(4_000);
     Poll.await(vertx.undeploy(id));
     Poll.await(done, Duration.ofMinutes(3));

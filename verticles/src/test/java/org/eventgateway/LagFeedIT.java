@@ -1,6 +1,5 @@
 package org.eventgateway;
 
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -108,7 +107,7 @@ class LagFeedIT {
     Poll.until("a lag age over 1 s", Duration.ofSeconds(20), last::get, s -> group(s, gw.ledger).getDouble("lagSeconds") >= 1.0);
 
     // Now a consumer for the group: the feed shows the lag drain to 0.
-    Poll.await(vertx.deployVerticle(ConsumeVerticle::new, new DeploymentOptions().setConfig(gw.config(noConsumers(200)).put("group", gw.ledger))));
+    Poll.await(vertx.deployVerticle(new ConsumeVerticle(gw.typed(noConsumers(200)), gw.ledger)));
     JsonObject drained = Poll.until("lag 0 in the feed", Duration.ofSeconds(60), last::get,
       s -> group(s, gw.ledger).getLong("lag") == 0);
     assertEquals("OK", group(drained, gw.ledger).getString("status"));
@@ -155,7 +154,7 @@ class LagFeedIT {
     assertEquals(before, gw.totalEnd(gw.topic), "a 429 produced nothing");
 
     // The ledger catches up: ingestion opens again.
-    Poll.await(vertx.deployVerticle(ConsumeVerticle::new, new DeploymentOptions().setConfig(gw.config(noConsumers(200)).put("group", gw.ledger))));
+    Poll.await(vertx.deployVerticle(new ConsumeVerticle(gw.typed(noConsumers(200)), gw.ledger)));
     Poll.until("accepted again after the group drained", Duration.ofSeconds(60),
       () -> gw.postRecords(gw.topic, new JsonArray().add(TestGateway.order("later-" + System.nanoTime(), "c-1", "sku-1", 1, 1.0, 0))).statusCode(),
       status -> status == 200);

@@ -113,9 +113,7 @@ class OverloadIT {
     Poll.until("partitions paused on their backlog", Duration.ofSeconds(60), paused, n -> n > 0);
 
     // A second member joins (partitions move to it) and leaves (they come back, with empty buffers).
-    JsonObject second = gw.config(overrides).put("group", gw.ledger);
-    String id = Poll.await(vertx.deployVerticle(org.eventgateway.consume.ConsumeVerticle::new,
-      new io.vertx.core.DeploymentOptions().setConfig(second)));
+    String id = Poll.await(vertx.deployVerticle(new org.eventgateway.consume.ConsumeVerticle(gw.typed(overrides), gw.ledger)));
     Poll.await(vertx.timer(3_000));
     Poll.await(vertx.undeploy(id));
     Poll.until("the returned partitions paused again as their backlog rebuilds", Duration.ofSeconds(60), paused, n -> n > 0);

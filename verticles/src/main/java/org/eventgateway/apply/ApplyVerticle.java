@@ -9,6 +9,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
+import org.eventgateway.config.ApplyConfig;
+import org.eventgateway.config.GatewayConfig;
 import org.eventgateway.contract.Addresses;
 import org.eventgateway.contract.BusHandlers;
 import org.eventgateway.contract.FailureKind;
@@ -50,12 +52,15 @@ public class ApplyVerticle extends VerticleBase {
   private BatchApplier batches;
   private ShadowRun shadows;
 
+  public ApplyVerticle(GatewayConfig config) {
+    this.config = config.apply();
+  }
+
   @Override
   public Future<?> start() {
-    config = ApplyConfig.from(config());
     pool = PgBuilder.pool().with(config.pool()).connectingTo(config.connect()).using(vertx).build();
-    handlerTypes = new HandlerTypes(pool, config.handlers());
-    shadowPool = ShadowPool.create(vertx, config(), config.connect());
+    handlerTypes = new HandlerTypes(pool, HandlerStatement.compile(config.handlers()));
+    shadowPool = ShadowPool.create(vertx, config.shadowPool(), config.connect());
     positions = new PositionStore(pool);
     retention = new MarkerRetention(pool, config.markerRetentionHours(), config.markerCleanupBatch());
     HandlerRunner runner = new HandlerRunner(config.handlerTimeoutMs());
@@ -65,7 +70,7 @@ public class ApplyVerticle extends VerticleBase {
       .recover(err -> Future.failedFuture(SchemaInstaller.unusable(config.connect(), err)))
       .compose(v -> handlerTypes.learnAll()) // never fails: a statement that does not prepare yet keeps its reason
       .onSuccess(v -> {
-        typesTimer = handlerTypes.refreshEvery(vertx, HandlerTypes.refreshMs(config()));
+        typesTimer = handlerTypes.refreshEvery(vertx, config.handlerTypesRefreshMs());
         consume(Addresses.APPLY_BATCH, this::applyBatch);
         consume(Addresses.APPLY_READY, message -> answer(message, pool.query("SELECT 1").execute(),
           rows -> new JsonObject().put("postgres", "up"), err -> "PostgreSQL unreachable: " + err.getMessage()));

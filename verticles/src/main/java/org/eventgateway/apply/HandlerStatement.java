@@ -6,7 +6,11 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.pointer.JsonPointer;
 import io.vertx.sqlclient.Tuple;
 
+import org.eventgateway.config.GroupConfig;
+
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.function.Function;
 
@@ -45,14 +49,24 @@ public final class HandlerStatement {
       "parameter types not learned from PostgreSQL yet");
   }
 
+  /** Every group's statements, compiled from their configuration. */
+  public static Map<String, List<HandlerStatement>> compile(Map<String, List<GroupConfig.HandlerSpec>> handlers) {
+    Map<String, List<HandlerStatement>> compiled = new LinkedHashMap<>();
+    handlers.forEach((group, specs) -> compiled.put(group, specs.stream().map(s -> of(group, s.sql(), s.params())).toList()));
+    return compiled;
+  }
+
   public static HandlerStatement from(String group, JsonObject spec) {
-    String sql = spec.getString("sql");
-    if (sql == null || sql.isBlank()) {
-      throw new IllegalArgumentException("groups." + group + ".handler: every statement needs 'sql'");
-    }
     List<String> sources = new ArrayList<>();
     for (Object p : spec.getJsonArray("params", new JsonArray())) {
       sources.add(String.valueOf(p));
+    }
+    return of(group, spec.getString("sql"), sources);
+  }
+
+  private static HandlerStatement of(String group, String sql, List<String> sources) {
+    if (sql == null || sql.isBlank()) {
+      throw new IllegalArgumentException("groups." + group + ".handler: every statement needs 'sql'");
     }
     return new HandlerStatement(group, sql, sources);
   }

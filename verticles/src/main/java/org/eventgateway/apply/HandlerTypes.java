@@ -32,7 +32,6 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class HandlerTypes {
   private static final Logger LOG = LoggerFactory.getLogger(HandlerTypes.class);
   private static final AtomicLong PROBES = new AtomicLong();
-  public static final long DEFAULT_REFRESH_MS = 60_000L;
 
   private final Pool pool;
   private final Map<String, List<HandlerStatement>> handlers;
@@ -42,11 +41,6 @@ public final class HandlerTypes {
   public HandlerTypes(Pool pool, Map<String, List<HandlerStatement>> handlers) {
     this.pool = pool;
     this.handlers = handlers;
-  }
-
-  /** {@code apply.handlerTypesRefreshMs} of the root config. */
-  public static long refreshMs(JsonObject root) {
-    return root.getJsonObject("apply", new JsonObject()).getLong("handlerTypesRefreshMs", DEFAULT_REFRESH_MS);
   }
 
   /** The group's statements, or null for a group without a handler; starts learning again where a statement is not ready. */

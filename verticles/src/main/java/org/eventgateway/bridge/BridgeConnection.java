@@ -1,5 +1,6 @@
 package org.eventgateway.bridge;
 
+import org.eventgateway.config.BridgeConfig;
 import org.eventgateway.contract.BridgePolicy;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

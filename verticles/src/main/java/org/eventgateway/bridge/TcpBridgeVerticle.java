@@ -1,5 +1,7 @@
 package org.eventgateway.bridge;
 
+import org.eventgateway.config.BridgeConfig;
+import org.eventgateway.config.GatewayConfig;
 import org.eventgateway.contract.BridgePolicy;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -22,9 +24,14 @@ public class TcpBridgeVerticle extends VerticleBase {
   private NetServer server;
   private int connections;
 
+  private final BridgeConfig config;
+
+  public TcpBridgeVerticle(GatewayConfig config) {
+    this.config = config.bridge();
+  }
+
   @Override
   public Future<?> start() {
-    BridgeConfig config = BridgeConfig.from(config());
     if (config.port() < 0) {
       return Future.succeededFuture();
     }

@@ -13,14 +13,20 @@ import java.util.Map;
  * Reads the gateway configuration once, at process start (before any event loop exists, so the
  * blocking file reads are harmless): defaults from {@code config/gateway.json} (the working
  * directory's copy if present, else the one packed in the jar), then the {@code -conf} file merged
- * over it, then the environment, which wins.
+ * over it, then the environment, which wins. The result is checked against {@link ConfigSchema} and read
+ * into one {@link GatewayConfig}.
  */
 public final class ConfigLoader {
   public static final String DEFAULTS = "config/gateway.json";
 
   private ConfigLoader() {}
 
-  public static JsonObject load(Path confFile, Map<String, String> env) {
+  public static GatewayConfig load(Path confFile, Map<String, String> env) {
+    return GatewayConfig.from(tree(confFile, env));
+  }
+
+  /** The merged tree before it is validated and read (tests re-point it before {@link GatewayConfig#from}). */
+  public static JsonObject tree(Path confFile, Map<String, String> env) {
     JsonObject config = readDefaults();
     if (confFile != null) {
       config = deepMerge(config, readFile(confFile));
@@ -30,17 +36,22 @@ public final class ConfigLoader {
   }
 
   static JsonObject readDefaults() {
-    Path local = Path.of(DEFAULTS);
+    return readShipped(DEFAULTS);
+  }
+
+  /** A file shipped in config/: the working directory's copy if present, else the jar's. */
+  static JsonObject readShipped(String path) {
+    Path local = Path.of(path);
     if (Files.isRegularFile(local)) {
       return readFile(local);
     }
-    try (InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream(DEFAULTS)) {
+    try (InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream(path)) {
       if (in == null) {
-        throw new ConfigException("no " + DEFAULTS + " in the working directory nor in the jar");
+        throw new ConfigException("no " + path + " in the working directory nor in the jar");
       }
       return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new ConfigException("cannot read the packed " + DEFAULTS + ": " + e.getMessage());
+      throw new ConfigException("cannot read the packed " + path + ": " + e.getMessage());
     }
   }
 

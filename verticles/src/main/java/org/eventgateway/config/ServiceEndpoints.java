@@ -7,24 +7,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Where Kafka and PostgreSQL are, once resolved (configured or embedded). Written into the
- * config tree as {@code kafka.bootstrapServers} and {@code postgres.*} before verticles deploy.
+ * Where Kafka and PostgreSQL are, once resolved (configured or embedded): see
+ * {@link GatewayConfig#withEndpoints}; tests write them into a config tree ({@link #writeInto}).
  */
 public record ServiceEndpoints(String bootstrapServers, String pgHost, int pgPort, String pgDatabase,
                                String pgUser, String pgPassword, String pgSchema) {
-
-  public static ServiceEndpoints from(JsonObject config) {
-    JsonObject kafka = config.getJsonObject("kafka", new JsonObject());
-    JsonObject pg = config.getJsonObject("postgres", new JsonObject());
-    return new ServiceEndpoints(
-      kafka.getString("bootstrapServers", ""),
-      pg.getString("host", ""),
-      pg.getInteger("port", 5432),
-      pg.getString("database", "postgres"),
-      pg.getString("user", "postgres"),
-      pg.getString("password", ""),
-      pg.getString("schema", "public"));
-  }
 
   public PgConnectOptions pgConnectOptions() {
     PgConnectOptions options = new PgConnectOptions()

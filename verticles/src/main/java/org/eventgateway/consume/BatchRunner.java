@@ -1,5 +1,6 @@
 package org.eventgateway.consume;
 
+import org.eventgateway.config.ConsumeConfig;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -11,6 +11,8 @@ import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eventgateway.config.ConsumeConfig;
+import org.eventgateway.config.GatewayConfig;
 import org.eventgateway.contract.Addresses;
 import org.eventgateway.contract.BusHandlers;
 import org.eventgateway.metrics.GatewayMetrics;
@@ -62,9 +64,12 @@ public class ConsumeVerticle extends VerticleBase {
   private StatePublisher state;
   private MessageConsumer<JsonObject> rewindConsumer;
 
+  public ConsumeVerticle(GatewayConfig config, String group) {
+    this.config = ConsumeConfig.of(config, group);
+  }
+
   @Override
   public Future<?> start() {
-    config = ConsumeConfig.from(config());
     buffers = new PartitionBuffers(config.pauseAtRecords(), config.resumeAtRecords(), config.pauseAtBytes(), config.resumeAtBytes());
     retry = new RetryPolicy(config.retryBackoffMs(), config.retryBackoffMaxMs(), config.maxAttempts());
     // The Kafka client's constructor blocks (metadata, DNS, JAAS): never on the event loop.

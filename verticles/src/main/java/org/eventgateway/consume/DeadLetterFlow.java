@@ -1,5 +1,6 @@
 package org.eventgateway.consume;
 
+import org.eventgateway.config.ConsumeConfig;
 import org.eventgateway.contract.Events;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

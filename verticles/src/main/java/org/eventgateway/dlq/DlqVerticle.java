@@ -1,6 +1,7 @@
 package org.eventgateway.dlq;
 
 import org.eventgateway.config.DlqConfig;
+import org.eventgateway.config.GatewayConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -49,20 +50,31 @@ import java.util.function.Predicate;
 public class DlqVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(DlqVerticle.class);
 
-  private DlqConfig config;
+  private final DlqConfig config;
+  private final String bootstrapServers;
+  /** Group -> its dead-letter topic. */
+  private final Map<String, String> topicByGroup;
+  private final Map<String, String> producerProperties;
   private KafkaProducer<String, byte[]> producer;
   private KafkaAdminClient admin;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   /** Recent redrive tasks, oldest evicted past dlq.maxTasks. */
   private final Map<String, JsonObject> tasks = new LinkedHashMap<>();
 
+  public DlqVerticle(GatewayConfig config) {
+    this.config = config.dlq();
+    this.bootstrapServers = config.kafka().bootstrapServers();
+    this.topicByGroup = config.deadLetterTopics();
+    this.producerProperties = config.produce().clientProperties(bootstrapServers);
+    producerProperties.put("client.id", "gateway-dlq-producer");
+  }
+
   @Override
   public Future<?> start() {
-    config = DlqConfig.from(config());
     // Kafka clients' constructors block (metadata, DNS): built on a worker, bound to this context.
     return vertx.executeBlocking(() -> {
-      admin = KafkaAdminClient.create(vertx, Map.of("bootstrap.servers", config.bootstrapServers(), "client.id", "gateway-dlq-admin"));
-      producer = KafkaProducer.create(vertx, config.producerProperties(), new StringSerializer(), new ByteArraySerializer());
+      admin = KafkaAdminClient.create(vertx, Map.of("bootstrap.servers", bootstrapServers, "client.id", "gateway-dlq-admin"));
+      producer = KafkaProducer.create(vertx, producerProperties, new StringSerializer(), new ByteArraySerializer());
       return null;
     }).compose(v -> createTopics()).onSuccess(v -> {
       consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.DLQ_PUBLISH, BusHandlers.guarded(Addresses.DLQ_PUBLISH, this::publish)));
@@ -82,23 +94,23 @@ public class DlqVerticle extends VerticleBase {
   }
 
   private Future<Void> createTopics() {
-    if (config.topicByGroup().isEmpty()) {
+    if (topicByGroup.isEmpty()) {
       return Future.succeededFuture();
     }
     return admin.listTopics().compose(existing -> {
-      List<NewTopic> missing = config.topicByGroup().values().stream().distinct()
+      List<NewTopic> missing = topicByGroup.values().stream().distinct()
         .filter(t -> !existing.contains(t)).map(t -> new NewTopic(t, 1, (short) 1)).toList();
       return missing.isEmpty() ? Future.<Void>succeededFuture() : admin.createTopics(missing)
         .recover(err -> err instanceof TopicExistsException || err.getCause() instanceof TopicExistsException
           ? Future.succeededFuture() : Future.failedFuture(err));
-    }).recover(err -> Future.failedFuture("cannot create dead-letter topics " + config.topicByGroup().values() + ": " + err.getMessage()));
+    }).recover(err -> Future.failedFuture("cannot create dead-letter topics " + topicByGroup.values() + ": " + err.getMessage()));
   }
 
   // ---- writing dead letters -------------------------------------------------------------------
 
   private void publish(Message<JsonObject> message) {
     String group = message.body().getString("group");
-    String topic = config.topicByGroup().get(group);
+    String topic = topicByGroup.get(group);
     if (topic == null) {
       message.fail(404, "no consumer group '" + group + "'");
       return;
@@ -159,7 +171,7 @@ public class DlqVerticle extends VerticleBase {
 
   private void browse(Message<JsonObject> message) {
     String group = message.body().getString("group");
-    String topic = config.topicByGroup().get(group);
+    String topic = topicByGroup.get(group);
     if (topic == null) {
       message.fail(404, "no consumer group '" + group + "'");
       return;
@@ -207,7 +219,7 @@ public class DlqVerticle extends VerticleBase {
       return Future.succeededFuture(List.of());
     }
     int size = (int) (stop - start);
-    return DlqReader.open(vertx, config.bootstrapServers(), tp, start, stop, size)
+    return DlqReader.open(vertx, bootstrapServers, tp, start, stop, size)
       .compose(reader -> reader.next(size, config.browseTimeoutMs()).map(DlqReader.Page::records).eventually(reader::close));
   }
 
@@ -278,7 +290,7 @@ public class DlqVerticle extends VerticleBase {
   private void redrive(Message<JsonObject> message) {
     JsonObject request = message.body();
     String group = request.getString("group");
-    String topic = config.topicByGroup().get(group);
+    String topic = topicByGroup.get(group);
     if (topic == null) {
       message.fail(404, "no consumer group '" + group + "'");
       return;
@@ -301,7 +313,7 @@ public class DlqVerticle extends VerticleBase {
           start = Math.max(start, Collections.min(selection.offsets()));
           stop = Math.max(start, Math.min(stop, Collections.max(selection.offsets()) + 1));
         }
-        return DlqReader.open(vertx, config.bootstrapServers(), tp, start, stop, config.redrivePageSize());
+        return DlqReader.open(vertx, bootstrapServers, tp, start, stop, config.redrivePageSize());
       })
       .compose(reader -> redrivePages(task, reader, r -> selection.all() || selection.offsets().contains(r.offset())
         || selection.ids().contains(String.valueOf(header(r, EventHeaders.EVENT_ID))), copies).eventually(reader::close))

@@ -1,10 +1,11 @@
 package org.eventgateway.infra;
 
-import io.vertx.core.json.JsonObject;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.eventgateway.config.ConfigException;
 import org.eventgateway.config.ErrorText;
+import org.eventgateway.config.GatewayConfig;
+import org.eventgateway.config.KafkaConfig;
 import org.eventgateway.config.ServiceEndpoints;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,15 +30,15 @@ public final class Infrastructure implements AutoCloseable {
     return endpoints;
   }
 
-  public Infrastructure start(JsonObject config) {
-    ServiceEndpoints configured = ServiceEndpoints.from(config);
-    Path dataDir = Path.of(config.getString("dataDir", "./data"));
+  public Infrastructure start(GatewayConfig config) {
+    ServiceEndpoints configured = config.endpoints();
+    Path dataDir = Path.of(config.dataDir());
     String bootstrap = configured.bootstrapServers();
     if (bootstrap == null || bootstrap.isBlank()) {
-      JsonObject embedded = config.getJsonObject("kafka").getJsonObject("embedded", new JsonObject());
+      KafkaConfig embedded = config.kafka();
       try {
-        kafka = new EmbeddedKafka(embedded.getString("host", "127.0.0.1"), embedded.getInteger("port", 9092),
-          embedded.getInteger("controllerPort", 9093), dataDir.resolve("kafka")).start();
+        kafka = new EmbeddedKafka(embedded.embeddedHost(), embedded.embeddedPort(), embedded.embeddedControllerPort(),
+          dataDir.resolve("kafka")).start();
       } catch (RuntimeException e) {
         throw new ConfigException("embedded Kafka could not start: " + e.getMessage()
           + " — set KAFKA_BOOTSTRAP_SERVERS to use an existing broker", e);
@@ -54,7 +55,7 @@ public final class Infrastructure implements AutoCloseable {
     String pgUser = configured.pgUser();
     String pgPassword = configured.pgPassword();
     if (pgHost == null || pgHost.isBlank()) {
-      int port = config.getJsonObject("postgres").getJsonObject("embedded", new JsonObject()).getInteger("port", 15432);
+      int port = config.postgres().embeddedPort();
       try {
         postgres = new EmbeddedPostgresServer(port, dataDir.resolve("pg")).start();
       } catch (RuntimeException e) {

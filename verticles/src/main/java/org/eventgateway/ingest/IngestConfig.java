@@ -1,8 +1,9 @@
 package org.eventgateway.ingest;
 
-import io.vertx.core.json.JsonObject;
+import org.eventgateway.config.GatewayConfig;
+import org.eventgateway.config.IngestSettings;
 
-/** The {@code ingest} section: HTTP listener and the limits every request is held to. */
+/** The {@code ingest} section compiled: HTTP listener, topic rules and the limits every request is held to. */
 public record IngestConfig(String host, int port, int maxBodyBytes, int maxRecordsPerRequest,
                            boolean requireId, long publishTimeoutMs, long shutdownGraceMs,
                            int wsCredits, int wsMaxPendingFrames, long wsPingIntervalMs,
@@ -16,40 +17,26 @@ public record IngestConfig(String host, int port, int maxBodyBytes, int maxRecor
    */
   public record Edge(int idleTimeoutSeconds, long requestHeaderTimeoutMs, long requestBodyTimeoutMs, int maxHeaderSize,
                      int maxInitialLineLength, int wsMaxConnections) {
-    static Edge defaults() {
-      return new Edge(90, 10_000, 60_000, 8192, 4096, 1000);
+    static Edge of(IngestSettings c) {
+      return new Edge(c.idleTimeoutSeconds(), c.requestHeaderTimeoutMs(), c.requestBodyTimeoutMs(), c.maxHeaderSize(),
+        c.maxInitialLineLength(), c.ws().maxConnections());
     }
   }
 
   /** For unit tests of the request parser: any valid topic name, default limits. */
   public IngestConfig(String host, int port, int maxBodyBytes, int maxRecordsPerRequest, boolean requireId,
                       long publishTimeoutMs, long shutdownGraceMs) {
-    this(host, port, maxBodyBytes, maxRecordsPerRequest, requireId, publishTimeoutMs, shutdownGraceMs, 1000, 64, 30_000,
-      TopicPolicy.ANY, JsonLimits.defaults(), Edge.defaults());
+    this(host, port, maxBodyBytes, maxRecordsPerRequest, requireId, publishTimeoutMs, shutdownGraceMs,
+      IngestSettings.DEFAULTS.ws().credits(), IngestSettings.DEFAULTS.ws().maxPendingFrames(),
+      IngestSettings.DEFAULTS.ws().pingIntervalMs(), TopicPolicy.ANY, JsonLimits.defaults(), Edge.of(IngestSettings.DEFAULTS));
   }
 
-  public static IngestConfig from(JsonObject root) {
-    JsonObject c = root.getJsonObject("ingest", new JsonObject());
-    JsonObject ws = c.getJsonObject("ws", new JsonObject());
-    Edge d = Edge.defaults();
-    return new IngestConfig(
-      c.getString("host", "0.0.0.0"),
-      c.getInteger("port", 8080),
-      c.getInteger("maxBodyBytes", 1024 * 1024),
-      c.getInteger("maxRecordsPerRequest", 1000),
-      c.getBoolean("requireId", false),
-      c.getLong("publishTimeoutMs", 30_000L),
-      c.getLong("shutdownGraceMs", 10_000L),
-      ws.getInteger("credits", 1000),
-      ws.getInteger("maxPendingFrames", 64),
-      ws.getLong("pingIntervalMs", 30_000L),
-      TopicPolicy.from(root),
-      JsonLimits.from(root),
-      new Edge(c.getInteger("idleTimeoutSeconds", d.idleTimeoutSeconds()),
-        c.getLong("requestHeaderTimeoutMs", d.requestHeaderTimeoutMs()),
-        c.getLong("requestBodyTimeoutMs", d.requestBodyTimeoutMs()),
-        c.getInteger("maxHeaderSize", d.maxHeaderSize()),
-        c.getInteger("maxInitialLineLength", d.maxInitialLineLength()),
-        ws.getInteger("maxConnections", d.wsMaxConnections())));
+  /** The {@code ingest} section compiled into the rules requests are held to. */
+  public static IngestConfig from(GatewayConfig root) {
+    IngestSettings c = root.ingest();
+    IngestSettings.Ws ws = c.ws();
+    return new IngestConfig(c.host(), c.port(), c.maxBodyBytes(), c.maxRecordsPerRequest(), c.requireId(),
+      c.publishTimeoutMs(), c.shutdownGraceMs(), ws.credits(), ws.maxPendingFrames(), ws.pingIntervalMs(),
+      TopicPolicy.from(root), JsonLimits.from(c.json()), Edge.of(c));
   }
 }

@@ -15,7 +15,7 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.eventgateway.contract.Addresses;
 import org.eventgateway.contract.BusHandlers;
 import org.eventgateway.contract.EventHeaders;
-import org.eventgateway.config.LagConfig;
+import org.eventgateway.config.GatewayConfig;
 import org.eventgateway.contract.BridgePolicy;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import org.eventgateway.metrics.GatewayMetrics;
@@ -46,10 +46,16 @@ public class IngestVerticle extends VerticleBase {
   private static final String BUS_OWNER = "busPublishOwner";
   private final String instanceId = java.util.UUID.randomUUID().toString();
 
+  private final GatewayConfig gatewayConfig;
+
+  public IngestVerticle(GatewayConfig config) {
+    this.gatewayConfig = config;
+  }
+
   @Override
   public Future<?> start() {
-    config = IngestConfig.from(config());
-    lagBudgets = new LagBudgets(config());
+    config = IngestConfig.from(gatewayConfig);
+    lagBudgets = new LagBudgets(gatewayConfig);
     if (!lagBudgets.isEmpty()) {
       vertx.eventBus().<JsonObject>localConsumer(Addresses.LAG_UPDATES, m -> lagBudgets.onSample(m.body()));
     }
@@ -87,7 +93,7 @@ public class IngestVerticle extends VerticleBase {
     }
     wsIngest = new WsIngest(vertx, config, publishPath);
     wsIngest.mount(router);
-    LagRoutes.mount(vertx, router, LagConfig.from(config()));
+    LagRoutes.mount(vertx, router, gatewayConfig.lag());
     router.route("/*").handler(StaticHandler.create("webroot"));
     router.route().last().handler(ctx -> error(ctx, 404, "no such endpoint: " + ctx.request().path()));
     router.route().failureHandler(this::failure);

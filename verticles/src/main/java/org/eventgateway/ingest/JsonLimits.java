@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonObject;
+import org.eventgateway.config.IngestSettings;
 
 /**
  * {@code ingest.json}: what any JSON the gateway reads may hold (nesting depth, number and string
@@ -16,15 +16,11 @@ public record JsonLimits(int maxNestingDepth, int maxNumberLength, int maxString
                          int maxNameLength) {
 
   public static JsonLimits defaults() {
-    return new JsonLimits(64, 100, 1024 * 1024, 16L * 1024 * 1024, 1024);
+    return from(IngestSettings.Json.DEFAULTS);
   }
 
-  public static JsonLimits from(JsonObject root) {
-    JsonObject c = root.getJsonObject("ingest", new JsonObject()).getJsonObject("json", new JsonObject());
-    JsonLimits d = defaults();
-    return new JsonLimits(c.getInteger("maxNestingDepth", d.maxNestingDepth()), c.getInteger("maxNumberLength", d.maxNumberLength()),
-      c.getInteger("maxStringLength", d.maxStringLength()), c.getLong("maxDocumentLength", d.maxDocumentLength()),
-      c.getInteger("maxNameLength", d.maxNameLength()));
+  public static JsonLimits from(IngestSettings.Json c) {
+    return new JsonLimits(c.maxNestingDepth(), c.maxNumberLength(), c.maxStringLength(), c.maxDocumentLength(), c.maxNameLength());
   }
 
   public StreamReadConstraints constraints() {

@@ -3,13 +3,13 @@ package org.eventgateway.ingest;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.eventgateway.config.LagConfig;
+import org.eventgateway.config.GatewayConfig;
+import org.eventgateway.config.TopicConfig;
 import org.eventgateway.metrics.GatewayMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
@@ -41,21 +41,18 @@ final class LagBudgets {
   private long lastSampleAt;
   private boolean lapsed;
 
-  LagBudgets(JsonObject root) {
+  LagBudgets(GatewayConfig root) {
     this(root, System::currentTimeMillis);
   }
 
-  LagBudgets(JsonObject root, LongSupplier clock) {
+  LagBudgets(GatewayConfig root, LongSupplier clock) {
     this.clock = clock;
-    this.verdictTtlMs = LagConfig.from(root).budgetVerdictTtlMs();
+    this.verdictTtlMs = root.lag().budgetVerdictTtlMs();
     this.lastSampleAt = clock.getAsLong(); // a sampler that never delivers lapses too
-    root.getJsonObject("topics", new JsonObject()).forEach(e -> {
-      JsonObject b = ((JsonObject) e.getValue()).getJsonObject("lagBudget");
+    root.topics().forEach((topic, spec) -> {
+      TopicConfig.LagBudget b = spec.lagBudget();
       if (b != null) {
-        Set<String> groups = new HashSet<>();
-        b.getJsonArray("criticalGroups", new JsonArray()).forEach(g -> groups.add(String.valueOf(g)));
-        budgets.put(e.getKey(), new Budget(groups, b.getLong("maxRecords", Long.MAX_VALUE),
-          b.getDouble("maxSeconds", Double.MAX_VALUE), !"warn".equals(b.getString("policy", "reject"))));
+        budgets.put(topic, new Budget(b.criticalGroups(), b.maxRecords(), b.maxSeconds(), b.reject()));
       }
     });
   }

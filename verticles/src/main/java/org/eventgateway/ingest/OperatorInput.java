@@ -9,8 +9,7 @@ import io.vertx.json.schema.JsonSchemaOptions;
 import io.vertx.json.schema.OutputFormat;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.Validator;
-
-import java.util.List;
+import org.eventgateway.config.SchemaErrors;
 
 /**
  * Operator request bodies checked against their JSON Schemas (config/schemas/operator/*.json),
@@ -45,24 +44,8 @@ final class OperatorInput {
     if (Boolean.TRUE.equals(result.getValid())) {
       return;
     }
-    List<OutputUnit> errors = result.getErrors();
-    OutputUnit first = errors == null || errors.isEmpty() ? result : deepest(errors);
+    OutputUnit first = SchemaErrors.mostSpecific(result);
     throw new RequestException(422, "field '" + field(first.getInstanceLocation()) + "': " + first.getError());
-  }
-
-  /** The most specific error: the longest instance location (a wrong item rather than its array's summary). */
-  private static OutputUnit deepest(List<OutputUnit> errors) {
-    OutputUnit best = errors.get(0);
-    for (OutputUnit e : errors) {
-      if (e.getError() != null && length(e) > length(best)) {
-        best = e;
-      }
-    }
-    return best;
-  }
-
-  private static int length(OutputUnit unit) {
-    return unit.getInstanceLocation() == null ? 0 : unit.getInstanceLocation().length();
   }
 
   /** A JSON pointer as a field name: "/offsets/0" → "offsets[0]" (an array item), "/from/offsets/3" → "from.offsets.3" (a key). */

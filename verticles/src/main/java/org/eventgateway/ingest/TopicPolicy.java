@@ -1,8 +1,6 @@
 package org.eventgateway.ingest;
 
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import org.eventgateway.config.DlqConfig;
+import org.eventgateway.config.GatewayConfig;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,19 +31,15 @@ public final class TopicPolicy {
     this.allowedAsWritten = allowedAsWritten;
   }
 
-  public static TopicPolicy from(JsonObject root) {
+  public static TopicPolicy from(GatewayConfig root) {
     Map<String, String> dlq = new LinkedHashMap<>();
-    // The one rule for a group's dead-letter topic lives in DlqConfig (it only needs the groups).
-    JsonObject forDlq = new JsonObject().put("kafka", root.getJsonObject("kafka", new JsonObject()))
-      .put("groups", root.getJsonObject("groups", new JsonObject()));
-    DlqConfig.from(forDlq).topicByGroup().forEach((group, topic) -> dlq.put(topic, group));
+    root.deadLetterTopics().forEach((group, topic) -> dlq.put(topic, group));
     List<String> written = new ArrayList<>();
-    Object configured = root.getJsonObject("ingest", new JsonObject()).getValue("allowedTopics");
-    if (configured instanceof JsonArray list) {
-      list.forEach(entry -> written.add(String.valueOf(entry)));
+    if (root.ingest().allowedTopics() != null) {
+      written.addAll(root.ingest().allowedTopics());
     } else {
-      written.addAll(root.getJsonObject("topics", new JsonObject()).fieldNames());
-      if (root.getJsonObject("produce", new JsonObject()).getBoolean("autoCreateTopics", false)) {
+      written.addAll(root.topics().keySet());
+      if (root.produce().autoCreateTopics()) {
         written.add("*");
       }
     }

@@ -1,5 +1,7 @@
 package org.eventgateway.lag;
 
+import org.eventgateway.config.GatewayConfig;
+import org.eventgateway.config.GroupConfig;
 import org.eventgateway.config.LagConfig;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -50,7 +52,9 @@ public class LagVerticle extends VerticleBase {
 
   private record Point(long time, long end, long committed) {}
 
-  private LagConfig config;
+  private final LagConfig config;
+  private final Map<String, GroupConfig> groupsByName;
+  private final String bootstrapServers;
   private KafkaAdminClient admin;
   private KafkaConsumer<byte[], byte[]> peeker;
   private long timer = -1;
@@ -69,12 +73,17 @@ public class LagVerticle extends VerticleBase {
   private MultiGauge pausedGauge;
   private MultiGauge dlqGauge;
 
+  public LagVerticle(GatewayConfig config) {
+    this.config = config.lag();
+    this.groupsByName = config.groups();
+    this.bootstrapServers = config.kafka().bootstrapServers();
+  }
+
   @Override
   public Future<?> start() {
-    config = LagConfig.from(config());
-    consumerStates = new ConsumerStates(config.groups().keySet(), config.consumerStateTtlMs(), config.maxConsumersPerGroup());
+    consumerStates = new ConsumerStates(groupsByName.keySet(), config.consumerStateTtlMs(), config.maxConsumersPerGroup());
     // Kafka client constructors block (DNS, config, metrics, JMX): build them on a worker, wrap them here.
-    return vertx.executeBlocking(() -> LagClients.create(config.bootstrapServers())).map(clients -> {
+    return vertx.executeBlocking(() -> LagClients.create(bootstrapServers)).map(clients -> {
       admin = KafkaAdminClient.create(vertx, clients.admin());
       peeker = KafkaConsumer.create(vertx, clients.peeker());
       registerGauges();
@@ -119,13 +128,13 @@ public class LagVerticle extends VerticleBase {
   }
 
   private void sample() {
-    if (sampling || config.groups().isEmpty()) {
+    if (sampling || groupsByName.isEmpty()) {
       return; // the previous sample is still running: skip, never queue
     }
     sampling = true;
     long started = System.currentTimeMillis();
     Set<String> topics = new HashSet<>();
-    config.groups().values().forEach(g -> topics.add(g.topic()));
+    groupsByName.values().forEach(g -> topics.add(g.topic()));
     partitions(new ArrayList<>(topics))
       .compose(v -> collect(started))
       .onComplete(ar -> {
@@ -165,7 +174,7 @@ public class LagVerticle extends VerticleBase {
   private Future<JsonObject> collect(long now) {
     Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
     Map<TopicPartition, OffsetSpec> starts = new HashMap<>();
-    for (LagConfig.Group g : config.groups().values()) {
+    for (GroupConfig g : groupsByName.values()) {
       int n = partitionCounts.getOrDefault(g.topic(), 0);
       for (int p = 0; p < n; p++) {
         ends.put(new TopicPartition(g.topic(), p), OffsetSpec.LATEST);
@@ -175,11 +184,11 @@ public class LagVerticle extends VerticleBase {
     Future<Map<TopicPartition, ListOffsetsResultInfo>> endF = ends.isEmpty() ? Future.succeededFuture(Map.of()) : admin.listOffsets(ends);
     Future<Map<TopicPartition, ListOffsetsResultInfo>> startF = starts.isEmpty() ? Future.succeededFuture(Map.of()) : admin.listOffsets(starts);
     Map<String, Future<Map<TopicPartition, OffsetAndMetadata>>> committed = new HashMap<>();
-    config.groups().keySet().forEach(g -> committed.put(g, admin.listConsumerGroupOffsets(g)));
-    Future<Map<String, ConsumerGroupDescription>> states = admin.describeConsumerGroups(new ArrayList<>(config.groups().keySet()))
+    groupsByName.keySet().forEach(g -> committed.put(g, admin.listConsumerGroupOffsets(g)));
+    Future<Map<String, ConsumerGroupDescription>> states = admin.describeConsumerGroups(new ArrayList<>(groupsByName.keySet()))
       .otherwise(Map.of());
     Map<String, Future<long[]>> dlq = new HashMap<>();
-    config.groups().values().forEach(g -> dlq.put(g.name(), dlqBounds(g.dlqTopic())));
+    groupsByName.values().forEach(g -> dlq.put(g.name(), dlqBounds(g.dlqTopic())));
     List<Future<?>> all = new ArrayList<>(List.of(endF, startF, states));
     all.addAll(committed.values());
     all.addAll(dlq.values());
@@ -220,7 +229,7 @@ public class LagVerticle extends VerticleBase {
     Map<String, Long> result = new HashMap<>();
     Map<TopicPartition, Long> toPeek = new HashMap<>();
     Map<TopicPartition, List<String>> keysByTp = new HashMap<>();
-    for (LagConfig.Group g : config.groups().values()) {
+    for (GroupConfig g : groupsByName.values()) {
       Map<TopicPartition, OffsetAndMetadata> c = committed.get(g.name()).succeeded() ? committed.get(g.name()).result() : Map.of();
       for (Map.Entry<TopicPartition, ListOffsetsResultInfo> e : ends.entrySet()) {
         if (!e.getKey().getTopic().equals(g.topic())) {
@@ -279,7 +288,7 @@ public class LagVerticle extends VerticleBase {
     List<MultiGauge.Row<?>> lagMaxRows = new ArrayList<>();
     List<MultiGauge.Row<?>> pausedRows = new ArrayList<>();
     List<MultiGauge.Row<?>> dlqRows = new ArrayList<>();
-    for (LagConfig.Group g : config.groups().values()) {
+    for (GroupConfig g : groupsByName.values()) {
       Map<TopicPartition, OffsetAndMetadata> c = committed.get(g.name()).succeeded() && committed.get(g.name()).result() != null
         ? committed.get(g.name()).result() : Map.of();
       ConsumerStates.View consumerView = consumerStates.view(g.name(), now);

@@ -1,5 +1,6 @@
 package org.eventgateway.produce;
 
+import org.eventgateway.config.TopicConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.pointer.JsonPointer;
@@ -45,19 +46,19 @@ final class KeySalter {
   /** Hot keys now salted, with the shard count fixed when they turned hot (so sub-entities stay put). */
   private final Map<String, Integer> salted = new HashMap<>();
 
-  KeySalter(String topic, JsonObject config) {
+  KeySalter(String topic, TopicConfig.Salting config) {
     this.topic = topic;
-    this.mode = config.getString("mode", "off");
-    String field = config.getString("orderingField");
+    this.mode = config.mode();
+    String field = config.orderingField();
     this.orderingField = field == null ? null : JsonPointer.from(field);
-    this.maxShards = config.getInteger("maxShards", 8);
-    this.hotShare = config.getDouble("hotShare", 0.2);
-    this.coolShare = config.getDouble("coolShare", 0.1);
-    this.halfWindowRecords = Math.max(1, config.getLong("windowRecords", 20_000L) / 2);
-    this.halfWindowNanos = config.getLong("windowSeconds", 60L) * 500_000_000L;
-    this.capacity = config.getInteger("sketchCapacity", 64);
-    this.minSample = config.getLong("minSample", 200L);
-    config.getJsonObject("staticKeys", new JsonObject()).forEach(e -> staticShards.put(e.getKey(), ((Number) e.getValue()).intValue()));
+    this.maxShards = config.maxShards();
+    this.hotShare = config.hotShare();
+    this.coolShare = config.coolShare();
+    this.halfWindowRecords = Math.max(1, config.windowRecords() / 2);
+    this.halfWindowNanos = config.windowSeconds() * 500_000_000L;
+    this.capacity = config.sketchCapacity();
+    this.minSample = config.minSample();
+    staticShards.putAll(config.staticKeys());
     if (!Set.of("off", "static", "auto").contains(mode)) {
       throw new IllegalArgumentException("topics." + topic + ".salting.mode must be off, static or auto, not '" + mode + "'");
     }
@@ -69,7 +70,7 @@ final class KeySalter {
   }
 
   static KeySalter off(String topic) {
-    return new KeySalter(topic, new JsonObject());
+    return new KeySalter(topic, TopicConfig.Salting.OFF);
   }
 
   /** Decides the record's key and partition. Records with an explicit partition or no key are left alone. */

@@ -16,6 +16,9 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.eventgateway.config.GatewayConfig;
+import org.eventgateway.config.ProduceConfig;
+import org.eventgateway.config.TopicConfig;
 import org.eventgateway.contract.Addresses;
 import org.eventgateway.contract.BusHandlers;
 import org.eventgateway.contract.Codecs;
@@ -43,7 +46,9 @@ public class ProduceVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ProduceVerticle.class);
   private static final Logger TRACE = LoggerFactory.getLogger("org.eventgateway.trace");
 
-  private ProduceConfig config;
+  private final ProduceConfig config;
+  private final String bootstrapServers;
+  private final Map<String, TopicConfig> topicSpecs;
   private KafkaProducer<String, byte[]> producer;
   /** The Kafka client inside {@link #producer} (thread-safe), driven directly: see {@link #sendAll}. */
   private Producer<String, byte[]> kafka;
@@ -66,19 +71,24 @@ public class ProduceVerticle extends VerticleBase {
   /** Shared with the other produce instances (see ProducerGauges); left on stop. */
   private ProducerGauges gauges;
 
+  public ProduceVerticle(GatewayConfig config) {
+    this.config = config.produce();
+    this.bootstrapServers = config.kafka().bootstrapServers();
+    this.topicSpecs = config.topics();
+  }
+
   @Override
   public Future<?> start() {
-    config = ProduceConfig.from(config());
     // The Kafka clients' constructors block (DNS, threads, config): built on a worker, wrapped here.
     return vertx.executeBlocking(() -> {
       org.apache.kafka.clients.admin.AdminClient rawAdmin = org.apache.kafka.clients.admin.AdminClient.create(Map.<String, Object>of(
-        "bootstrap.servers", config.bootstrapServers(),
+        "bootstrap.servers", bootstrapServers,
         "client.id", "gateway-produce-admin",
         "request.timeout.ms", "10000",
         "default.api.timeout.ms", "15000"));
       try {
         return Map.entry(rawAdmin, (Producer<String, byte[]>) new org.apache.kafka.clients.producer.KafkaProducer<>(
-          new HashMap<String, Object>(config.producerProperties()), new StringSerializer(), new ByteArraySerializer()));
+          producerProperties(), new StringSerializer(), new ByteArraySerializer()));
       } catch (RuntimeException e) {
         rawAdmin.close();
         throw e;
@@ -88,13 +98,19 @@ public class ProduceVerticle extends VerticleBase {
       producer = KafkaProducer.create(vertx, clients.getValue());
       kafka = clients.getValue();
       gauges = ProducerGauges.join(GatewayMetrics.registry(), this);
-      topics = new TopicCatalog(vertx, admin, config);
+      topics = new TopicCatalog(vertx, admin, config, topicSpecs);
       return topics.createConfigured();
     }).onSuccess(v -> {
       consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.PRODUCE_SEND, BusHandlers.guarded(Addresses.PRODUCE_SEND, this::send)));
       consumers.add(vertx.eventBus().consumer(Addresses.PRODUCE_READY, BusHandlers.guarded(Addresses.PRODUCE_READY, this::ready)));
       consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.PRODUCE_KEYS, BusHandlers.guarded(Addresses.PRODUCE_KEYS, this::keys)));
     });
+  }
+
+  private Map<String, Object> producerProperties() {
+    Map<String, Object> props = new HashMap<>(config.clientProperties(bootstrapServers));
+    props.putIfAbsent("client.id", "gateway-producer");
+    return props;
   }
 
   @Override
@@ -118,7 +134,7 @@ public class ProduceVerticle extends VerticleBase {
 
   private KeySalter salter(String topic) {
     return salters.computeIfAbsent(topic, t -> {
-      ProduceConfig.TopicSpec spec = config.topics().get(t);
+      TopicConfig spec = topicSpecs.get(t);
       KeySalter salter = spec == null ? KeySalter.off(t) : new KeySalter(t, spec.salting());
       gauges.addSalter(t, salter);
       return salter;

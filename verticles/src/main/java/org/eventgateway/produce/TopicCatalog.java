@@ -8,6 +8,8 @@ import io.vertx.kafka.admin.OffsetSpec;
 import io.vertx.kafka.client.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidMetadataException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.eventgateway.config.ProduceConfig;
+import org.eventgateway.config.TopicConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,22 +30,24 @@ final class TopicCatalog {
   private final Vertx vertx;
   private final KafkaAdminClient admin;
   private final ProduceConfig config;
+  private final Map<String, TopicConfig> configured;
   /** Partition count per topic known to exist; refreshed from the broker on a miss. */
   private final Map<String, Integer> partitionsByTopic = new ConcurrentHashMap<>();
 
-  TopicCatalog(Vertx vertx, KafkaAdminClient admin, ProduceConfig config) {
+  TopicCatalog(Vertx vertx, KafkaAdminClient admin, ProduceConfig config, Map<String, TopicConfig> configured) {
     this.vertx = vertx;
     this.admin = admin;
     this.config = config;
+    this.configured = configured;
   }
 
   Future<Void> createConfigured() {
-    if (config.topics().isEmpty()) {
+    if (configured.isEmpty()) {
       return Future.succeededFuture();
     }
     return admin.listTopics().compose(existing -> {
       List<NewTopic> missing = new ArrayList<>();
-      config.topics().forEach((name, spec) -> {
+      configured.forEach((name, spec) -> {
         if (!existing.contains(name)) {
           missing.add(new NewTopic(name, spec.partitions(), spec.replicationFactor()));
         }
@@ -54,7 +58,7 @@ final class TopicCatalog {
       LOG.info("Creating topics {}", missing.stream().map(t -> t.getName() + "(" + t.getNumPartitions() + " partitions)").toList());
       return admin.createTopics(missing).recover(err -> isTopicExists(err) ? Future.succeededFuture() : Future.failedFuture(err))
         .compose(v -> Future.all(missing.stream().map(t -> describe(t.getName())).toList()).<Void>mapEmpty());
-    }).<Void>mapEmpty().recover(err -> Future.failedFuture("cannot create topics " + config.topics().keySet() + ": " + err.getMessage()));
+    }).<Void>mapEmpty().recover(err -> Future.failedFuture("cannot create topics " + configured.keySet() + ": " + err.getMessage()));
   }
 
   private static boolean isTopicExists(Throwable err) {

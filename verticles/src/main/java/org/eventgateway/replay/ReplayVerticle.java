@@ -22,7 +22,8 @@ import io.vertx.kafka.client.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.eventgateway.contract.Addresses;
 import org.eventgateway.contract.BusHandlers;
-import org.eventgateway.config.GroupSelection;
+import org.eventgateway.config.GatewayConfig;
+import org.eventgateway.config.ReplayConfig;
 import org.eventgateway.contract.Events;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,23 +58,26 @@ public class ReplayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ReplayVerticle.class);
   private static final int MAX_EXAMPLES = 10;
 
-  private String bootstrap;
-  private Map<String, String> topicByGroup;
+  private final String bootstrap;
+  private final Map<String, String> topicByGroup;
   private KafkaAdminClient admin;
-  private ReplayConfig limits;
+  private final ReplayConfig limits;
   /** Shadow runs in progress (at most replay.maxConcurrent). */
   private int runningShadows;
   private final Map<String, JsonObject> reports = new LinkedHashMap<>();
-  private List<String> localGroups;
+  private final List<String> localGroups;
   private final Set<Long> progressTimers = new HashSet<>();
+
+  public ReplayVerticle(GatewayConfig config) {
+    bootstrap = config.kafka().bootstrapServers();
+    topicByGroup = new HashMap<>();
+    config.groups().forEach((name, g) -> topicByGroup.put(name, g.topic()));
+    localGroups = config.groupsToRun();
+    limits = config.replay();
+  }
 
   @Override
   public Future<?> start() {
-    bootstrap = config().getJsonObject("kafka").getString("bootstrapServers");
-    topicByGroup = new HashMap<>();
-    config().getJsonObject("groups", new JsonObject()).forEach(e -> topicByGroup.put(e.getKey(), ((JsonObject) e.getValue()).getString("topic")));
-    localGroups = GroupSelection.toRun(config());
-    limits = ReplayConfig.from(config());
     return vertx.executeBlocking(() -> KafkaAdminClient.create(vertx, Map.of("bootstrap.servers", bootstrap, "client.id", "gateway-replay-admin")))
       .onSuccess(created -> {
         admin = created;

@@ -2,7 +2,6 @@ package org.eventgateway.apply;
 
 import org.eventgateway.contract.FailureCodes;
 import org.eventgateway.contract.FailureKind;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -31,7 +30,7 @@ class ApplyVerticleIT {
   @BeforeEach
   void deploy(Vertx vertx, VertxTestContext ctx) {
     gw = new TestGateway(vertx);
-    vertx.deployVerticle(ApplyVerticle::new, new DeploymentOptions().setConfig(gw.config(new JsonObject())))
+    vertx.deployVerticle(new ApplyVerticle(gw.typed(new JsonObject())))
       .onComplete(ctx.succeedingThenComplete());
   }
 

@@ -1,6 +1,6 @@
 package org.eventgateway.apply;
 
-import io.vertx.core.DeploymentOptions;
+import org.eventgateway.config.GatewayConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
@@ -64,7 +64,7 @@ class BindingIT {
     JsonObject config = gw.config(new JsonObject());
     config.getJsonObject("groups").mergeIn(groups);
     config.getJsonObject("apply").put("handlerTypesRefreshMs", 300L).put("schemaFiles", new JsonArray().add("config/example-schema.sql").add(ddl.toString()));
-    Poll.await(vertx.deployVerticle(ApplyVerticle::new, new DeploymentOptions().setConfig(config)));
+    Poll.await(vertx.deployVerticle(new ApplyVerticle(GatewayConfig.from(config))));
   }
 
   @AfterEach

@@ -1,6 +1,6 @@
 package org.eventgateway.bridge;
 
-import io.vertx.core.DeploymentOptions;
+import org.eventgateway.support.TestGateway;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
@@ -39,7 +39,7 @@ class TcpBridgeFlowIT {
     port = EmbeddedKafka.freePort();
     JsonObject bridge = new JsonObject().put("tcpHost", "127.0.0.1").put("tcpPort", port)
       .put("maxInFlightPerConnection", MAX_IN_FLIGHT).put("maxWriteQueueBytes", 16 * 1024);
-    Poll.await(vertx.deployVerticle(TcpBridgeVerticle::new, new DeploymentOptions().setConfig(new JsonObject().put("bridge", bridge))));
+    Poll.await(vertx.deployVerticle(new TcpBridgeVerticle(TestGateway.shippedWith(new JsonObject().put("bridge", bridge)))));
     net = BridgeClient.net(vertx);
   }
 

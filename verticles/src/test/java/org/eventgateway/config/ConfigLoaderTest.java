@@ -5,47 +5,90 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** Loading the configuration: shipped defaults, a -conf file merged over them, environment overrides, resolved endpoints, one-line errors. */
 class ConfigLoaderTest {
 
   @Test
-  void shippedDefaultsDescribeTheOrdersExample() {
-    JsonObject config = ConfigLoader.load(null, Map.of());
-    assertEquals(8080, config.getJsonObject("ingest").getInteger("port"));
-    assertEquals("", config.getJsonObject("kafka").getString("bootstrapServers"), "unset means embedded");
-    assertEquals(6, config.getJsonObject("topics").getJsonObject("orders").getInteger("partitions"));
-    assertEquals("orders", config.getJsonObject("groups").getJsonObject("ledger").getString("topic"));
-    assertEquals("orders", config.getJsonObject("groups").getJsonObject("audit").getString("topic"));
+  void shippedDefaultsLoadAndDescribeTheOrdersExample() {
+    GatewayConfig config = ConfigLoader.load(null, Map.of());
+    assertEquals(8080, config.ingest().port());
+    assertEquals("", config.kafka().bootstrapServers(), "unset means embedded");
+    assertEquals(6, config.topics().get("orders").partitions());
+    assertEquals("/order_id", config.topics().get("orders").salting().orderingField());
+    assertEquals("orders", config.groups().get("ledger").topic());
+    assertEquals("orders", config.groups().get("audit").topic());
+    assertEquals(3, config.groups().get("ledger").handler().size());
+    assertEquals(List.of("ledger", "audit"), config.groupsToRun());
+    assertEquals(5_000, config.groups().get("ledger").maxRecords(), "lag.budgets.ledger");
+    assertEquals(10_000, config.groups().get("audit").maxRecords(), "lag.defaultBudget");
+    assertEquals(2, config.produce().instances());
+    assertEquals(1_048_576, config.bridge().maxFrameBytes(), "bridge.maxFrameBytes defaults to ingest.maxBodyBytes");
   }
 
   @Test
   void confFileMergesOverDefaultsAndEnvironmentWins() throws Exception {
     Path file = Files.createTempFile("conf", ".json");
     Files.writeString(file, "{\"ingest\":{\"port\":9999,\"maxRecordsPerRequest\":5},\"kafka\":{\"bootstrapServers\":\"file:1\"}}");
-    JsonObject config = ConfigLoader.load(file, Map.of("KAFKA_BOOTSTRAP_SERVERS", "env:2", "PGHOST", "db", "PGPORT", "6543",
-      "GATEWAY_DATA_DIR", "/srv/gw"));
-    assertEquals(9999, config.getJsonObject("ingest").getInteger("port"));
-    assertEquals(5, config.getJsonObject("ingest").getInteger("maxRecordsPerRequest"));
-    assertEquals(1048576, config.getJsonObject("ingest").getInteger("maxBodyBytes"), "untouched defaults stay");
-    assertEquals("env:2", config.getJsonObject("kafka").getString("bootstrapServers"));
-    assertEquals("db", config.getJsonObject("postgres").getString("host"));
-    assertEquals(6543, config.getJsonObject("postgres").getInteger("port"));
-    assertEquals("/srv/gw", config.getString("dataDir"));
-    assertTrue(config.getJsonObject("kafka").containsKey("embedded"), "merging keeps sibling keys");
+    GatewayConfig config = ConfigLoader.load(file, Map.of("KAFKA_BOOTSTRAP_SERVERS", "env:2", "PGHOST", "db", "PGPORT", "6543",
+      "GATEWAY_DATA_DIR", "/srv/gw", "PGUSER", "u", "PGPASSWORD", "p", "PGDATABASE", "d", "GATEWAY_PG_SCHEMA", "s",
+      "GATEWAY_REQUIRE_ID", "true"));
+    assertEquals(9999, config.ingest().port());
+    assertEquals(5, config.ingest().maxRecordsPerRequest());
+    assertEquals(1_048_576, config.ingest().maxBodyBytes(), "untouched defaults stay");
+    assertEquals("env:2", config.kafka().bootstrapServers());
+    assertEquals(new ServiceEndpoints("env:2", "db", 6543, "d", "u", "p", "s"), config.endpoints());
+    assertEquals("s", config.apply().schema(), "apply runs in the configured schema");
+    assertEquals("/srv/gw", config.dataDir());
+    assertTrue(config.ingest().requireId());
+    assertEquals(9092, config.kafka().embeddedPort(), "merging keeps sibling keys");
+    assertEquals(4321, ConfigLoader.load(null, Map.of("GATEWAY_HTTP_PORT", "4321")).ingest().port());
+  }
+
+  @Test
+  void resolvedEndpointsReachEveryClient() {
+    GatewayConfig resolved = ConfigLoader.load(null, Map.of())
+      .withEndpoints(new ServiceEndpoints("k:9", "pg", 5433, "db", "me", "", "sch"));
+    assertEquals("k:9", resolved.kafka().bootstrapServers());
+    assertEquals("k:9", ConsumeConfig.of(resolved, "ledger").consumerProperties().get("bootstrap.servers"));
+    assertEquals("k:9", resolved.produce().clientProperties("k:9").get("bootstrap.servers"));
+    assertEquals("pg", resolved.apply().connect().getHost());
+    assertEquals(5433, resolved.apply().connect().getPort());
+    assertEquals("sch", resolved.apply().schema());
   }
 
   @Test
   void badValuesAreOneLineErrors() throws Exception {
     ConfigException port = assertThrows(ConfigException.class, () -> ConfigLoader.load(null, Map.of("GATEWAY_HTTP_PORT", "http")));
     assertTrue(port.getMessage().contains("GATEWAY_HTTP_PORT=http is not a number"));
+    ConfigException range = assertThrows(ConfigException.class, () -> ConfigLoader.load(null, Map.of("PGPORT", "70000")));
+    assertTrue(range.getMessage().contains("postgres.port"), range.getMessage());
     Path file = Files.createTempFile("conf", ".json");
     Files.writeString(file, "{not json");
     ConfigException json = assertThrows(ConfigException.class, () -> ConfigLoader.load(file, Map.of()));
     assertTrue(json.getMessage().contains("is not valid JSON"));
+  }
+
+  @Test
+  void aTypoInAConfFileFailsTheStartNamingTheKeyItMeant() throws Exception {
+    Path file = Files.createTempFile("conf", ".json");
+    Files.writeString(file, "{\"consume\":{\"maxAtempts\":3}}");
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file, Map.of()));
+    assertTrue(e.getMessage().contains("consume.maxAtempts is not a known key; did you mean consume.maxAttempts?"), e.getMessage());
+    assertFalse(e.getMessage().contains("\n"), "one line");
+  }
+
+  @Test
+  void theTreeIsWhatTheLoaderValidates() {
+    JsonObject tree = ConfigLoader.tree(null, Map.of());
+    assertEquals("./gateway.schema.json", tree.getString("$schema"), "the shipped file names its schema for editors");
+    assertEquals(ConfigLoader.load(null, Map.of()).groups().keySet(), GatewayConfig.from(tree).groups().keySet());
   }
 }

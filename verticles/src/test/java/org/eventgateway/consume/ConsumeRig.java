@@ -1,5 +1,7 @@
 package org.eventgateway.consume;
 
+import org.eventgateway.config.ConsumeConfig;
+import org.eventgateway.config.GatewayConfig;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
@@ -38,10 +40,10 @@ final class ConsumeRig {
       .put("maxAttempts", 2).put("applyTimeoutMs", 2_000)
       .put("kafka.consumer", new JsonObject().put("max.poll.records", "3").put("client.id", "me"))
       .mergeIn(overrides);
-    return ConsumeConfig.from(new JsonObject().put("group", GROUP)
+    return ConsumeConfig.of(GatewayConfig.from(new JsonObject()
       .put("groups", new JsonObject().put(GROUP, new JsonObject().put("topic", TOPIC)))
       .put("kafka", new JsonObject().put("bootstrapServers", "127.0.0.1:1"))
-      .put("consume", consume));
+      .put("consume", consume)), GROUP);
   }
 
   /** Owns the partitions, already positioned. */

@@ -1,5 +1,6 @@
 package org.eventgateway.ingest;
 
+import org.eventgateway.config.IngestSettings;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -94,7 +95,7 @@ class FrameRequestTest {
   @Test
   void aJsonLimitNamesTheFrame() {
     IngestConfig shallow = new IngestConfig("h", 0, 1 << 20, 10, false, 1000, 1000, 1000, 64, 30_000, TopicPolicy.ANY,
-      new JsonLimits(4, 100, 1024, 1 << 20, 100), IngestConfig.Edge.defaults());
+      new JsonLimits(4, 100, 1024, 1 << 20, 100), IngestConfig.Edge.of(IngestSettings.DEFAULTS));
     RequestException e = assertThrows(RequestException.class, () -> FrameRequest.parse(
       "{\"topic\":\"orders\",\"records\":[{\"value\":{\"a\":{\"b\":{\"c\":1}}}}]}".getBytes(StandardCharsets.UTF_8), shallow));
     assertEquals(422, e.status());

@@ -1,5 +1,6 @@
 package org.eventgateway.ingest;
 
+import org.eventgateway.config.GatewayConfig;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -30,6 +31,10 @@ class IngestRulesTest {
         .put("audit", new JsonObject().put("topic", "orders").put("dlqTopic", "audit-dead")));
   }
 
+  private static GatewayConfig typed(boolean autoCreate, JsonArray allowed) {
+    return GatewayConfig.from(root(autoCreate, allowed));
+  }
+
   private static int status(TopicPolicy policy, String topic) {
     try {
       policy.check(topic);
@@ -42,7 +47,7 @@ class IngestRulesTest {
 
   @Test
   void deadLetterAndInternalTopicsAreForbiddenEvenWhenEverythingElseIsAllowed() {
-    for (TopicPolicy p : new TopicPolicy[] {TopicPolicy.from(root(true, null)), TopicPolicy.from(root(false, new JsonArray().add("*")))}) {
+    for (TopicPolicy p : new TopicPolicy[] {TopicPolicy.from(typed(true, null)), TopicPolicy.from(typed(false, new JsonArray().add("*")))}) {
       assertEquals(403, status(p, "orders.ledger.dlq"), "the default dead-letter name");
       assertEquals(403, status(p, "audit-dead"), "groups.<g>.dlqTopic");
       assertEquals(403, status(p, "__consumer_offsets"));
@@ -50,19 +55,19 @@ class IngestRulesTest {
       assertEquals(200, status(p, "anything"));
       assertEquals(422, status(p, "bad/name"));
     }
-    RequestException e = assertThrows(RequestException.class, () -> TopicPolicy.from(root(true, null)).check("orders.ledger.dlq"));
+    RequestException e = assertThrows(RequestException.class, () -> TopicPolicy.from(typed(true, null)).check("orders.ledger.dlq"));
     assertTrue(e.getMessage().contains("dead-letter topic of group 'ledger'"), e.getMessage());
   }
 
   @Test
   void theDefaultAllowListIsTheConfiguredTopicsAndPatternsMatchWholeNames() {
-    TopicPolicy byDefault = TopicPolicy.from(root(false, null));
+    TopicPolicy byDefault = TopicPolicy.from(typed(false, null));
     assertEquals(200, status(byDefault, "orders"));
     assertEquals(403, status(byDefault, "other"));
     RequestException e = assertThrows(RequestException.class, () -> byDefault.check("other"));
     assertTrue(e.getMessage().contains("ingest.allowedTopics"), e.getMessage());
 
-    TopicPolicy patterns = TopicPolicy.from(root(false, new JsonArray().add("events.*").add("exact")));
+    TopicPolicy patterns = TopicPolicy.from(typed(false, new JsonArray().add("events.*").add("exact")));
     assertEquals(200, status(patterns, "events.clicks"));
     assertEquals(200, status(patterns, "exact"));
     assertEquals(403, status(patterns, "exact2"));
@@ -85,7 +90,7 @@ class IngestRulesTest {
     JsonObject root = root(false, null);
     root.getJsonObject("ingest").put("json", new JsonObject().put("maxNestingDepth", 8).put("maxNumberLength", 20)
       .put("maxStringLength", 100).put("maxNameLength", 50));
-    return IngestConfig.from(root);
+    return IngestConfig.from(GatewayConfig.from(root));
   }
 
   private static RequestException rejected(String value) {

@@ -2,6 +2,7 @@ package org.eventgateway.ingest;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.eventgateway.config.GatewayConfig;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,10 +17,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LagBudgetsTest {
   private final AtomicLong now = new AtomicLong(1_000_000);
 
-  private static JsonObject config(JsonObject lag) {
+  private static GatewayConfig config(JsonObject lag) {
     JsonObject budget = new JsonObject().put("criticalGroups", new JsonArray().add("ledger")).put("maxRecords", 100).put("policy", "reject");
-    return new JsonObject().put("lag", lag)
-      .put("topics", new JsonObject().put("orders", new JsonObject().put("lagBudget", budget)));
+    return GatewayConfig.from(new JsonObject().put("lag", lag)
+      .put("topics", new JsonObject().put("orders", new JsonObject().put("lagBudget", budget))));
   }
 
   private static JsonObject sample(long lag) {

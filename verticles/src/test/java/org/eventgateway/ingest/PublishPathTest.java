@@ -1,5 +1,6 @@
 package org.eventgateway.ingest;
 
+import org.eventgateway.config.GatewayConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -42,9 +43,9 @@ class PublishPathTest {
       }
     });
     JsonObject budget = new JsonObject().put("criticalGroups", new JsonArray().add("ledger")).put("maxRecords", 100);
-    budgets = new LagBudgets(new JsonObject().put("topics", new JsonObject()
+    budgets = new LagBudgets(GatewayConfig.from(new JsonObject().put("topics", new JsonObject()
       .put("slow", new JsonObject().put("lagBudget", budget))
-      .put("lagging", new JsonObject().put("lagBudget", budget.copy().put("policy", "warn")))), System::currentTimeMillis);
+      .put("lagging", new JsonObject().put("lagBudget", budget.copy().put("policy", "warn"))))), System::currentTimeMillis);
     budgets.onSample(new JsonObject().put("groups", new JsonArray()
       .add(new JsonObject().put("group", "ledger").put("topic", "slow").put("lag", 500).put("rateOut", 100.0))
       .add(new JsonObject().put("group", "ledger").put("topic", "lagging").put("lag", 500).put("rateOut", 100.0))));

@@ -1,6 +1,6 @@
 package org.eventgateway.lag;
 
-import org.eventgateway.config.LagConfig;
+import org.eventgateway.config.GatewayConfig;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
@@ -24,12 +24,12 @@ class LagStalenessTest {
   @Test
   void theTtlDefaultsToFiveIntervalsAndIsNeverUnderTwo() {
     JsonObject root = new JsonObject().put("kafka", new JsonObject().put("bootstrapServers", "x:1"));
-    assertEquals(5_000, LagConfig.from(root).budgetVerdictTtlMs());
+    assertEquals(5_000, GatewayConfig.from(root).lag().budgetVerdictTtlMs());
     root.put("lag", new JsonObject().put("intervalMs", 200));
-    assertEquals(1_000, LagConfig.from(root).budgetVerdictTtlMs());
+    assertEquals(1_000, GatewayConfig.from(root).lag().budgetVerdictTtlMs());
     root.getJsonObject("lag").put("budgetVerdictTtlMs", 100);
-    assertEquals(400, LagConfig.from(root).budgetVerdictTtlMs());
-    assertEquals(5_000, LagConfig.from(root).consumerStateTtlMs());
-    assertEquals(64, LagConfig.from(root).maxConsumersPerGroup());
+    assertEquals(400, GatewayConfig.from(root).lag().budgetVerdictTtlMs());
+    assertEquals(5_000, GatewayConfig.from(root).lag().consumerStateTtlMs());
+    assertEquals(64, GatewayConfig.from(root).lag().maxConsumersPerGroup());
   }
 }

@@ -1,6 +1,7 @@
 package org.eventgateway.produce;
 
 import io.vertx.core.json.JsonObject;
+import org.eventgateway.config.TopicConfig.Salting;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
@@ -19,8 +20,8 @@ class KeySalterTest {
   private static final int PARTITIONS = 12;
 
   private static KeySalter auto() {
-    return new KeySalter("t", new JsonObject().put("mode", "auto").put("orderingField", "/order_id")
-      .put("hotShare", 0.3).put("coolShare", 0.1).put("windowRecords", 1000).put("minSample", 100).put("maxShards", 12));
+    return new KeySalter("t", Salting.from(new JsonObject().put("mode", "auto").put("orderingField", "/order_id")
+      .put("hotShare", 0.3).put("coolShare", 0.1).put("windowRecords", 1000).put("minSample", 100).put("maxShards", 12)));
   }
 
   private static byte[] order(String id) {
@@ -75,12 +76,12 @@ class KeySalterTest {
 
   @Test
   void explicitPartitionsStaticKeysAndOffMode() {
-    KeySalter stat = new KeySalter("t", new JsonObject().put("mode", "static").put("staticKeys", new JsonObject().put("big", 4)));
+    KeySalter stat = new KeySalter("t", Salting.from(new JsonObject().put("mode", "static").put("staticKeys", new JsonObject().put("big", 4))));
     KeySalter.Salted s = stat.route("big", order("o-1"), "e-1", null, PARTITIONS);
     assertTrue(s.salt() >= 0 && s.salt() < 4);
     assertNull(stat.route("small", order("o-1"), "e-2", null, PARTITIONS).salt());
     assertEquals(5, stat.route("big", order("o-1"), "e-3", 5, PARTITIONS).partition(), "an explicit partition wins");
     assertNull(KeySalter.off("t").route("big", order("o"), "e", null, PARTITIONS).salt());
-    assertThrows(IllegalArgumentException.class, () -> new KeySalter("t", new JsonObject().put("mode", "sometimes")));
+    assertThrows(IllegalArgumentException.class, () -> new KeySalter("t", Salting.from(new JsonObject().put("mode", "sometimes"))));
   }
 }

@@ -1,5 +1,8 @@
 package org.eventgateway.produce;
 
+import java.util.Map;
+import org.eventgateway.config.TopicConfig;
+import org.eventgateway.config.ConfigLoader;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
@@ -30,9 +33,9 @@ class ProducerGaugesTest {
   @Test
   void aScrapeOnAnotherThreadWhileTheLoopRoutesReadsConsistentValues() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    KeySalter salter = new KeySalter("t", new JsonObject().put("mode", "auto").put("hotShare", 0.05).put("coolShare", 0.02)
-      .put("minSample", 10).put("windowRecords", 2_000).put("sketchCapacity", 64).put("maxShards", 4));
-    ProduceVerticle instance = new ProduceVerticle();
+    KeySalter salter = new KeySalter("t", TopicConfig.Salting.from(new JsonObject().put("mode", "auto").put("hotShare", 0.05).put("coolShare", 0.02)
+      .put("minSample", 10).put("windowRecords", 2_000).put("sketchCapacity", 64).put("maxShards", 4)));
+    ProduceVerticle instance = new ProduceVerticle(ConfigLoader.load(null, Map.of()));
     Context context = vertx.getOrCreateContext();
     Promise<ProducerGauges> joined = Promise.promise();
     context.runOnContext(v -> {

@@ -17,6 +17,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.eventgateway.Gateway;
 import org.eventgateway.config.ConfigLoader;
+import org.eventgateway.config.GatewayConfig;
 import org.eventgateway.config.ServiceEndpoints;
 import org.eventgateway.infra.EmbeddedKafka;
 
@@ -69,7 +70,7 @@ public final class TestGateway implements AutoCloseable {
 
   /** The shipped config, re-pointed at this test's names; {@code overrides} merged over it. */
   public JsonObject config(JsonObject overrides) {
-    JsonObject config = ConfigLoader.load(null, Map.of());
+    JsonObject config = ConfigLoader.tree(null, Map.of());
     JsonObject groups = config.getJsonObject("groups");
     JsonObject renamed = new JsonObject()
       .put(ledger, groups.getJsonObject("ledger").copy().put("topic", topic))
@@ -82,6 +83,16 @@ public final class TestGateway implements AutoCloseable {
     return endpoints().writeInto(ConfigLoader.deepMerge(config, overrides));
   }
 
+  /** {@link #config(JsonObject)}, validated and read as the gateway reads it. */
+  public GatewayConfig typed(JsonObject overrides) {
+    return GatewayConfig.from(config(overrides));
+  }
+
+  /** The shipped config with {@code overrides} merged over it, validated and read (no broker or database names changed). */
+  public static GatewayConfig shippedWith(JsonObject overrides) {
+    return GatewayConfig.from(ConfigLoader.deepMerge(ConfigLoader.tree(null, Map.of()), overrides));
+  }
+
   public TestGateway start() {
     return start(new JsonObject());
   }
@@ -92,7 +103,7 @@ public final class TestGateway implements AutoCloseable {
 
   /** Starts with a config already resolved (e.g. a PostgreSQL port re-pointed at a fault proxy). */
   public TestGateway startResolved(JsonObject config) {
-    gateway = Poll.await(Gateway.deploy(vertx, config), Duration.ofSeconds(90));
+    gateway = Poll.await(Gateway.deploy(vertx, GatewayConfig.from(config)), Duration.ofSeconds(90));
     return this;
   }
 

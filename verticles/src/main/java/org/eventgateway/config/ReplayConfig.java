@@ -1,4 +1,4 @@
-package org.eventgateway.replay;
+package org.eventgateway.config;
 
 import io.vertx.core.json.JsonObject;
 
@@ -8,8 +8,7 @@ import io.vertx.core.json.JsonObject;
  */
 public record ReplayConfig(int maxConcurrent, long shadowTimeoutMs, int maxEvents, int maxReports) {
 
-  public static ReplayConfig from(JsonObject root) {
-    JsonObject c = root.getJsonObject("replay", new JsonObject());
+  static ReplayConfig from(JsonObject c) {
     return new ReplayConfig(c.getInteger("maxConcurrent", 2), c.getLong("shadowTimeoutMs", 300_000L),
       c.getInteger("maxEvents", 100_000), c.getInteger("maxReports", 50));
   }
