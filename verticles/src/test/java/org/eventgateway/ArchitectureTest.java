@@ -19,7 +19,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 /**
  * The package rules of the house, checked on the compiled classes: {@code contract} (what verticles
  * share over the event bus) imports nothing of the gateway; the shared layers ({@code config},
- * {@code metrics}) import only the contracts; each verticle package imports the shared layers and
+ * {@code metrics}, {@code kafka}) import only the contracts; each verticle package imports the shared layers and
  * itself, never another verticle package and never the wiring ({@code Gateway}, {@code Main});
  * no package cycles; no blocking calls in main code outside {@code Main}; main code never uses test code.
  */
@@ -27,7 +27,6 @@ class ArchitectureTest {
   static final String ROOT = "org.eventgateway";
   static final List<String> VERTICLE_PACKAGES =
     List.of("apply", "bridge", "consume", "dlq", "ingest", "lag", "produce", "replay");
-  static final String[] SHARED = {ROOT + ".contract..", ROOT + ".config..", ROOT + ".metrics.."};
 
   private static JavaClasses main;
   private static JavaClasses all;
@@ -51,7 +50,7 @@ class ArchitectureTest {
 
   @Test
   void sharedLayersImportOnlyTheContracts() {
-    for (String layer : List.of("config", "metrics")) {
+    for (String layer : List.of("config", "metrics", "kafka")) {
       noClasses().that().resideInAPackage(ROOT + "." + layer + "..")
         .should().dependOnClassesThat(inGatewayOutside(ROOT + "." + layer, ROOT + ".contract"))
         .check(main);
@@ -67,7 +66,7 @@ class ArchitectureTest {
 
   static ArchRule verticleRule(String root, String pkg) {
     return noClasses().that().resideInAPackage(root + "." + pkg + "..")
-      .should().dependOnClassesThat(inside(root, root + "." + pkg, root + ".contract", root + ".config", root + ".metrics"))
+      .should().dependOnClassesThat(inside(root, root + "." + pkg, root + ".contract", root + ".config", root + ".metrics", root + ".kafka"))
       .because("a verticle talks to the others over the event bus, through the contracts, not by import");
   }
 

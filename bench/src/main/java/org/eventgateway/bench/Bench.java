@@ -48,7 +48,7 @@ public final class Bench {
       report.row("memory of the gateway JVM (-Xmx512m)", "—", context.memory.describe(), "—");
       report.finish(environment.postgresAddress(), context.cpu);
       return 0;
-    } catch (Exception e) {
+    } catch (Exception | Error e) { // an Error too: the broker's threads would keep the JVM alive
       System.err.println("bench failed: " + e);
       e.printStackTrace();
       return 1;

@@ -115,7 +115,7 @@ final class BenchEnvironment {
 
   /** The shipped configuration, as the gateway would load it without a file of its own. */
   static JsonObject shippedConfig() {
-    return ConfigLoader.load(null, Map.of());
+    return ConfigLoader.tree(null, Map.of());
   }
 
   /** A shipped group's settings (a copy), e.g. the ledger's handler. */

@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * The run's report: table rows (each printed as it is measured), notes, the CPU table; in the end
- * a markdown page, printed and written to bench/results/&lt;date&gt;.md (&lt;date&gt;-quick.md with --quick).
+ * a markdown page, printed and written to bench/results/&lt;date&gt;.md (&lt;date&gt;-quick.md with --quick;
+ * a later full run on the same day writes &lt;date&gt;-1.md, -2, ...).
  */
 final class Report {
   private final BenchOptions options;
@@ -55,7 +56,12 @@ final class Report {
     notes.forEach(note -> md.append("- ").append(note).append("\n"));
     System.out.println();
     System.out.println(md);
-    Path out = Path.of("bench", "results", LocalDate.now() + (options.quick ? "-quick" : "") + ".md");
+    String name = LocalDate.now() + (options.quick ? "-quick" : "");
+    Path out = Path.of("bench", "results", name + ".md");
+    // A second full run on the same day gets its own page: results in git are history, not a scratch file.
+    for (int n = 1; !options.quick && Files.exists(out); n++) {
+      out = Path.of("bench", "results", name + "-" + n + ".md");
+    }
     Files.createDirectories(out.getParent());
     Files.writeString(out, md.toString());
     System.out.println("written to " + out);

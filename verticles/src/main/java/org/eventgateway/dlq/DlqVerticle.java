@@ -11,7 +11,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.kafka.admin.NewTopic;
-import io.vertx.kafka.admin.OffsetSpec;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.producer.KafkaHeader;
@@ -21,6 +20,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eventgateway.contract.Addresses;
+import org.eventgateway.kafka.PartitionBounds;
 import org.eventgateway.contract.BusHandlers;
 import org.eventgateway.contract.EventHeaders;
 import org.slf4j.Logger;
@@ -179,7 +179,7 @@ public class DlqVerticle extends VerticleBase {
     long from = Math.max(0L, message.body().getLong("from", 0L));
     int limit = Math.max(1, Math.min(message.body().getInteger("limit", 100), config.maxBrowseLimit()));
     TopicPartition tp = new TopicPartition(topic, 0);
-    bounds(tp).compose(bounds -> {
+    PartitionBounds.of(admin, tp).compose(bounds -> {
       long start = Math.max(from, bounds[0]);
       long stop = Math.min(bounds[1], start + limit);
       return read(tp, start, stop).map(records -> {
@@ -204,13 +204,6 @@ public class DlqVerticle extends VerticleBase {
           .put("start", bounds[0]).put("end", bounds[1]).put("next", stop < bounds[1] ? stop : null);
       });
     }).onSuccess(message::reply).onFailure(err -> message.fail(503, "cannot read " + topic + ": " + err.getMessage()));
-  }
-
-  /** [earliest, latest) offsets of the DLQ partition. */
-  private Future<long[]> bounds(TopicPartition tp) {
-    Future<Long> earliest = admin.listOffsets(Map.of(tp, OffsetSpec.EARLIEST)).map(m -> m.get(tp).getOffset());
-    Future<Long> latest = admin.listOffsets(Map.of(tp, OffsetSpec.LATEST)).map(m -> m.get(tp).getOffset());
-    return Future.all(earliest, latest).map(v -> new long[] {earliest.result(), latest.result()});
   }
 
   /** Reads [start, stop) (at most dlq.maxBrowseLimit records) with a short-lived reader. */
@@ -305,7 +298,7 @@ public class DlqVerticle extends VerticleBase {
 
     TopicPartition tp = new TopicPartition(topic, 0);
     DeadLetterCopies copies = new DeadLetterCopies(config.duplicateWindow());
-    bounds(tp)
+    PartitionBounds.of(admin, tp)
       .compose(bounds -> {
         long start = bounds[0];
         long stop = bounds[1];

@@ -19,6 +19,7 @@ import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
 import org.eventgateway.contract.Addresses;
+import org.eventgateway.kafka.PartitionBounds;
 import org.eventgateway.metrics.GatewayMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -213,10 +214,7 @@ public class LagVerticle extends VerticleBase {
         return new long[] {0, 0};
       }).otherwise(new long[] {0, 0});
     }
-    Future<Map<TopicPartition, ListOffsetsResultInfo>> e = admin.listOffsets(Map.of(tp, OffsetSpec.EARLIEST));
-    Future<Map<TopicPartition, ListOffsetsResultInfo>> l = admin.listOffsets(Map.of(tp, OffsetSpec.LATEST));
-    return Future.all(e, l).map(v -> new long[] {e.result().get(tp).getOffset(), l.result().get(tp).getOffset()})
-      .otherwise(new long[] {0, 0});
+    return PartitionBounds.of(admin, tp).otherwise(new long[] {0, 0});
   }
 
   /**
