@@ -116,7 +116,7 @@ class ArchitectureTest {
 
   /** Classes under {@code root} outside every one of the {@code allowed} packages. */
   static DescribedPredicate<JavaClass> inside(String root, String... allowed) {
-    return DescribedPredicate.describe("classes of " + root + " outside " + String.join(", ", allowed), c -> {
+    return DescribedPredicate.describe("are in " + root + " but outside " + String.join(", ", allowed), c -> {
       String pkg = c.getPackageName();
       if (!pkg.equals(root) && !pkg.startsWith(root + ".")) {
         return false;
@@ -131,7 +131,7 @@ class ArchitectureTest {
   }
 
   static DescribedPredicate<JavaClass> compiledFrom(String dir) {
-    return DescribedPredicate.describe("compiled into " + dir, c -> c.getSource()
+    return DescribedPredicate.describe("are compiled into " + dir, c -> c.getSource()
       .map(s -> s.getUri().toString().contains(dir)).orElse(false));
   }
 }

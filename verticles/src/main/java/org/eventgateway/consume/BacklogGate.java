@@ -36,10 +36,6 @@ final class BacklogGate {
     return Change.NONE;
   }
 
-  boolean isPaused(int partition) {
-    return paused.contains(partition);
-  }
-
   void forget(int partition) {
     paused.remove(partition);
   }

@@ -62,8 +62,4 @@ public final class ErrorReply {
       default -> "status_" + status;
     };
   }
-
-  public static JsonObject bodyOf(Throwable failure) {
-    return body(statusOf(failure), messageOf(failure));
-  }
 }

@@ -172,10 +172,6 @@ final class KeySalter {
     return report().getDouble("top10Share");
   }
 
-  int saltedCount() {
-    return "static".equals(mode) ? staticShards.size() : salted.size();
-  }
-
   /** A copy, for the gauges (read off the producer's event loop). */
   Set<String> saltedKeys() {
     return Set.copyOf("static".equals(mode) ? staticShards.keySet() : salted.keySet());

@@ -43,7 +43,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {"error_code","message","id"} in its slot. The event id travels in the {@code event-id} header.
  */
 public class ProduceVerticle extends VerticleBase {
-  private static final Logger LOG = LoggerFactory.getLogger(ProduceVerticle.class);
   private static final Logger TRACE = LoggerFactory.getLogger("org.eventgateway.trace");
 
   private final ProduceConfig config;
