@@ -36,13 +36,18 @@ final class Browse {
   /** The page {@code request} ("from", "limit") asks for of {@code topic}, the dead-letter topic of {@code group}. */
   Future<JsonObject> page(String group, String topic, JsonObject request) {
     long from = Math.max(0L, request.getLong("from", 0L));
-    int limit = Math.max(1, Math.min(request.getInteger("limit", DEFAULT_LIMIT), config.maxBrowseLimit()));
+    int limit = limit(request, config.maxBrowseLimit());
     TopicPartition tp = new TopicPartition(topic, 0);
     return PartitionBounds.of(admin, tp).compose(bounds -> {
       long[] window = window(from, limit, bounds);
       return read(tp, window[0], window[1])
         .map(records -> reply(group, topic, DeadLetterView.page(records), bounds, window[1]));
     });
+  }
+
+  /** The records a page holds: as asked (100 unless asked), at least 1, at most {@code max}. */
+  static int limit(JsonObject request, int max) {
+    return Math.max(1, Math.min(request.getInteger("limit", DEFAULT_LIMIT), max));
   }
 
   /** The offsets {@code {start, stop}} a page from {@code from} of at most {@code limit} records covers. */
