@@ -17,21 +17,9 @@ import java.util.List;
  * kept), at most the asked limit (100 unless asked, 1 to {@code dlq.maxBrowseLimit}), read with a
  * short-lived reader, with the topic's bounds and where the next page starts (null at the end).
  */
-final class Browse {
+record Browse(Vertx vertx, KafkaAdminClient admin, String bootstrapServers, DlqConfig config) {
   /** The records a page holds unless the request asks for another number. */
   static final int DEFAULT_LIMIT = 100;
-
-  private final Vertx vertx;
-  private final KafkaAdminClient admin;
-  private final String bootstrapServers;
-  private final DlqConfig config;
-
-  Browse(Vertx vertx, KafkaAdminClient admin, String bootstrapServers, DlqConfig config) {
-    this.vertx = vertx;
-    this.admin = admin;
-    this.bootstrapServers = bootstrapServers;
-    this.config = config;
-  }
 
   /** The page {@code request} ("from", "limit") asks for of {@code topic}, the dead-letter topic of {@code group}. */
   Future<JsonObject> page(String group, String topic, JsonObject request) {
