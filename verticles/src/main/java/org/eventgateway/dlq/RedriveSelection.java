@@ -5,6 +5,7 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -56,6 +57,25 @@ record RedriveSelection(boolean all, Set<Long> offsets, Set<String> ids, boolean
     }
     int max = asked instanceof Integer m ? Math.min(m, configuredMaxRedrives) : configuredMaxRedrives;
     return new RedriveSelection(all, offsets, ids, Boolean.TRUE.equals(request.getValue("dryRun")), max);
+  }
+
+  /** Whether the dead letter at {@code offset}, carrying event id {@code eventId} (or null), is selected. */
+  boolean selects(long offset, String eventId) {
+    return all || offsets.contains(offset) || ids.contains(String.valueOf(eventId));
+  }
+
+  /**
+   * The offsets worth reading, {@code {start, stop}}, of a partition holding {@code bounds}: all of
+   * it, or for offsets only, just the span they cover.
+   */
+  long[] span(long[] bounds) {
+    long start = bounds[0];
+    long stop = bounds[1];
+    if (!all && ids.isEmpty()) {
+      start = Math.max(start, Collections.min(offsets));
+      stop = Math.max(start, Math.min(stop, Collections.max(offsets) + 1));
+    }
+    return new long[] {start, stop};
   }
 
   private static ReplyException invalid(String message) {

@@ -7,13 +7,14 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Copies of a dead letter and the redrive selection, without a broker. */
+/** Copies of a dead letter and the redrive selection (what it selects, the span it reads), without a broker. */
 class DlqHelpersTest {
   private static String key(String offset, String id) {
     Map<String, String> h = Map.of(EventHeaders.DLQ_ORIGINAL_TOPIC, "orders", EventHeaders.DLQ_ORIGINAL_PARTITION, "2",
@@ -44,5 +45,30 @@ class DlqHelpersTest {
       ReplyException e = assertThrows(ReplyException.class, () -> RedriveSelection.parse(new JsonObject(bad), 3), bad);
       assertEquals(422, e.failureCode(), bad);
     }
+  }
+
+  @Test
+  void selectionChoosesByOffsetIdOrAll() {
+    RedriveSelection byOffset = RedriveSelection.parse(new JsonObject("{\"offsets\":[4,9]}"), 3);
+    assertTrue(byOffset.selects(4, null));
+    assertFalse(byOffset.selects(5, "x"));
+    RedriveSelection byId = RedriveSelection.parse(new JsonObject("{\"ids\":[\"e-1\"]}"), 3);
+    assertTrue(byId.selects(70, "e-1"));
+    assertFalse(byId.selects(70, "e-2"));
+    assertFalse(byId.selects(70, null));
+    assertTrue(RedriveSelection.parse(new JsonObject("{\"all\":true}"), 3).selects(1, null));
+  }
+
+  @Test
+  void offsetsOnlyReadTheSpanTheyCover() {
+    long[] bounds = {10, 100};
+    assertArrayEquals(new long[] {20, 41}, RedriveSelection.parse(new JsonObject("{\"offsets\":[40,20]}"), 3).span(bounds));
+    assertArrayEquals(new long[] {10, 100}, RedriveSelection.parse(new JsonObject("{\"offsets\":[2,500]}"), 3).span(bounds),
+      "clamped to what the topic holds");
+    assertArrayEquals(new long[] {200, 200}, RedriveSelection.parse(new JsonObject("{\"offsets\":[200]}"), 3).span(bounds),
+      "past the end: nothing to read");
+    assertArrayEquals(bounds, RedriveSelection.parse(new JsonObject("{\"offsets\":[40],\"ids\":[\"a\"]}"), 3).span(bounds),
+      "ids can be anywhere: the whole topic");
+    assertArrayEquals(bounds, RedriveSelection.parse(new JsonObject("{\"all\":true,\"offsets\":[40]}"), 3).span(bounds));
   }
 }
