@@ -1,5 +1,6 @@
 package org.eventgateway.bench;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 
 import java.time.Duration;
@@ -21,6 +22,7 @@ final class Waits {
   }
 
   static <T> T await(Future<T> future, Duration timeout) {
+    mainThreadOnly();
     try {
       return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
@@ -35,6 +37,7 @@ final class Waits {
 
   /** Reads {@code value} every 100 ms until {@code done} accepts it; throws with the last value at the deadline. */
   static <T> T until(String what, Duration timeout, Supplier<T> value, Predicate<T> done) {
+    mainThreadOnly();
     long deadline = System.nanoTime() + timeout.toNanos();
     T last = value.get();
     while (!done.test(last)) {
@@ -49,6 +52,14 @@ final class Waits {
 
   /** The main thread's pacing between samples; the load runs on Vert.x meanwhile. */
   static void pause(Duration pause) {
+    mainThreadOnly();
     LockSupport.parkNanos(pause.toNanos());
+  }
+
+  /** A blocking wait on a Vert.x thread would stall the very work it waits for. */
+  private static void mainThreadOnly() {
+    if (Context.isOnVertxThread()) {
+      throw new IllegalStateException("a bench wait on a Vert.x thread: only the bench's main thread may block");
+    }
   }
 }
