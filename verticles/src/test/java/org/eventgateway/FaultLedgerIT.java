@@ -131,6 +131,8 @@ class FaultLedgerIT {
       Future<Void> done = load.run(gw.httpPort, gw.topic, 10_000, 20, 25);
       pause(4_000);
       proxy.cut();
+      // A COMMIT that reached PostgreSQL before the cut still lands: count once the gateway itself sees the database gone.
+      Poll.until("/ready to report PostgreSQL down", Duration.ofSeconds(30), () -> gw.get("/ready").statusCode(), code -> code == 503);
       long appliedAtCut = gw.count("SELECT count(*) FROM payments");
       pause(5_000);
       assertEquals(appliedAtCut, gw.count("SELECT count(*) FROM payments"), "nothing applied while the database is unreachable");
