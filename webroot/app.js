@@ -1,5 +1,8 @@
 // The lag dashboard: one WebSocket to /ws/lag, one frame per sample (schema 1). Plain JS, no
 // dependencies, works offline; reconnects with backoff when the gateway restarts.
+// With authentication on, it asks for an API key (or takes one from the address's #key=…), keeps it in
+// this tab's sessionStorage only, and opens the socket with a one-use ticket (a browser cannot send an
+// Authorization header on a WebSocket upgrade).
 (function () {
   'use strict';
   const HISTORY_MS = 5 * 60 * 1000;
@@ -11,18 +14,59 @@
   const $ = (id) => document.getElementById(id);
   const fmt = (n) => (n === null || n === undefined) ? '–' : Number(n).toLocaleString('en-US', { maximumFractionDigits: 1 });
 
+  const KEY = 'gateway.apiKey';
+  const apiKey = () => sessionStorage.getItem(KEY);
+  const withKey = () => (apiKey() ? { Authorization: 'Bearer ' + apiKey() } : {});
+  if (location.hash.startsWith('#key=')) {
+    sessionStorage.setItem(KEY, decodeURIComponent(location.hash.slice(5)));
+    window.history.replaceState(null, '', location.pathname + location.search);
+  }
+
+  function askForKey(why) {
+    sessionStorage.removeItem(KEY);
+    $('login-why').textContent = why;
+    $('login').hidden = false;
+    setConn(false, 'needs an API key');
+  }
+
+  $('login').addEventListener('submit', (e) => {
+    e.preventDefault();
+    sessionStorage.setItem(KEY, $('key').value.trim());
+    $('key').value = '';
+    $('login').hidden = true;
+    start();
+  });
+
+  /** The feed's address: with a key, a ticket for it first. */
+  function feedUrl() {
+    const url = (location.protocol === 'https:' ? 'wss:' : 'ws:') + '//' + location.host + '/ws/lag';
+    if (!apiKey()) { return Promise.resolve(url); }
+    return fetch('/auth/ticket', { method: 'POST', headers: withKey() }).then((r) => {
+      if (r.status === 401 || r.status === 403) { throw new Error('refused'); }
+      return r.json();
+    }).then((t) => url + '?ticket=' + encodeURIComponent(t.ticket));
+  }
+
   function connect() {
-    const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const ws = new WebSocket(proto + '//' + location.host + '/ws/lag');
+    feedUrl().then(open, (err) => {
+      if (err.message === 'refused') { askForKey('The gateway refused that key.'); return; }
+      setConn(false);
+      setTimeout(connect, backoff);
+      backoff = Math.min(backoff * 2, 10000);
+    });
+  }
+
+  function open(url) {
+    const ws = new WebSocket(url);
     ws.onopen = () => { backoff = 500; setConn(true); };
     ws.onmessage = (e) => { try { lastFrameAt = Date.now(); render(JSON.parse(e.data)); } catch (err) { console.error(err); } };
     ws.onclose = () => { setConn(false); setTimeout(connect, backoff); backoff = Math.min(backoff * 2, 10000); };
     ws.onerror = () => ws.close();
   }
 
-  function setConn(up) {
+  function setConn(up, why) {
     const el = $('conn');
-    el.textContent = up ? 'live' : 'disconnected — reconnecting';
+    el.textContent = up ? 'live' : (why || 'disconnected — reconnecting');
     el.className = 'conn ' + (up ? 'up' : 'down');
   }
 
@@ -123,7 +167,17 @@
     }
   }, 1000);
 
-  // The latest sample at once (the feed's first frame can be up to a sampling interval away).
-  fetch('/lag').then((r) => (r.ok ? r.json() : null)).then((s) => { if (s) { lastFrameAt = Date.now(); render(s); } }).catch(() => {});
-  connect();
+  // The latest sample at once (the feed's first frame can be up to a sampling interval away); a 401 says
+  // authentication is on and this tab has no (valid) key yet.
+  function start() {
+    fetch('/lag', { headers: withKey() }).then((r) => {
+      if (r.status === 401 || r.status === 403) {
+        askForKey(r.status === 401 ? 'Authentication is on: paste an API key with lag.read.' : 'That key may not read the lag (lag.read).');
+        return;
+      }
+      connect();
+      return r.ok ? r.json().then((s) => { lastFrameAt = Date.now(); render(s); }) : null;
+    }).catch(() => connect());
+  }
+  start();
 })();

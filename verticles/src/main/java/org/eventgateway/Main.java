@@ -1,6 +1,7 @@
 package org.eventgateway;
 
 import io.vertx.core.Vertx;
+import org.eventgateway.auth.KeysCommand;
 import org.eventgateway.config.ConfigException;
 import org.eventgateway.config.ConfigLoader;
 import org.eventgateway.config.ErrorText;
@@ -17,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The process: read config once, bring up (or find) Kafka and PostgreSQL, deploy the verticles,
  * and on SIGTERM shut down in order (HTTP first, infrastructure last).
- * Usage: {@code java -jar gateway.jar [-conf file.json]}.
+ * Usage: {@code java -jar gateway.jar [-conf file.json]}, or {@code java -jar gateway.jar keys …} to manage API keys.
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -25,12 +26,16 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (args.length > 0 && "keys".equals(args[0])) {
+      System.exit(KeysCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+    }
     Path confFile = null;
     for (int i = 0; i < args.length; i++) {
       if (("-conf".equals(args[i]) || "--conf".equals(args[i])) && i + 1 < args.length) {
         confFile = Path.of(args[++i]);
       } else if ("-h".equals(args[i]) || "--help".equals(args[i])) {
-        System.out.println("usage: java -jar gateway.jar [-conf config.json]   (see README.md for the environment variables)");
+        System.out.println("usage: java -jar gateway.jar [-conf config.json]   (see README.md for the environment variables)\n"
+          + "       java -jar gateway.jar keys add NAME --allow PERMISSION… | keys revoke ID|NAME | keys list");
         return;
       } else {
         fail("unknown argument '" + args[i] + "' (usage: java -jar gateway.jar [-conf config.json])");

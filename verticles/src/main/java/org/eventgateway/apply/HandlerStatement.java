@@ -17,7 +17,7 @@ import java.util.function.Function;
 /**
  * One SQL statement of a group's handler, with its parameters bound to the event: a JSON pointer
  * into the value ({@code "/order_id"}), or one of {@code $id $key $topic $partition $offset
- * $timestamp $value}. Handlers are configuration, not code.
+ * $timestamp $value $principal}. Handlers are configuration, not code.
  *
  * <p>Each value is converted for the parameter's PostgreSQL type, which {@link HandlerTypes} learns
  * from the server (see {@link ParamType}); a value the type cannot hold unaltered throws a
@@ -80,10 +80,11 @@ public final class HandlerStatement {
       case "$offset": return e -> e.getLong("offset");
       case "$timestamp": return e -> e.getLong("timestamp");
       case "$value": return e -> e.getJsonObject("value");
+      case "$principal": return e -> e.getString("principal");
       default:
         if (!source.startsWith("/")) {
           throw new IllegalArgumentException("groups." + group + ".handler: parameter '" + source
-            + "' is neither a JSON pointer (/field) nor one of $id $key $topic $partition $offset $timestamp $value");
+            + "' is neither a JSON pointer (/field) nor one of $id $key $topic $partition $offset $timestamp $value $principal");
         }
         JsonPointer pointer = JsonPointer.from(source);
         if (source.indexOf('/', 1) < 0 && source.indexOf('~') < 0 && source.length() > 1) {

@@ -1,5 +1,6 @@
 package org.eventgateway.bridge;
 
+import org.eventgateway.auth.BridgeGuard;
 import org.eventgateway.config.BridgeConfig;
 import org.eventgateway.contract.BridgePolicy;
 import io.vertx.core.Vertx;
@@ -34,6 +35,7 @@ final class BridgeConnection {
   private final EventBus bus;
   private final BridgeOptions policy;
   private final BridgeConfig config;
+  private final BridgeGuard guard;
   private final RecordParser parser;
   private final Map<String, MessageConsumer<Object>> registered = new HashMap<>();
   private int expected = -1;
@@ -42,8 +44,9 @@ final class BridgeConnection {
   private boolean closed;
   private long dropped;
 
-  BridgeConnection(Vertx vertx, NetSocket socket, BridgeOptions policy, BridgeConfig config, Runnable onClose) {
+  BridgeConnection(Vertx vertx, NetSocket socket, BridgeOptions policy, BridgeConfig config, BridgeGuard guard, Runnable onClose) {
     this.socket = socket;
+    this.guard = guard;
     this.bus = vertx.eventBus();
     this.policy = policy;
     this.config = config;
@@ -105,7 +108,7 @@ final class BridgeConnection {
     switch (type) {
       case "ping" -> socket.write(BridgeFrames.pong());
       case "send", "publish" -> deliver(type, address, msg);
-      case "register" -> register(address);
+      case "register" -> register(address, msg);
       default -> unregister(address);
     }
   }
@@ -113,6 +116,11 @@ final class BridgeConnection {
   private void deliver(String type, String address, JsonObject msg) {
     if (!BridgePolicy.permits(policy, true, address)) {
       socket.write(BridgeFrames.err("access_denied"));
+      return;
+    }
+    String denied = guard.admit(msg, true, address);
+    if (denied != null) {
+      socket.write(BridgeFrames.err(denied));
       return;
     }
     DeliveryOptions options = new DeliveryOptions();
@@ -160,9 +168,14 @@ final class BridgeConnection {
     return headers;
   }
 
-  private void register(String address) {
+  private void register(String address, JsonObject msg) {
     if (!BridgePolicy.permits(policy, false, address)) {
       socket.write(BridgeFrames.err("access_denied"));
+      return;
+    }
+    String denied = guard.admit(msg, false, address);
+    if (denied != null) {
+      socket.write(BridgeFrames.err(denied));
       return;
     }
     // Registering twice is a no-op: one consumer per address, so a repeated frame cannot multiply deliveries.

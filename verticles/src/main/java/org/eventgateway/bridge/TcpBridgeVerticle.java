@@ -1,5 +1,8 @@
 package org.eventgateway.bridge;
 
+import org.eventgateway.auth.BridgeGuard;
+import org.eventgateway.auth.KeyRing;
+import org.eventgateway.config.AuthConfig;
 import org.eventgateway.config.BridgeConfig;
 import org.eventgateway.config.GatewayConfig;
 import org.eventgateway.contract.BridgePolicy;
@@ -25,9 +28,13 @@ public class TcpBridgeVerticle extends VerticleBase {
   private int connections;
 
   private final BridgeConfig config;
+  private final AuthConfig auth;
+  private KeyRing keys;
+  private BridgeGuard guard;
 
   public TcpBridgeVerticle(GatewayConfig config) {
     this.config = config.bridge();
+    this.auth = config.auth();
   }
 
   @Override
@@ -36,9 +43,12 @@ public class TcpBridgeVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     BridgeOptions policy = BridgePolicy.permit(new BridgeOptions());
+    keys = auth.enabled() ? new KeyRing(vertx, auth) : null;
+    guard = new BridgeGuard(keys);
     server = vertx.createNetServer(new NetServerOptions());
     server.connectHandler(socket -> accept(socket, policy, config));
-    return server.listen(config.port(), config.host())
+    return (keys == null ? Future.<Void>succeededFuture() : keys.start())
+      .compose(v -> server.listen(config.port(), config.host()))
       .onSuccess(s -> LOG.info("TCP event-bus bridge on {}:{} (in: gateway.ingest.publish, out: gateway.lag.updates)",
         config.host(), config.port()))
       .recover(err -> Future.failedFuture("cannot listen on " + config.host() + ":" + config.port()
@@ -53,11 +63,14 @@ public class TcpBridgeVerticle extends VerticleBase {
       return;
     }
     connections++;
-    new BridgeConnection(vertx, socket, policy, config, () -> connections--);
+    new BridgeConnection(vertx, socket, policy, config, guard, () -> connections--);
   }
 
   @Override
   public Future<?> stop() {
+    if (keys != null) {
+      keys.stop();
+    }
     return server == null ? Future.succeededFuture() : server.close();
   }
 }

@@ -91,6 +91,9 @@ public final class ConfigLoader {
     set(env, "PGPASSWORD", config, "postgres", "password", false);
     set(env, "GATEWAY_PG_SCHEMA", config, "postgres", "schema", false);
     set(env, "GATEWAY_REQUIRE_ID", config, "ingest", "requireId", false);
+    set(env, "GATEWAY_HTTP_HOST", config, "ingest", "host", false);
+    set(env, "GATEWAY_AUTH_ENABLED", config, "auth", "enabled", false);
+    set(env, "GATEWAY_PRINCIPALS_FILE", config, "auth", "principalsFile", false);
   }
 
   private static void set(Map<String, String> env, String name, JsonObject config, String section,
@@ -109,7 +112,7 @@ public final class ConfigLoader {
       } catch (NumberFormatException e) {
         throw new ConfigException(name + "=" + value + " is not a number");
       }
-    } else if ("requireId".equals(key)) {
+    } else if ("requireId".equals(key) || "enabled".equals(key)) {
       target.put(key, Boolean.parseBoolean(value.trim()));
     } else {
       target.put(key, value.trim());

@@ -15,7 +15,7 @@ import java.util.Map;
 public record GatewayConfig(String dataDir, KafkaConfig kafka, PostgresConfig postgres, Map<String, TopicConfig> topics,
                             IngestSettings ingest, ProduceConfig produce, ConsumeSettings consume, ApplyConfig apply,
                             DlqConfig dlq, ReplayConfig replay, LagConfig lag, BridgeConfig bridge,
-                            Map<String, GroupConfig> groups) {
+                            Map<String, GroupConfig> groups, AuthConfig auth) {
 
   /** Validates the tree against the shipped schema, then reads it. */
   public static GatewayConfig from(JsonObject tree) {
@@ -41,11 +41,14 @@ public record GatewayConfig(String dataDir, KafkaConfig kafka, PostgresConfig po
       }
     }
     ServiceEndpoints configured = endpoints(kafka, postgres);
+    AuthConfig auth = AuthConfig.from(section(root, "auth"));
+    BridgeConfig bridge = BridgeConfig.from(section(root, "bridge"), ingest.maxBodyBytes());
+    ProtectedMode.check(auth, ingest, bridge);
     return new GatewayConfig(root.getString("dataDir", "./data"), kafka, postgres, java.util.Collections.unmodifiableMap(topics), ingest,
       ProduceConfig.from(section(root, "produce")), consume,
       ApplyConfig.from(section(root, "apply"), configured, groups), DlqConfig.from(section(root, "dlq")),
       ReplayConfig.from(section(root, "replay")), LagConfig.from(section(root, "lag")),
-      BridgeConfig.from(section(root, "bridge"), ingest.maxBodyBytes()), java.util.Collections.unmodifiableMap(groups));
+      bridge, java.util.Collections.unmodifiableMap(groups), auth);
   }
 
   private static JsonObject section(JsonObject root, String name) {
@@ -64,7 +67,7 @@ public record GatewayConfig(String dataDir, KafkaConfig kafka, PostgresConfig po
   /** The same configuration pointed at the resolved (configured or embedded) Kafka and PostgreSQL. */
   public GatewayConfig withEndpoints(ServiceEndpoints e) {
     return new GatewayConfig(dataDir, kafka.withBootstrapServers(e.bootstrapServers()), postgres.withEndpoints(e), topics,
-      ingest, produce, consume, apply.withEndpoints(e), dlq, replay, lag, bridge, groups);
+      ingest, produce, consume, apply.withEndpoints(e), dlq, replay, lag, bridge, groups, auth);
   }
 
   /** Which configured groups this process consumes: {@code consume.groups}, default all. */

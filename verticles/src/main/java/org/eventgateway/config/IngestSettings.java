@@ -38,7 +38,7 @@ public record IngestSettings(int instances, String host, int port, int maxBodyBy
         allowed.add(String.valueOf(entry));
       }
     }
-    return new IngestSettings(Math.max(1, c.getInteger("instances", 2)), c.getString("host", "0.0.0.0"),
+    return new IngestSettings(Math.max(1, c.getInteger("instances", 2)), c.getString("host", "127.0.0.1"),
       c.getInteger("port", 8080), c.getInteger("maxBodyBytes", 1024 * 1024), c.getInteger("maxRecordsPerRequest", 1000),
       c.getBoolean("requireId", false), c.getLong("publishTimeoutMs", 30_000L), c.getLong("shutdownGraceMs", 10_000L),
       c.getInteger("idleTimeoutSeconds", 90), c.getLong("requestHeaderTimeoutMs", 10_000L),

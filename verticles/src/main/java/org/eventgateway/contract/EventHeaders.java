@@ -32,7 +32,7 @@ public final class EventHeaders {
   public static final String DLQ_EXCEPTION_MESSAGE = "dlq-exception-message";
   public static final String DLQ_ATTEMPTS = "dlq-attempts";
 
-  /** Which gateway wrote the record, and the version of the value's schema. */
+  /** Who sent the record (the authenticated principal, or anonymous), and the version of the value's schema. */
   public static final String PRODUCED_BY = "produced-by";
   public static final String SCHEMA_VERSION = "schema-version";
 

@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A Kafka record as the apply step sees it: {id, key, value, topic, partition, offset, timestamp,
- * traceparent}. The id is the {@code event-id} header, or topic/partition/offset for records from
+ * traceparent, principal}. The id is the {@code event-id} header, or topic/partition/offset for records from
  * other producers (stable across redeliveries); the key is the original one when it was salted.
  */
 public final class Events {
@@ -30,6 +30,7 @@ public final class Events {
   public static JsonObject decode(KafkaConsumerRecord<String, byte[]> record) {
     String id = null;
     String traceparent = null;
+    String principal = null;
     String key = record.key();
     for (KafkaHeader header : record.headers()) {
       if (header.value() == null) {
@@ -39,6 +40,7 @@ public final class Events {
         case EventHeaders.ORIGINAL_KEY -> key = header.value().toString(StandardCharsets.UTF_8);
         case EventHeaders.EVENT_ID -> id = header.value().toString(StandardCharsets.UTF_8);
         case EventHeaders.TRACEPARENT -> traceparent = header.value().toString(StandardCharsets.UTF_8);
+        case EventHeaders.PRODUCED_BY -> principal = header.value().toString(StandardCharsets.UTF_8);
         default -> { }
       }
     }
@@ -55,6 +57,7 @@ public final class Events {
       .put("partition", record.partition())
       .put("offset", record.offset())
       .put("timestamp", record.timestamp())
-      .put("traceparent", traceparent);
+      .put("traceparent", traceparent)
+      .put("principal", principal);
   }
 }

@@ -51,6 +51,7 @@ public final class ErrorReply {
   public static String reason(int status) {
     return switch (status) {
       case 400 -> "malformed";
+      case 401 -> "unauthorized";
       case 403 -> "forbidden";
       case 404 -> "not_found";
       case 405 -> "method_not_allowed";

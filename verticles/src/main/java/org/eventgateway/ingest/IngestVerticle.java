@@ -12,6 +12,9 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.ext.bridge.BridgeEventType;
+import org.eventgateway.auth.BridgeGuard;
+import org.eventgateway.auth.Principal;
 import org.eventgateway.contract.Addresses;
 import org.eventgateway.contract.BusHandlers;
 import org.eventgateway.contract.EventHeaders;
@@ -42,6 +45,7 @@ public class IngestVerticle extends VerticleBase {
   private LagBudgets lagBudgets;
   private PublishPath publishPath;
   private WsIngest wsIngest;
+  private AccessGate gate;
   private static final String SHARED = "gateway.ingest";
   private static final String BUS_OWNER = "busPublishOwner";
   private final String instanceId = java.util.UUID.randomUUID().toString();
@@ -59,6 +63,7 @@ public class IngestVerticle extends VerticleBase {
     if (!lagBudgets.isEmpty()) {
       vertx.eventBus().<JsonObject>localConsumer(Addresses.LAG_UPDATES, m -> lagBudgets.onSample(m.body()));
     }
+    gate = new AccessGate(vertx, gatewayConfig.auth());
     Router router = Router.router(vertx);
     router.route().handler(ctx -> {
       if (draining) {
@@ -67,24 +72,40 @@ public class IngestVerticle extends VerticleBase {
         ctx.next();
       }
     });
+    router.route().handler(gate::identify);
     router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "up")));
     router.get("/ready").handler(this::ready);
+    router.get("/metrics").handler(gate.metrics());
     if (vertx.isMetricsEnabled()) {
       router.get("/metrics").handler(PrometheusScrapingHandler.create());
     } else {
       router.get("/metrics").handler(ctx -> error(ctx, 503, "metrics are not enabled in this Vert.x instance"));
     }
+    router.post("/auth/ticket").handler(gate::ticket);
     // Content type is checked before the body is read (a separate route: vertx-web wants the
     // BodyHandler first on its own route).
-    router.post("/topics/:topic").handler(this::checkContentType);
+    router.post("/topics/:topic").handler(gate.require("produce", "topic")).handler(this::checkContentType);
     router.post("/topics/:topic")
       .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
       .handler(this::produce);
-    router.get("/topics/:topic/keys").handler(this::keys);
+    router.get("/topics/:topic/keys").handler(gate.require("keys.read", "topic")).handler(this::keys);
     router.route("/topics/:topic").handler(ctx ->
       error(ctx, 405, ctx.request().method() + " is not supported on /topics/{topic}; use POST"));
-    OperatorRoutes.mount(vertx, router);
-    router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(BridgePolicy.sockJs()));
+    OperatorRoutes.mount(vertx, router, gate);
+    BridgeGuard bridgeGuard = new BridgeGuard(gate.keys());
+    router.route("/eventbus/*").handler(gate.sameOrigin());
+    router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(BridgePolicy.sockJs(), event -> {
+      BridgeEventType type = event.type();
+      if (type == BridgeEventType.SEND || type == BridgeEventType.PUBLISH || type == BridgeEventType.REGISTER) {
+        JsonObject frame = event.getRawMessage();
+        if (frame == null || bridgeGuard.admit(frame, type != BridgeEventType.REGISTER, frame.getString("address")) != null) {
+          event.complete(false); // the client gets access_denied
+          return;
+        }
+        event.setRawMessage(frame);
+      }
+      event.complete(true);
+    }));
     publishPath = new PublishPath(vertx, config, lagBudgets);
     // A bus publish (a SockJS client's, say) reaches every consumer of its address: with one per
     // ingest instance it would produce its records once per instance. One instance takes the address.
@@ -92,14 +113,15 @@ public class IngestVerticle extends VerticleBase {
       vertx.eventBus().<JsonObject>consumer(Addresses.INGEST_PUBLISH, BusHandlers.guarded(Addresses.INGEST_PUBLISH, this::publishFromBus));
     }
     wsIngest = new WsIngest(vertx, config, publishPath);
-    wsIngest.mount(router);
-    LagRoutes.mount(vertx, router, gatewayConfig.lag());
+    wsIngest.mount(router, gate);
+    LagRoutes.mount(vertx, router, gatewayConfig.lag(), gate);
     router.route("/*").handler(StaticHandler.create("webroot"));
     router.route().last().handler(ctx -> error(ctx, 404, "no such endpoint: " + ctx.request().path()));
     router.route().failureHandler(this::failure);
 
     server = vertx.createHttpServer(HttpEdge.options(config));
-    return server.requestHandler(new HttpEdge(vertx, config.edge()).install(server, router)).listen()
+    server.requestHandler(new HttpEdge(vertx, config.edge()).install(server, router));
+    return gate.start().compose(v -> server.listen())
       .onSuccess(s -> LOG.info("Ingest listening on {}:{}", config.host(), s.actualPort()))
       .recover(err -> Future.failedFuture("cannot listen on " + config.host() + ":" + config.port()
         + " (" + err.getMessage() + ") — set GATEWAY_HTTP_PORT to a free port"));
@@ -115,6 +137,9 @@ public class IngestVerticle extends VerticleBase {
     // Stop accepting, answer 503 to requests still arriving on open connections, let in-flight
     // requests get their answers, then close.
     draining = true;
+    if (gate != null) {
+      gate.stop();
+    }
     vertx.sharedData().<String, String>getLocalMap(SHARED).removeIfPresent(BUS_OWNER, instanceId);
     Future<Void> sockets = wsIngest == null ? Future.succeededFuture() : wsIngest.closeAll();
     return sockets.eventually(() -> server == null ? Future.succeededFuture() : server.shutdown(config.shutdownGraceMs(), TimeUnit.MILLISECONDS));
@@ -164,7 +189,7 @@ public class IngestVerticle extends VerticleBase {
 
   private void produce(RoutingContext ctx) {
     String topic = ctx.pathParam("topic");
-    publishPath.publish(() -> new Publish(ProduceRequest.parse(topic, ctx.body().buffer(), config),
+    publishPath.publish(AccessGate.principal(ctx), () -> new Publish(ProduceRequest.parse(topic, ctx.body().buffer(), config),
       ctx.request().getHeader(EventHeaders.TRACEPARENT), null), new PublishPath.Replies<Void>() {
         @Override
         public Void invalid(RequestException e) {
@@ -205,7 +230,10 @@ public class IngestVerticle extends VerticleBase {
   /** Events from the bridges: the REST validation and the same answer, over the bus. */
   private void publishFromBus(io.vertx.core.eventbus.Message<JsonObject> message) {
     JsonObject body = message.body();
-    publishPath.publish(() -> BusRequest.parse(body, config), new PublishPath.Replies<Void>() {
+    // The bridges checked the sender's produce permission and named it; a sender inside the process is trusted.
+    String sender = message.headers().get(BridgeGuard.PRINCIPAL_HEADER);
+    Principal who = new Principal(sender == null ? Principal.ANONYMOUS.name() : sender, org.eventgateway.auth.Permissions.ALL);
+    publishPath.publish(who, () -> BusRequest.parse(body, config), new PublishPath.Replies<Void>() {
       @Override
       public Void invalid(RequestException e) {
         message.fail(e.status(), e.getMessage());
@@ -236,10 +264,12 @@ public class IngestVerticle extends VerticleBase {
     DeliveryOptions quick = new DeliveryOptions().setSendTimeout(5000);
     Future<JsonObject> kafka = vertx.eventBus().<JsonObject>request(Addresses.PRODUCE_READY, null, quick).map(m -> m.body());
     Future<JsonObject> postgres = vertx.eventBus().<JsonObject>request(Addresses.APPLY_READY, null, quick).map(m -> m.body());
+    // Why a backend is down can name hosts and users: only for a caller who identified itself.
+    boolean detail = AccessGate.principal(ctx) != null;
     Future.join(kafka, postgres).onComplete(ar -> {
       JsonObject status = new JsonObject()
-        .put("kafka", kafka.succeeded() ? "up" : "down: " + ErrorReply.messageOf(kafka.cause()))
-        .put("postgres", postgres.succeeded() ? "up" : "down: " + ErrorReply.messageOf(postgres.cause()));
+        .put("kafka", kafka.succeeded() ? "up" : detail ? "down: " + ErrorReply.messageOf(kafka.cause()) : "down")
+        .put("postgres", postgres.succeeded() ? "up" : detail ? "down: " + ErrorReply.messageOf(postgres.cause()) : "down");
       if (ar.succeeded()) {
         json(ctx, 200, status.put("status", "ready"));
       } else {

@@ -25,10 +25,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class LagRoutes {
   private LagRoutes() {}
 
-  static void mount(Vertx vertx, Router router, LagConfig config) {
+  static void mount(Vertx vertx, Router router, LagConfig config, AccessGate gate) {
     AtomicInteger clients = new AtomicInteger();
     Counter dropped = Counter.builder("gateway.lag.ws.frames.dropped")
       .description("Lag frames not sent because the client's write queue was full").register(GatewayMetrics.registry());
+    router.get("/lag").handler(gate.require("lag.read", null));
+    router.get("/ws/lag").handler(gate.sameOrigin()).handler(gate.require("lag.read", null));
     router.get("/lag").handler(ctx -> vertx.eventBus().<JsonObject>request(Addresses.LAG_LATEST, null, new DeliveryOptions().setSendTimeout(5_000))
       .onSuccess(reply -> IngestVerticle.json(ctx, 200, reply.body()))
       .onFailure(err -> IngestVerticle.error(ctx, ErrorReply.statusOf(err), ErrorReply.messageOf(err))));

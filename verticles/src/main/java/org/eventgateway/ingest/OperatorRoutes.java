@@ -25,10 +25,10 @@ final class OperatorRoutes {
 
   private OperatorRoutes() {}
 
-  static void mount(Vertx vertx, Router router) {
+  static void mount(Vertx vertx, Router router, AccessGate gate) {
     Future<OperatorInput> redrive = OperatorInput.load(vertx, OperatorInput.REDRIVE);
     Future<OperatorInput> replay = OperatorInput.load(vertx, OperatorInput.REPLAY);
-    router.get("/dlq/:group").handler(ctx -> {
+    router.get("/dlq/:group").handler(gate.require("dlq.read", "group")).handler(ctx -> {
       JsonObject ask = new JsonObject().put("group", ctx.pathParam("group"));
       try {
         ask.put("from", parseLong(ctx, "from", 0)).put("limit", (int) Math.min(parseLong(ctx, "limit", 100), Integer.MAX_VALUE));
@@ -38,24 +38,37 @@ final class OperatorRoutes {
       }
       forward(vertx, ctx, Addresses.DLQ_BROWSE, ask, 200);
     });
+    // Permission and Content-Type are checked before the body is read (vertx-web wants the BodyHandler first on its own route).
+    router.post("/dlq/:group/redrive").handler(gate.require("dlq.redrive", "group")).handler(AccessGate::requireJson);
     router.post("/dlq/:group/redrive").handler(BodyHandler.create(false).setBodyLimit(1024 * 1024)).handler(ctx ->
-      forwardBody(vertx, ctx, Addresses.DLQ_REDRIVE, TIMEOUT, redrive, body -> {},
+      forwardBody(vertx, ctx, Addresses.DLQ_REDRIVE, TIMEOUT, redrive, body -> {}, body -> {},
         "{\"all\":true} or {\"offsets\":[…]} or {\"ids\":[…]}, optional \"dryRun\""));
+    router.post("/groups/:group/replay").handler(gate.requireAny("group", "replay", "replay.apply")).handler(AccessGate::requireJson);
     router.post("/groups/:group/replay").handler(BodyHandler.create(false).setBodyLimit(64 * 1024)).handler(ctx ->
-      forwardBody(vertx, ctx, Addresses.REPLAY_START, REPLAY_TIMEOUT, replay, OperatorInput::checkReplayRange,
+      forwardBody(vertx, ctx, Addresses.REPLAY_START, REPLAY_TIMEOUT, replay, request -> {
+          // Moving a group's positions is the most dangerous thing an operator can do: its own permission.
+          String action = "apply".equals(request.getValue("mode")) ? "replay.apply" : "replay";
+          String group = ctx.pathParam("group");
+          if (!AccessGate.principal(ctx).may(action, group)) {
+            throw new RequestException(403, "principal '" + AccessGate.principal(ctx).name() + "' may not do this: it needs "
+              + action + ":" + group);
+          }
+        }, OperatorInput::checkReplayRange,
         "{\"mode\":\"shadow\",\"from\":{…},\"to\":{…}} or {\"mode\":\"apply\",\"from\":{…},\"pauseGroup\":true}"));
-    router.get("/groups/:group/replay/:id").handler(ctx -> forward(vertx, ctx, Addresses.REPLAY_STATUS,
+    router.get("/groups/:group/replay/:id").handler(gate.requireAny("group", "replay", "replay.apply")).handler(ctx -> forward(vertx, ctx, Addresses.REPLAY_STATUS,
       new JsonObject().put("group", ctx.pathParam("group")).put("id", ctx.pathParam("id")), 200));
-    router.get("/dlq/:group/tasks/:id").handler(ctx -> forward(vertx, ctx, Addresses.DLQ_TASK,
+    router.get("/dlq/:group/tasks/:id").handler(gate.requireAny("group", "dlq.read", "dlq.redrive")).handler(ctx -> forward(vertx, ctx, Addresses.DLQ_TASK,
       new JsonObject().put("group", ctx.pathParam("group")).put("id", ctx.pathParam("id")), 200));
   }
 
   /**
-   * A JSON object body (empty means {}) valid against its schema and {@code check}, tagged with the
+   * A JSON object body (empty means {}) that the principal may send ({@code permit}, before anything else is
+   * said about it), valid against its schema and {@code check}, tagged with the
    * path's group, answered 202 by its verticle: 400 when it is not JSON, 422 naming the field otherwise.
    */
   private static void forwardBody(Vertx vertx, RoutingContext ctx, String address, DeliveryOptions timeout,
-                                  Future<OperatorInput> schema, Consumer<JsonObject> check, String expected) {
+                                  Future<OperatorInput> schema, Consumer<JsonObject> permit, Consumer<JsonObject> check,
+                                  String expected) {
     Object parsed;
     try {
       String body = ctx.body().asString();
@@ -66,6 +79,12 @@ final class OperatorRoutes {
     }
     if (!(parsed instanceof JsonObject request)) {
       IngestVerticle.error(ctx, 422, "field '(body)': must be a JSON object: " + expected);
+      return;
+    }
+    try {
+      permit.accept(request);
+    } catch (RequestException e) {
+      IngestVerticle.error(ctx, e.status(), e.getMessage());
       return;
     }
     schema.onComplete(loaded -> {

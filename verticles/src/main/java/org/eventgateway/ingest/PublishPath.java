@@ -3,6 +3,7 @@ package org.eventgateway.ingest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import org.eventgateway.auth.Principal;
 import org.eventgateway.contract.Addresses;
 import org.eventgateway.contract.Codecs;
 import org.eventgateway.contract.TraceContext;
@@ -13,7 +14,8 @@ import java.util.function.Supplier;
  * The one way events go from a client to the producer, for REST, WebSocket frames and event-bus
  * publishes (the SockJS and TCP bridges) alike: validate (the entry's parser turns its input into the
  * producer's request once: {@link ProduceRequest}, {@link FrameRequest}, {@link BusRequest}), then
- * the entry's own admission rule and the topic's lag budget, then identity and trace (every record has
+ * the principal's {@code produce} permission on the topic, the entry's own admission rule and the topic's lag
+ * budget, then identity and trace (the principal's name goes on every record as its {@code produced-by} header; (every record has
  * an id by now; the client's traceparent is kept when well-formed, else one is made, and put on the
  * request), then one {@link Addresses#PRODUCE_SEND} request handed over without a copy. What each step
  * means to the client (status, headers, error frame) is the entry's {@link Replies}.
@@ -57,12 +59,17 @@ final class PublishPath {
   }
 
   /** Runs one publish through every step; the future completes with the entry's answer (never fails). */
-  <T> Future<T> publish(Supplier<Publish> validate, Replies<T> replies) {
+  <T> Future<T> publish(Principal who, Supplier<Publish> validate, Replies<T> replies) {
     Publish publish;
     try {
       publish = validate.get();
     } catch (RequestException e) {
       return Future.succeededFuture(replies.invalid(e));
+    }
+    if (!who.may("produce", publish.topic())) {
+      RequestException denied = new RequestException(403, "principal '" + who.name()
+        + "' may not produce to topic '" + publish.topic() + "': it needs produce:" + publish.topic());
+      return Future.succeededFuture(replies.invalid(publish.ref() == null ? denied : new FrameRequest.Rejected(denied, publish.ref())));
     }
     T refused = replies.refused(publish);
     if (refused != null) {
@@ -73,7 +80,7 @@ final class PublishPath {
       return Future.succeededFuture(replies.overBudget(publish, over));
     }
     String traceparent = TraceContext.acceptOrCreate(publish.traceparent());
-    JsonObject request = publish.request().put("traceparent", traceparent);
+    JsonObject request = publish.request().put("traceparent", traceparent).put("producedBy", who.name());
     if (IngestVerticle.TRACE.isDebugEnabled()) {
       IngestVerticle.TRACE.debug("trace={} stage=ingest topic={} ids={}", TraceContext.traceId(traceparent), publish.topic(),
         request.getJsonArray("records").stream().map(r -> ((JsonObject) r).getString("id")).toList());

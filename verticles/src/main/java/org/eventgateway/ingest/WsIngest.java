@@ -10,6 +10,7 @@ import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.Shareable;
 import io.vertx.ext.web.Router;
+import org.eventgateway.auth.Principal;
 import org.eventgateway.metrics.GatewayMetrics;
 
 import org.slf4j.Logger;
@@ -51,7 +52,8 @@ final class WsIngest {
     this.connections = vertx.sharedData().<String, Count>getLocalMap("gateway.ingest.ws").computeIfAbsent("connections", k -> new Count());
   }
 
-  void mount(Router router) {
+  void mount(Router router, AccessGate gate) {
+    router.get("/ws/ingest").handler(gate.sameOrigin()).handler(gate.authenticated());
     router.get("/ws/ingest").handler(ctx -> {
       int max = config.edge().wsMaxConnections();
       if (connections.incrementAndGet() > max) {
@@ -62,11 +64,12 @@ final class WsIngest {
           + max + "); retry later"));
         return;
       }
+      Principal who = AccessGate.principal(ctx);
       ctx.request().toWebSocket().onComplete((ws, err) -> {
         if (err != null) {
           connections.decrementAndGet();
         } else {
-          serve(ws);
+          serve(ws, who);
         }
       });
     });
@@ -79,6 +82,8 @@ final class WsIngest {
 
   private final class Connection {
     final ServerWebSocket ws;
+    /** Who opened the connection: every frame is produced as, and checked against, this principal. */
+    final Principal who;
     int credit = config.wsCredits();
     int pendingFrames;
     /** Not read: too many frames await answers, or the client does not read its answers. */
@@ -87,14 +92,15 @@ final class WsIngest {
     /** The text message being assembled from its frames; null between messages. */
     Buffer message;
 
-    Connection(ServerWebSocket ws) {
+    Connection(ServerWebSocket ws, Principal who) {
       this.ws = ws;
+      this.who = who;
     }
   }
 
-  private void serve(ServerWebSocket ws) {
+  private void serve(ServerWebSocket ws, Principal who) {
     open.add(ws);
-    Connection c = new Connection(ws);
+    Connection c = new Connection(ws, who);
     long ping = vertx.setPeriodic(config.wsPingIntervalMs(), t -> ws.writePing(Buffer.buffer("gw")));
     ws.closeHandler(v -> {
       connections.decrementAndGet();
@@ -185,7 +191,7 @@ final class WsIngest {
 
   private void onFrame(Connection c, byte[] text) {
     int[] taken = {0};
-    Future<JsonObject> answer = publishPath.publish(() -> FrameRequest.parse(text, config), new PublishPath.Replies<JsonObject>() {
+    Future<JsonObject> answer = publishPath.publish(c.who, () -> FrameRequest.parse(text, config), new PublishPath.Replies<JsonObject>() {
       @Override
       public JsonObject invalid(RequestException e) {
         return error(e instanceof FrameRequest.Rejected r ? r.ref() : null, e.status(), e.getMessage());

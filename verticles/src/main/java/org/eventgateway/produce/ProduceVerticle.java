@@ -191,7 +191,7 @@ public class ProduceVerticle extends VerticleBase {
         release.run();
         message.fail(404, "topic '" + topic + "' does not exist (produce.autoCreateTopics is off)");
       } else {
-        sendAll(topic, partitions, records, values, request.getString("traceparent"))
+        sendAll(topic, partitions, records, values, request.getString("traceparent"), request.getString("producedBy"))
           .onComplete(ar -> release.run())
           .onSuccess(reply -> message.reply(reply, Codecs.HANDOFF));
       }
@@ -206,7 +206,8 @@ public class ProduceVerticle extends VerticleBase {
    * client wrapper hops threads twice per record; at 100 records per request that was most of the
    * produce path's cost.)
    */
-  private Future<JsonObject> sendAll(String topic, int partitions, JsonArray records, byte[][] values, String traceparent) {
+  private Future<JsonObject> sendAll(String topic, int partitions, JsonArray records, byte[][] values, String traceparent,
+                                     String producedBy) {
     int n = records.size();
     JsonObject[] slots = new JsonObject[n];
     List<ProducerRecord<String, byte[]>> toSend = new ArrayList<>(n);
@@ -222,7 +223,7 @@ public class ProduceVerticle extends VerticleBase {
       }
       KeySalter.Salted route = salter.route(record.getString("key"), values[i], id, partition, partitions);
       slotOf[toSend.size()] = i;
-      toSend.add(toKafka(topic, record, values[i], traceparent, route));
+      toSend.add(toKafka(topic, record, values[i], traceparent, producedBy, route));
     }
     Promise<JsonObject> answered = Promise.promise();
     Context context = vertx.getOrCreateContext();
@@ -281,7 +282,7 @@ public class ProduceVerticle extends VerticleBase {
   }
 
   private static ProducerRecord<String, byte[]> toKafka(String topic, JsonObject record, byte[] value, String traceparent,
-                                                      KeySalter.Salted route) {
+                                                      String producedBy, KeySalter.Salted route) {
     ProducerRecord<String, byte[]> out = new ProducerRecord<>(topic, route.partition(), route.kafkaKey(), value);
     Headers headers = out.headers();
     headers.add(EventHeaders.EVENT_ID, utf8(record.getString("id")));
@@ -291,6 +292,9 @@ public class ProduceVerticle extends VerticleBase {
     }
     if (traceparent != null) {
       headers.add(EventHeaders.TRACEPARENT, utf8(traceparent));
+    }
+    if (producedBy != null) {
+      headers.add(EventHeaders.PRODUCED_BY, utf8(producedBy));
     }
     JsonArray extra = record.getJsonArray("headers");
     if (extra != null) {

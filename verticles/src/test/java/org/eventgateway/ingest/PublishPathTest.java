@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.eventgateway.auth.Principal;
 import org.eventgateway.contract.Addresses;
 import org.eventgateway.contract.Codecs;
 import org.eventgateway.support.Poll;
@@ -101,7 +102,7 @@ class PublishPathTest {
   void aValidPublishReachesTheProducerWithItsTraceAndTheRequestIsHandedOverNotCopied() {
     Told told = new Told();
     Publish[] parsed = new Publish[1];
-    String answer = Poll.await(path.publish(() -> parsed[0] = rest("orders", TRACEPARENT).get(), told));
+    String answer = Poll.await(path.publish(Principal.ANONYMOUS, () -> parsed[0] = rest("orders", TRACEPARENT).get(), told));
     assertEquals("produced 1 ref=r", answer);
     assertEquals(List.of(TRACEPARENT), told.sending);
     assertEquals(1, sent.size());
@@ -113,7 +114,7 @@ class PublishPathTest {
   @Test
   void aMalformedTraceparentIsReplacedByANewTrace() {
     Told told = new Told();
-    Poll.await(path.publish(rest("orders", "00-nope"), told));
+    Poll.await(path.publish(Principal.ANONYMOUS, rest("orders", "00-nope"), told));
     String made = sent.get(0).getString("traceparent");
     assertTrue(made.matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01"), made);
     assertEquals(List.of(made), told.sending);
@@ -122,11 +123,11 @@ class PublishPathTest {
   @Test
   void anInvalidOrRefusedOrOverBudgetPublishNeverReachesTheProducer() {
     Told told = new Told();
-    assertEquals("invalid 422: records[0].value is missing", Poll.await(path.publish(
+    assertEquals("invalid 422: records[0].value is missing", Poll.await(path.publish(Principal.ANONYMOUS,
       () -> new Publish(ProduceRequest.parse("orders", Buffer.buffer("{\"records\":[{}]}"), CONFIG), null, null), told)));
-    assertEquals("over budget, retry after 4", Poll.await(path.publish(rest("slow", null), told)));
+    assertEquals("over budget, retry after 4", Poll.await(path.publish(Principal.ANONYMOUS, rest("slow", null), told)));
     told.refuse = true;
-    assertEquals("refused 1", Poll.await(path.publish(rest("slow", null), told)), "the entry's own rule comes before the budget");
+    assertEquals("refused 1", Poll.await(path.publish(Principal.ANONYMOUS, rest("slow", null), told)), "the entry's own rule comes before the budget");
     assertEquals(List.of(), sent);
     assertEquals(List.of(), told.sending);
   }
@@ -134,12 +135,12 @@ class PublishPathTest {
   @Test
   void aWarnBudgetLetsThePublishThroughAndSaysSo() {
     Told told = new Told();
-    assertEquals("produced 1 ref=r", Poll.await(path.publish(rest("lagging", TRACEPARENT), told)));
+    assertEquals("produced 1 ref=r", Poll.await(path.publish(Principal.ANONYMOUS, rest("lagging", TRACEPARENT), told)));
     assertEquals(List.of(TRACEPARENT + " warned"), told.sending);
   }
 
   @Test
   void aProducerRefusalIsTheEntrysToAnswer() {
-    assertEquals("failed 503: producer in-flight limit reached", Poll.await(path.publish(rest("down", null), new Told())));
+    assertEquals("failed 503: producer in-flight limit reached", Poll.await(path.publish(Principal.ANONYMOUS, rest("down", null), new Told())));
   }
 }

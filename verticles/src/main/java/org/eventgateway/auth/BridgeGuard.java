@@ -1,0 +1,70 @@
+package org.eventgateway.auth;
+
+import io.vertx.core.json.JsonObject;
+import org.eventgateway.contract.Addresses;
+
+/**
+ * Access to the event-bus bridges (SockJS and TCP), frame by frame: the key comes in the frame's headers
+ * ({@code authorization: Bearer …} or {@code x-api-key}); publishing to {@link Addresses#INGEST_PUBLISH} needs
+ * {@code produce} on the body's topic, receiving {@link Addresses#LAG_UPDATES} needs {@code lag.read}. A frame let
+ * through loses its credential headers and carries the principal's name in {@link #PRINCIPAL_HEADER} instead
+ * (a client's own value of it is overwritten).
+ */
+public final class BridgeGuard {
+  /** The message header the ingest verticle reads the bridged publisher's name from. */
+  public static final String PRINCIPAL_HEADER = "gateway-principal";
+
+  private final boolean enabled;
+  private final KeyRing keys;
+
+  /** {@code keys} null when authentication is off: every frame then comes from {@link Principal#ANONYMOUS}. */
+  public BridgeGuard(KeyRing keys) {
+    this.enabled = keys != null;
+    this.keys = keys;
+  }
+
+  /** Null when the frame may pass (its headers rewritten), else the reason for the client's error frame. */
+  public String admit(JsonObject frame, boolean inbound, String address) {
+    JsonObject headers = frame.getValue("headers") instanceof JsonObject h ? h : new JsonObject();
+    Principal who = Principal.ANONYMOUS;
+    if (enabled) {
+      String authorization = headers.getValue(Credentials.AUTHORIZATION) instanceof String a ? a : null;
+      String apiKey = headers.getValue(Credentials.API_KEY) instanceof String k ? k : null;
+      if (!Credentials.offered(authorization, apiKey)) {
+        return "unauthorized: put an API key in the frame's headers (authorization: Bearer <key>, or x-api-key)";
+      }
+      who = keys.authenticate(Credentials.from(authorization, apiKey));
+      if (who == null) {
+        return "unauthorized: unknown or revoked API key";
+      }
+    }
+    String denied = inbound ? inboundDenial(who, address, frame) : outboundDenial(who, address);
+    if (denied != null) {
+      return denied;
+    }
+    headers.remove(Credentials.AUTHORIZATION);
+    headers.remove(Credentials.API_KEY);
+    headers.put(PRINCIPAL_HEADER, who.name());
+    frame.put("headers", headers);
+    return null;
+  }
+
+  private static String inboundDenial(Principal who, String address, JsonObject frame) {
+    if (!Addresses.INGEST_PUBLISH.equals(address)) {
+      return null; // the bridge policy refuses it anyway
+    }
+    Object body = frame.getValue("body");
+    Object topic = body instanceof JsonObject b ? b.getValue("topic") : null;
+    if (topic instanceof String t && !who.may("produce", t)) {
+      return "forbidden: principal '" + who.name() + "' may not produce to topic '" + t + "' (needs produce:" + t + ")";
+    }
+    return null; // no topic: the ingest verticle's validation answers that
+  }
+
+  private static String outboundDenial(Principal who, String address) {
+    if (Addresses.LAG_UPDATES.equals(address) && !who.may("lag.read", null)) {
+      return "forbidden: principal '" + who.name() + "' may not read the lag feed (needs lag.read)";
+    }
+    return null;
+  }
+}

@@ -1,0 +1,207 @@
+package org.eventgateway.ingest;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.eventgateway.auth.Credentials;
+import org.eventgateway.auth.KeyRing;
+import org.eventgateway.auth.Principal;
+import org.eventgateway.auth.Tickets;
+import org.eventgateway.config.AuthConfig;
+
+import java.util.Locale;
+
+/**
+ * Who is asking, and may they: {@link #identify} runs first on every request and finds the principal (an API key
+ * in {@code Authorization: Bearer} or {@code X-API-Key}, or a one-use ticket on a WebSocket upgrade); each route
+ * then requires its permission ({@link #require}), default deny: no or a bad credential is 401, a missing
+ * permission 403. With authentication off everyone is {@link Principal#ANONYMOUS}. Browsers are held to the
+ * page's own origin on the WebSocket and SockJS upgrades, and operator POSTs must be JSON, so no other web page
+ * can act for a developer who has the dashboard open.
+ */
+final class AccessGate {
+  private static final String PRINCIPAL = "gateway.principal";
+  private static final String REFUSED = "gateway.refused";
+  private static final String CHALLENGE = "Bearer realm=\"event-gateway\"";
+
+  private final AuthConfig config;
+  private final KeyRing keys;
+  private final Tickets tickets;
+
+  AccessGate(Vertx vertx, AuthConfig config) {
+    this.config = config;
+    this.keys = config.enabled() ? new KeyRing(vertx, config) : null;
+    this.tickets = new Tickets(vertx, config);
+  }
+
+  Future<Void> start() {
+    return keys == null ? Future.succeededFuture() : keys.start();
+  }
+
+  void stop() {
+    if (keys != null) {
+      keys.stop();
+    }
+  }
+
+  boolean enabled() {
+    return keys != null;
+  }
+
+  /** The bridge's view of the same keys (null when authentication is off). */
+  KeyRing keys() {
+    return keys;
+  }
+
+  /** The first handler of every request: finds the principal, refuses nothing yet (some routes are open). */
+  void identify(RoutingContext ctx) {
+    if (keys == null) {
+      ctx.put(PRINCIPAL, Principal.ANONYMOUS);
+      ctx.next();
+      return;
+    }
+    HttpServerRequest request = ctx.request();
+    String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+    String apiKey = request.getHeader(Credentials.API_KEY);
+    if (Credentials.offered(authorization, apiKey)) {
+      found(ctx, keys.authenticate(Credentials.from(authorization, apiKey)), "unknown or revoked API key");
+    } else if (request.path().startsWith("/ws/") && request.getParam("ticket") != null) {
+      found(ctx, tickets.redeem(request.getParam("ticket"), System.currentTimeMillis()), "unknown, used or expired ticket");
+    }
+    ctx.next();
+  }
+
+  private static void found(RoutingContext ctx, Principal principal, String otherwise) {
+    if (principal == null) {
+      ctx.put(REFUSED, otherwise);
+    } else {
+      ctx.put(PRINCIPAL, principal);
+    }
+  }
+
+  /** The principal identified for this request; null when it brought no valid credential. */
+  static Principal principal(RoutingContext ctx) {
+    return ctx.get(PRINCIPAL);
+  }
+
+  /** A route's permission: {@code action} on the path parameter {@code param} (null for a gateway-wide action). */
+  Handler<RoutingContext> require(String action, String param) {
+    return ctx -> {
+      if (admit(ctx, action, param == null ? null : ctx.pathParam(param))) {
+        ctx.next();
+      }
+    };
+  }
+
+  /** Any one of {@code actions} on the path parameter {@code param} (reading a task is for its readers and its starters). */
+  Handler<RoutingContext> requireAny(String param, String... actions) {
+    return ctx -> {
+      Principal who = authenticate(ctx);
+      if (who == null) {
+        return;
+      }
+      String resource = ctx.pathParam(param);
+      for (String action : actions) {
+        if (who.may(action, resource)) {
+          ctx.next();
+          return;
+        }
+      }
+      IngestVerticle.error(ctx, 403, "principal '" + who.name() + "' may not do this: it needs one of "
+        + String.join(", ", java.util.Arrays.stream(actions).map(a -> a + ":" + resource).toList()));
+    };
+  }
+
+  /** Any authenticated principal (what it may do is checked later, per frame or per body). */
+  Handler<RoutingContext> authenticated() {
+    return ctx -> {
+      if (authenticate(ctx) != null) {
+        ctx.next();
+      }
+    };
+  }
+
+  /** Answers 401 or 403 itself and returns false when the request may not go on. */
+  boolean admit(RoutingContext ctx, String action, String resource) {
+    Principal who = authenticate(ctx);
+    if (who == null) {
+      return false;
+    }
+    if (!who.may(action, resource)) {
+      IngestVerticle.error(ctx, 403, "principal '" + who.name() + "' may not do this: it needs " + action
+        + (resource == null ? "" : ":" + resource));
+      return false;
+    }
+    return true;
+  }
+
+  private Principal authenticate(RoutingContext ctx) {
+    Principal who = principal(ctx);
+    if (who == null) {
+      String refused = ctx.get(REFUSED);
+      ctx.response().putHeader("WWW-Authenticate", CHALLENGE);
+      IngestVerticle.error(ctx, 401, refused != null ? refused
+        : "credentials required: send Authorization: Bearer <API key> (or X-API-Key: <API key>)");
+    }
+    return who;
+  }
+
+  /** /metrics: open when {@code auth.openMetrics} (or authentication is off), else it needs metrics.read. */
+  Handler<RoutingContext> metrics() {
+    return config.openMetrics() ? RoutingContext::next : require("metrics.read", null);
+  }
+
+  /**
+   * A browser's upgrade (WebSocket, SockJS) only from the gateway's own origin or {@code auth.allowedOrigins}.
+   * Clients that are not browsers send no Origin and pass.
+   */
+  Handler<RoutingContext> sameOrigin() {
+    return ctx -> {
+      String origin = ctx.request().getHeader(HttpHeaders.ORIGIN);
+      if (origin == null || originAllowed(origin, ctx.request().getHeader(HttpHeaders.HOST), ctx.request().isSSL())) {
+        ctx.next();
+      } else {
+        IngestVerticle.error(ctx, 403, "origin '" + origin + "' may not open this connection: only the gateway's own page "
+          + "and auth.allowedOrigins may");
+      }
+    };
+  }
+
+  boolean originAllowed(String origin, String host, boolean tls) {
+    String o = origin.trim().toLowerCase(Locale.ROOT);
+    if (host != null && o.equals((tls ? "https://" : "http://") + host.trim().toLowerCase(Locale.ROOT))) {
+      return true;
+    }
+    return config.allowedOrigins().stream().anyMatch(a -> a.toLowerCase(Locale.ROOT).equals(o));
+  }
+
+  /** POST bodies of the operator routes must say they are JSON: a cross-site form cannot send that without CORS. */
+  static void requireJson(RoutingContext ctx) {
+    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    String mime = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    if (!mime.equals("application/json")) {
+      IngestVerticle.error(ctx, 415, "unsupported Content-Type '" + (type == null ? "" : type) + "': operator requests are application/json");
+      return;
+    }
+    ctx.next();
+  }
+
+  /** POST /auth/ticket: a one-use ticket to open a WebSocket as the caller. */
+  void ticket(RoutingContext ctx) {
+    Principal who = authenticate(ctx);
+    if (who == null) {
+      return;
+    }
+    String ticket = tickets.issue(who, System.currentTimeMillis());
+    if (ticket == null) {
+      IngestVerticle.error(ctx, 503, "too many unused WebSocket tickets (auth.maxTickets=" + config.maxTickets() + "); retry shortly");
+      return;
+    }
+    IngestVerticle.json(ctx, 200, new JsonObject().put("ticket", ticket).put("principal", who.name())
+      .put("expiresInMs", config.ticketTtlMs()));
+  }
+}
