@@ -15,6 +15,7 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import org.eventgateway.apply.ApplyVerticle;
+import org.eventgateway.audit.AuditVerticle;
 import org.eventgateway.config.GatewayConfig;
 import org.eventgateway.consume.ConsumeVerticle;
 import org.eventgateway.dlq.DlqVerticle;
@@ -30,7 +31,7 @@ import java.util.function.Supplier;
 
 /**
  * Deploys the verticles in dependency order — apply (schema), produce (topics), dlq (dead-letter
- * topics), one consume per group, ingest (HTTP) last — and undeploys them in reverse, so shutdown stops taking requests
+ * topics), audit (the trail, written until ingest has stopped), one consume per group, ingest (HTTP) last — and undeploys them in reverse, so shutdown stops taking requests
  * before it flushes the producer, and lets in-flight applies finish before PostgreSQL goes away.
  * This is the one shutdown path.
  */
@@ -75,7 +76,8 @@ public final class Gateway {
     Gateway gateway = new Gateway(vertx);
     Future<Void> chain = gateway.add(1, () -> new ApplyVerticle(config))
       .compose(v -> gateway.add(config.produce().instances(), () -> new ProduceVerticle(config)))
-      .compose(v -> gateway.add(1, () -> new DlqVerticle(config)));
+      .compose(v -> gateway.add(1, () -> new DlqVerticle(config)))
+      .compose(v -> gateway.add(1, () -> new AuditVerticle(config)));
     for (String group : config.groupsToRun()) {
       chain = chain.compose(v -> gateway.add(1, () -> new ConsumeVerticle(config, group)));
     }

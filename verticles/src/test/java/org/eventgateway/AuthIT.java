@@ -124,6 +124,7 @@ class AuthIT {
       {"GET", "/lag", null, reader, 200},
       {"GET", "/metrics", null, reader, 200},
       {"POST", "/auth/ticket", null, nobody, 200},
+      {"GET", "/audit?limit=5", null, all, 200},
     };
   }
 
@@ -159,6 +160,23 @@ class AuthIT {
   }
 
   @Test
+  void operatorActionsAndRefusalsLeaveAuditRowsNamingThePrincipal() {
+    assertEquals(202, call("POST", "/dlq/" + gw.ledger + "/redrive", all, "{\"all\":true,\"dryRun\":true}").statusCode());
+    int apply = call("POST", "/groups/" + gw.ledger + "/replay", all, "{\"mode\":\"apply\",\"from\":{\"timestamp\":0},\"pauseGroup\":true}")
+      .statusCode();
+    assertTrue(apply == 202 || apply == 409, "an apply replay is answered: " + apply);
+    assertEquals(403, call("POST", "/dlq/" + gw.ledger + "/redrive", reader, "{\"all\":true}").statusCode());
+    Poll.until("the audit rows", Duration.ofSeconds(15), () -> gw.count("SELECT count(*) FROM gateway_audit WHERE "
+      + "(principal = 'operator' AND action IN ('dlq.redrive', 'replay.apply') AND target = '" + gw.ledger + "') "
+      + "OR (principal = 'viewer' AND action = 'dlq.redrive' AND status = 403)"), n -> n >= 3);
+    JsonObject page = new JsonObject(call("GET", "/audit?limit=500", all, null).body());
+    assertTrue(page.getJsonArray("entries").stream().map(JsonObject.class::cast)
+      .anyMatch(e -> "replay.apply".equals(e.getString("action")) && "operator".equals(e.getString("principal"))), page.encode());
+    assertTrue(page.getLong("next") > 0);
+    assertEquals(403, call("GET", "/audit", reader, null).statusCode(), "audit.read is its own permission");
+  }
+
+  @Test
   void recordsCarryTheirSenderAndAForeignTopicIsRefused() {
     HttpResponse<String> sent = call("POST", "/topics/" + gw.topic, producer, order("auth-who-1"));
     assertEquals(200, sent.statusCode(), sent.body());
@@ -180,6 +198,8 @@ class AuthIT {
     Poll.until("the revoked key refused", Duration.ofSeconds(10), () -> call("POST", "/topics/" + gw.topic, temporary, order("auth-rev-2")).statusCode(),
       s -> s == 401);
     assertEquals(200, call("POST", "/topics/" + gw.topic, producer, order("auth-rev-3")).statusCode(), "other keys stay valid");
+    Poll.until("both key changes in the audit trail, once each", Duration.ofSeconds(15), () -> gw.count(
+      "SELECT count(*) FROM gateway_audit WHERE target = 'temporary/" + id + "' AND action IN ('keys.add', 'keys.revoke')"), n -> n == 2);
   }
 
   private static WebSocket ws(String path, String origin, String key) {

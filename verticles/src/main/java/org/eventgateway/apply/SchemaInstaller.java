@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Installs the tables at start: the gateway's own (dedupe markers, stored positions) and the
+ * Installs the tables at start: the gateway's own (dedupe markers, stored positions, the audit trail) and the
  * deployment's {@code apply.schemaFiles}, in one transaction serialized by an advisory lock, so
  * concurrent gateway starts do not race. All of it idempotent DDL: a restart changes nothing.
  */
@@ -33,6 +33,17 @@ final class SchemaInstaller {
       next_offset     bigint      NOT NULL,
       updated_at      timestamptz NOT NULL DEFAULT now(),
       PRIMARY KEY (consumer_group, topic, kafka_partition)
+    );
+    CREATE TABLE IF NOT EXISTS gateway_audit (
+      id        bigserial   PRIMARY KEY,
+      at        timestamptz NOT NULL,
+      principal text        NOT NULL,
+      action    text        NOT NULL,
+      target    text,
+      request   text,
+      outcome   text        NOT NULL,
+      status    integer,
+      remote    text
     )""";
   static final String LOCK = "SELECT pg_advisory_xact_lock(72657001)";
 

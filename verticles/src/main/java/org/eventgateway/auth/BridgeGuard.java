@@ -2,13 +2,16 @@ package org.eventgateway.auth;
 
 import io.vertx.core.json.JsonObject;
 import org.eventgateway.contract.Addresses;
+import org.eventgateway.contract.AuditEntries;
+
+import java.util.function.Consumer;
 
 /**
  * Access to the event-bus bridges (SockJS and TCP), frame by frame: the key comes in the frame's headers
  * ({@code authorization: Bearer …} or {@code x-api-key}); publishing to {@link Addresses#INGEST_PUBLISH} needs
  * {@code produce} on the body's topic, receiving {@link Addresses#LAG_UPDATES} needs {@code lag.read}. A frame let
  * through loses its credential headers and carries the principal's name in {@link #PRINCIPAL_HEADER} instead
- * (a client's own value of it is overwritten).
+ * (a client's own value of it is overwritten). A frame refused is reported to the audit trail.
  */
 public final class BridgeGuard {
   /** The message header the ingest verticle reads the bridged publisher's name from. */
@@ -16,37 +19,50 @@ public final class BridgeGuard {
 
   private final boolean enabled;
   private final KeyRing keys;
+  private final Consumer<JsonObject> audit;
 
-  /** {@code keys} null when authentication is off: every frame then comes from {@link Principal#ANONYMOUS}. */
-  public BridgeGuard(KeyRing keys) {
+  /**
+   * {@code keys} null when authentication is off: every frame then comes from {@link Principal#ANONYMOUS}.
+   * {@code audit} takes an entry per refused frame.
+   */
+  public BridgeGuard(KeyRing keys, Consumer<JsonObject> audit) {
     this.enabled = keys != null;
     this.keys = keys;
+    this.audit = audit;
   }
 
   /** Null when the frame may pass (its headers rewritten), else the reason for the client's error frame. */
-  public String admit(JsonObject frame, boolean inbound, String address) {
+  public String admit(JsonObject frame, boolean inbound, String address, String remote) {
+    String action = inbound ? "produce" : "lag.read";
+    String request = "bridge " + frame.getValue("type") + " " + address;
     JsonObject headers = frame.getValue("headers") instanceof JsonObject h ? h : new JsonObject();
     Principal who = Principal.ANONYMOUS;
     if (enabled) {
       String authorization = headers.getValue(Credentials.AUTHORIZATION) instanceof String a ? a : null;
       String apiKey = headers.getValue(Credentials.API_KEY) instanceof String k ? k : null;
       if (!Credentials.offered(authorization, apiKey)) {
-        return "unauthorized: put an API key in the frame's headers (authorization: Bearer <key>, or x-api-key)";
+        return refused(null, action, address, request, 401,
+          "unauthorized: put an API key in the frame's headers (authorization: Bearer <key>, or x-api-key)", remote);
       }
       who = keys.authenticate(Credentials.from(authorization, apiKey));
       if (who == null) {
-        return "unauthorized: unknown or revoked API key";
+        return refused(null, action, address, request, 401, "unauthorized: unknown or revoked API key", remote);
       }
     }
     String denied = inbound ? inboundDenial(who, address, frame) : outboundDenial(who, address);
     if (denied != null) {
-      return denied;
+      return refused(who.name(), action, address, request, 403, denied, remote);
     }
     headers.remove(Credentials.AUTHORIZATION);
     headers.remove(Credentials.API_KEY);
     headers.put(PRINCIPAL_HEADER, who.name());
     frame.put("headers", headers);
     return null;
+  }
+
+  private String refused(String principal, String action, String target, String request, int status, String reason, String remote) {
+    audit.accept(AuditEntries.entry(principal, action, target, request, "denied: " + reason, status, remote));
+    return reason;
   }
 
   private static String inboundDenial(Principal who, String address, JsonObject frame) {

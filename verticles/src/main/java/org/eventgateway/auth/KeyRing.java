@@ -5,16 +5,19 @@ import io.vertx.core.Vertx;
 import io.vertx.core.file.FileProps;
 import io.vertx.core.json.JsonObject;
 import org.eventgateway.config.AuthConfig;
+import org.eventgateway.contract.AuditEntries;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The API keys in force, read from {@code auth.principalsFile} and re-read (asynchronously, on the event loop's
  * file system calls) whenever its modification time or size changes, so a revoked key stops working within
  * {@code auth.reloadIntervalMs} without a restart. A missing file means no keys; a file that does not parse
- * leaves the keys already loaded in force and says why in the log.
+ * leaves the keys already loaded in force and says why in the log. Keys added or removed after the first load
+ * are reported to {@link #auditChanges} (one gateway instance does, so each change is recorded once).
  */
 public final class KeyRing {
   private static final Logger LOG = LoggerFactory.getLogger(KeyRing.class);
@@ -22,6 +25,8 @@ public final class KeyRing {
   private final Vertx vertx;
   private final AuthConfig config;
   private volatile Map<String, Principal> byHash = Map.of();
+  private Map<String, String> ids = Map.of();
+  private Consumer<JsonObject> audit;
   private String seen = "";
   private long timer = -1;
   private boolean reading;
@@ -29,6 +34,12 @@ public final class KeyRing {
   public KeyRing(Vertx vertx, AuthConfig config) {
     this.vertx = vertx;
     this.config = config;
+  }
+
+  /** Where key additions and revocations are reported (as audit entries); none by default. */
+  public KeyRing auditChanges(Consumer<JsonObject> audit) {
+    this.audit = audit;
+    return this;
   }
 
   /** Loads the file once, then checks it every reload interval. */
@@ -55,7 +66,7 @@ public final class KeyRing {
     String path = config.principalsFile();
     return vertx.fileSystem().exists(path)
       .compose(exists -> exists ? vertx.fileSystem().props(path).compose(props -> reloadIfChanged(path, props))
-        : Future.<Void>succeededFuture().onSuccess(v -> replace("missing", Map.of(), path)))
+        : Future.<Void>succeededFuture().onSuccess(v -> replace("missing", Map.of(), Map.of(), path)))
       .onFailure(err -> LOG.error("Cannot read the principals file {}: {}; the keys already loaded stay in force", path, err.getMessage()))
       .eventually(() -> {
         reading = false;
@@ -71,7 +82,8 @@ public final class KeyRing {
     }
     return vertx.fileSystem().readFile(path).map(bytes -> {
       try {
-        replace(stamp, PrincipalsFile.table(new JsonObject(bytes), config.maxKeys()), path);
+        JsonObject tree = new JsonObject(bytes);
+        replace(stamp, PrincipalsFile.table(tree, config.maxKeys()), PrincipalsFile.keyIds(tree), path);
       } catch (RuntimeException e) {
         seen = stamp; // one error line per change of the file, not one per interval
         LOG.error("The principals file {} was not loaded ({}); the {} keys already loaded stay in force", path, e.getMessage(),
@@ -81,13 +93,26 @@ public final class KeyRing {
     });
   }
 
-  private void replace(String stamp, Map<String, Principal> table, String path) {
+  private void replace(String stamp, Map<String, Principal> table, Map<String, String> keyIds, String path) {
     if (stamp.equals(seen)) {
       return;
     }
     boolean first = seen.isEmpty();
     seen = stamp;
     byHash = Map.copyOf(table);
+    if (!first && audit != null) {
+      keyIds.forEach((id, name) -> {
+        if (!ids.containsKey(id)) {
+          audit.accept(AuditEntries.entry("principals-file", "keys.add", name + "/" + id, path, "in force", 0, null));
+        }
+      });
+      ids.forEach((id, name) -> {
+        if (!keyIds.containsKey(id)) {
+          audit.accept(AuditEntries.entry("principals-file", "keys.revoke", name + "/" + id, path, "refused from now on", 0, null));
+        }
+      });
+    }
+    ids = Map.copyOf(keyIds);
     if (stamp.equals("missing")) {
       LOG.warn("No principals file at {}: no API key is valid until one is written (./gateway keys add NAME --allow …)", path);
     } else {

@@ -53,6 +53,21 @@ public final class PrincipalsFile {
     return byHash;
   }
 
+  /** Key id → its principal's name, to tell which keys a new version of the file added or removed. */
+  public static Map<String, String> keyIds(JsonObject file) {
+    Map<String, String> ids = new HashMap<>();
+    for (Object entry : principals(file)) {
+      if (entry instanceof JsonObject p) {
+        for (Object k : p.getJsonArray("keys", new JsonArray())) {
+          if (k instanceof JsonObject key && key.getValue("id") instanceof String id) {
+            ids.put(id, p.getString("name"));
+          }
+        }
+      }
+    }
+    return ids;
+  }
+
   /** The tree with a new key for {@code name} (created with {@code permissions}, or given them in addition). */
   public static JsonObject addKey(JsonObject file, String name, List<String> permissions, String key, Instant now) {
     Permissions.parse(permissions);

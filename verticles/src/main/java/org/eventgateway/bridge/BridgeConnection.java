@@ -118,7 +118,7 @@ final class BridgeConnection {
       socket.write(BridgeFrames.err("access_denied"));
       return;
     }
-    String denied = guard.admit(msg, true, address);
+    String denied = guard.admit(msg, true, address, remote());
     if (denied != null) {
       socket.write(BridgeFrames.err(denied));
       return;
@@ -154,6 +154,10 @@ final class BridgeConnection {
     });
   }
 
+  private String remote() {
+    return socket.remoteAddress() == null ? null : socket.remoteAddress().hostAddress();
+  }
+
   private static Buffer reply(String replyAddress, Message<Object> response) {
     return BridgeFrames.message(replyAddress, response.replyAddress(), headersOf(response), true, response.body());
   }
@@ -173,7 +177,7 @@ final class BridgeConnection {
       socket.write(BridgeFrames.err("access_denied"));
       return;
     }
-    String denied = guard.admit(msg, false, address);
+    String denied = guard.admit(msg, false, address, remote());
     if (denied != null) {
       socket.write(BridgeFrames.err(denied));
       return;

@@ -5,6 +5,7 @@ import org.eventgateway.auth.KeyRing;
 import org.eventgateway.config.AuthConfig;
 import org.eventgateway.config.BridgeConfig;
 import org.eventgateway.config.GatewayConfig;
+import org.eventgateway.contract.Addresses;
 import org.eventgateway.contract.BridgePolicy;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -44,7 +45,7 @@ public class TcpBridgeVerticle extends VerticleBase {
     }
     BridgeOptions policy = BridgePolicy.permit(new BridgeOptions());
     keys = auth.enabled() ? new KeyRing(vertx, auth) : null;
-    guard = new BridgeGuard(keys);
+    guard = new BridgeGuard(keys, entry -> vertx.eventBus().send(Addresses.AUDIT_RECORD, entry));
     server = vertx.createNetServer(new NetServerOptions());
     server.connectHandler(socket -> accept(socket, policy, config));
     return (keys == null ? Future.<Void>succeededFuture() : keys.start())

@@ -86,4 +86,12 @@ public final class Addresses {
   public static final String LAG_UPDATES = "gateway.lag.updates";
   /** HTTP → lag: the latest sample, or 503 before the first one. */
   public static final String LAG_LATEST = "gateway.lag.latest";
+
+  /**
+   * Anyone → audit, fire and forget: one entry of the audit trail ({@link AuditEntries}). Kept in a bounded
+   * queue and written to {@code gateway_audit} in batches; dropped and counted when the queue is full.
+   */
+  public static final String AUDIT_RECORD = "gateway.audit.record";
+  /** HTTP → audit: {"from": id, "limit": n} → {"entries":[…], "next": id}, oldest first. */
+  public static final String AUDIT_QUERY = "gateway.audit.query";
 }

@@ -12,6 +12,8 @@ import org.eventgateway.auth.KeyRing;
 import org.eventgateway.auth.Principal;
 import org.eventgateway.auth.Tickets;
 import org.eventgateway.config.AuthConfig;
+import org.eventgateway.contract.Addresses;
+import org.eventgateway.contract.AuditEntries;
 
 import java.util.Locale;
 
@@ -21,21 +23,42 @@ import java.util.Locale;
  * then requires its permission ({@link #require}), default deny: no or a bad credential is 401, a missing
  * permission 403. With authentication off everyone is {@link Principal#ANONYMOUS}. Browsers are held to the
  * page's own origin on the WebSocket and SockJS upgrades, and operator POSTs must be JSON, so no other web page
- * can act for a developer who has the dashboard open.
+ * can act for a developer who has the dashboard open. Every refusal (401, 403) goes to the audit trail.
  */
 final class AccessGate {
   private static final String PRINCIPAL = "gateway.principal";
   private static final String REFUSED = "gateway.refused";
   private static final String CHALLENGE = "Bearer realm=\"event-gateway\"";
 
+  private final Vertx vertx;
   private final AuthConfig config;
   private final KeyRing keys;
   private final Tickets tickets;
 
-  AccessGate(Vertx vertx, AuthConfig config) {
+  /** {@code auditKeyChanges}: this instance reports the principals file's key changes (one instance should). */
+  AccessGate(Vertx vertx, AuthConfig config, boolean auditKeyChanges) {
+    this.vertx = vertx;
     this.config = config;
-    this.keys = config.enabled() ? new KeyRing(vertx, config) : null;
+    this.keys = config.enabled() ? new KeyRing(vertx, config).auditChanges(auditKeyChanges ? this::audit : null) : null;
     this.tickets = new Tickets(vertx, config);
+  }
+
+  /** One entry of the audit trail, fire and forget. */
+  void audit(io.vertx.core.json.JsonObject entry) {
+    vertx.eventBus().send(Addresses.AUDIT_RECORD, entry);
+  }
+
+  /** An entry for this request: its principal (or none), the action, the target and how it ended. */
+  void audit(RoutingContext ctx, String action, String target, String outcome, int status) {
+    audit(ctx, action, target, null, outcome, status);
+  }
+
+  /** The same, with a summary of the request's body. */
+  void audit(RoutingContext ctx, String action, String target, String body, String outcome, int status) {
+    Principal who = principal(ctx);
+    HttpServerRequest r = ctx.request();
+    audit(AuditEntries.entry(who == null ? null : who.name(), action, target, r.method() + " " + r.path() + (body == null ? "" : " " + body),
+      outcome, status, r.remoteAddress() == null ? null : r.remoteAddress().hostAddress()));
   }
 
   Future<Void> start() {
@@ -97,10 +120,18 @@ final class AccessGate {
     };
   }
 
+  private void deny(RoutingContext ctx, String action, String target, int status, String message) {
+    audit(ctx, action, target, "denied: " + message, status);
+    if (status == 401) {
+      ctx.response().putHeader("WWW-Authenticate", CHALLENGE);
+    }
+    IngestVerticle.error(ctx, status, message);
+  }
+
   /** Any one of {@code actions} on the path parameter {@code param} (reading a task is for its readers and its starters). */
   Handler<RoutingContext> requireAny(String param, String... actions) {
     return ctx -> {
-      Principal who = authenticate(ctx);
+      Principal who = authenticate(ctx, actions[0], ctx.pathParam(param));
       if (who == null) {
         return;
       }
@@ -111,15 +142,15 @@ final class AccessGate {
           return;
         }
       }
-      IngestVerticle.error(ctx, 403, "principal '" + who.name() + "' may not do this: it needs one of "
+      deny(ctx, actions[0], resource, 403, "principal '" + who.name() + "' may not do this: it needs one of "
         + String.join(", ", java.util.Arrays.stream(actions).map(a -> a + ":" + resource).toList()));
     };
   }
 
   /** Any authenticated principal (what it may do is checked later, per frame or per body). */
-  Handler<RoutingContext> authenticated() {
+  Handler<RoutingContext> authenticated(String action) {
     return ctx -> {
-      if (authenticate(ctx) != null) {
+      if (authenticate(ctx, action, null) != null) {
         ctx.next();
       }
     };
@@ -127,24 +158,23 @@ final class AccessGate {
 
   /** Answers 401 or 403 itself and returns false when the request may not go on. */
   boolean admit(RoutingContext ctx, String action, String resource) {
-    Principal who = authenticate(ctx);
+    Principal who = authenticate(ctx, action, resource);
     if (who == null) {
       return false;
     }
     if (!who.may(action, resource)) {
-      IngestVerticle.error(ctx, 403, "principal '" + who.name() + "' may not do this: it needs " + action
+      deny(ctx, action, resource, 403, "principal '" + who.name() + "' may not do this: it needs " + action
         + (resource == null ? "" : ":" + resource));
       return false;
     }
     return true;
   }
 
-  private Principal authenticate(RoutingContext ctx) {
+  private Principal authenticate(RoutingContext ctx, String action, String target) {
     Principal who = principal(ctx);
     if (who == null) {
       String refused = ctx.get(REFUSED);
-      ctx.response().putHeader("WWW-Authenticate", CHALLENGE);
-      IngestVerticle.error(ctx, 401, refused != null ? refused
+      deny(ctx, action, target, 401, refused != null ? refused
         : "credentials required: send Authorization: Bearer <API key> (or X-API-Key: <API key>)");
     }
     return who;
@@ -165,8 +195,8 @@ final class AccessGate {
       if (origin == null || originAllowed(origin, ctx.request().getHeader(HttpHeaders.HOST), ctx.request().isSSL())) {
         ctx.next();
       } else {
-        IngestVerticle.error(ctx, 403, "origin '" + origin + "' may not open this connection: only the gateway's own page "
-          + "and auth.allowedOrigins may");
+        deny(ctx, "connect", ctx.request().path(), 403, "origin '" + origin + "' may not open this connection: only the gateway's own "
+          + "page and auth.allowedOrigins may");
       }
     };
   }
@@ -192,7 +222,7 @@ final class AccessGate {
 
   /** POST /auth/ticket: a one-use ticket to open a WebSocket as the caller. */
   void ticket(RoutingContext ctx) {
-    Principal who = authenticate(ctx);
+    Principal who = authenticate(ctx, "auth.ticket", null);
     if (who == null) {
       return;
     }

@@ -12,15 +12,11 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
-import io.vertx.ext.bridge.BridgeEventType;
-import org.eventgateway.auth.BridgeGuard;
 import org.eventgateway.auth.Principal;
 import org.eventgateway.contract.Addresses;
 import org.eventgateway.contract.BusHandlers;
 import org.eventgateway.contract.EventHeaders;
 import org.eventgateway.config.GatewayConfig;
-import org.eventgateway.contract.BridgePolicy;
-import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import org.eventgateway.metrics.GatewayMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,7 +59,11 @@ public class IngestVerticle extends VerticleBase {
     if (!lagBudgets.isEmpty()) {
       vertx.eventBus().<JsonObject>localConsumer(Addresses.LAG_UPDATES, m -> lagBudgets.onSample(m.body()));
     }
-    gate = new AccessGate(vertx, gatewayConfig.auth());
+    // A bus publish (a SockJS client's, say) reaches every consumer of its address: with one per
+    // ingest instance it would produce its records once per instance. One instance takes the address,
+    // and it also reports the principals file's key changes to the audit trail.
+    boolean owner = vertx.sharedData().<String, String>getLocalMap(SHARED).putIfAbsent(BUS_OWNER, instanceId) == null;
+    gate = new AccessGate(vertx, gatewayConfig.auth(), owner);
     Router router = Router.router(vertx);
     router.route().handler(ctx -> {
       if (draining) {
@@ -92,24 +92,9 @@ public class IngestVerticle extends VerticleBase {
     router.route("/topics/:topic").handler(ctx ->
       error(ctx, 405, ctx.request().method() + " is not supported on /topics/{topic}; use POST"));
     OperatorRoutes.mount(vertx, router, gate);
-    BridgeGuard bridgeGuard = new BridgeGuard(gate.keys());
-    router.route("/eventbus/*").handler(gate.sameOrigin());
-    router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(BridgePolicy.sockJs(), event -> {
-      BridgeEventType type = event.type();
-      if (type == BridgeEventType.SEND || type == BridgeEventType.PUBLISH || type == BridgeEventType.REGISTER) {
-        JsonObject frame = event.getRawMessage();
-        if (frame == null || bridgeGuard.admit(frame, type != BridgeEventType.REGISTER, frame.getString("address")) != null) {
-          event.complete(false); // the client gets access_denied
-          return;
-        }
-        event.setRawMessage(frame);
-      }
-      event.complete(true);
-    }));
+    SockJsBridge.mount(vertx, router, gate);
     publishPath = new PublishPath(vertx, config, lagBudgets);
-    // A bus publish (a SockJS client's, say) reaches every consumer of its address: with one per
-    // ingest instance it would produce its records once per instance. One instance takes the address.
-    if (vertx.sharedData().<String, String>getLocalMap(SHARED).putIfAbsent(BUS_OWNER, instanceId) == null) {
+    if (owner) {
       vertx.eventBus().<JsonObject>consumer(Addresses.INGEST_PUBLISH, BusHandlers.guarded(Addresses.INGEST_PUBLISH, this::publishFromBus));
     }
     wsIngest = new WsIngest(vertx, config, publishPath);
@@ -231,7 +216,7 @@ public class IngestVerticle extends VerticleBase {
   private void publishFromBus(io.vertx.core.eventbus.Message<JsonObject> message) {
     JsonObject body = message.body();
     // The bridges checked the sender's produce permission and named it; a sender inside the process is trusted.
-    String sender = message.headers().get(BridgeGuard.PRINCIPAL_HEADER);
+    String sender = message.headers().get(org.eventgateway.auth.BridgeGuard.PRINCIPAL_HEADER);
     Principal who = new Principal(sender == null ? Principal.ANONYMOUS.name() : sender, org.eventgateway.auth.Permissions.ALL);
     publishPath.publish(who, () -> BusRequest.parse(body, config), new PublishPath.Replies<Void>() {
       @Override

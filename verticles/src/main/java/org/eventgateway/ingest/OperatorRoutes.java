@@ -11,6 +11,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import org.eventgateway.contract.Addresses;
 
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The operator API over HTTP: dead letters ({@code GET /dlq/{group}?from=&limit=},
@@ -41,34 +42,40 @@ final class OperatorRoutes {
     // Permission and Content-Type are checked before the body is read (vertx-web wants the BodyHandler first on its own route).
     router.post("/dlq/:group/redrive").handler(gate.require("dlq.redrive", "group")).handler(AccessGate::requireJson);
     router.post("/dlq/:group/redrive").handler(BodyHandler.create(false).setBodyLimit(1024 * 1024)).handler(ctx ->
-      forwardBody(vertx, ctx, Addresses.DLQ_REDRIVE, TIMEOUT, redrive, body -> {}, body -> {},
+      forwardBody(vertx, gate, ctx, Addresses.DLQ_REDRIVE, TIMEOUT, redrive, body -> "dlq.redrive", body -> {},
         "{\"all\":true} or {\"offsets\":[…]} or {\"ids\":[…]}, optional \"dryRun\""));
     router.post("/groups/:group/replay").handler(gate.requireAny("group", "replay", "replay.apply")).handler(AccessGate::requireJson);
     router.post("/groups/:group/replay").handler(BodyHandler.create(false).setBodyLimit(64 * 1024)).handler(ctx ->
-      forwardBody(vertx, ctx, Addresses.REPLAY_START, REPLAY_TIMEOUT, replay, request -> {
-          // Moving a group's positions is the most dangerous thing an operator can do: its own permission.
-          String action = "apply".equals(request.getValue("mode")) ? "replay.apply" : "replay";
-          String group = ctx.pathParam("group");
-          if (!AccessGate.principal(ctx).may(action, group)) {
-            throw new RequestException(403, "principal '" + AccessGate.principal(ctx).name() + "' may not do this: it needs "
-              + action + ":" + group);
-          }
-        }, OperatorInput::checkReplayRange,
+      // Moving a group's positions is the most dangerous thing an operator can do: its own permission.
+      forwardBody(vertx, gate, ctx, Addresses.REPLAY_START, REPLAY_TIMEOUT, replay,
+        request -> "apply".equals(request.getValue("mode")) ? "replay.apply" : "replay", OperatorInput::checkReplayRange,
         "{\"mode\":\"shadow\",\"from\":{…},\"to\":{…}} or {\"mode\":\"apply\",\"from\":{…},\"pauseGroup\":true}"));
     router.get("/groups/:group/replay/:id").handler(gate.requireAny("group", "replay", "replay.apply")).handler(ctx -> forward(vertx, ctx, Addresses.REPLAY_STATUS,
       new JsonObject().put("group", ctx.pathParam("group")).put("id", ctx.pathParam("id")), 200));
     router.get("/dlq/:group/tasks/:id").handler(gate.requireAny("group", "dlq.read", "dlq.redrive")).handler(ctx -> forward(vertx, ctx, Addresses.DLQ_TASK,
       new JsonObject().put("group", ctx.pathParam("group")).put("id", ctx.pathParam("id")), 200));
+    router.get("/audit").handler(gate.require("audit.read", null)).handler(ctx -> {
+      JsonObject ask = new JsonObject();
+      try {
+        ask.put("from", parseLong(ctx, "from", 0)).put("limit", parseLong(ctx, "limit", 100));
+      } catch (RequestException e) {
+        IngestVerticle.error(ctx, e.status(), e.getMessage());
+        return;
+      }
+      forward(vertx, ctx, Addresses.AUDIT_QUERY, ask, 200);
+    });
   }
 
   /**
-   * A JSON object body (empty means {}) that the principal may send ({@code permit}, before anything else is
-   * said about it), valid against its schema and {@code check}, tagged with the
-   * path's group, answered 202 by its verticle: 400 when it is not JSON, 422 naming the field otherwise.
+   * A JSON object body (empty means {}) whose action ({@code actionOf}) the principal may take on the path's group
+   * (checked before anything else is said about the body), valid against its schema and {@code check}, tagged with
+   * the group, answered 202 by its verticle: 400 when it is not JSON, 422 naming the field otherwise. Every answer
+   * after the permission check is an operator action, recorded in the audit trail with its outcome.
    */
-  private static void forwardBody(Vertx vertx, RoutingContext ctx, String address, DeliveryOptions timeout,
-                                  Future<OperatorInput> schema, Consumer<JsonObject> permit, Consumer<JsonObject> check,
+  private static void forwardBody(Vertx vertx, AccessGate gate, RoutingContext ctx, String address, DeliveryOptions timeout,
+                                  Future<OperatorInput> schema, Function<JsonObject, String> actionOf, Consumer<JsonObject> check,
                                   String expected) {
+    String group = ctx.pathParam("group");
     Object parsed;
     try {
       String body = ctx.body().asString();
@@ -81,12 +88,11 @@ final class OperatorRoutes {
       IngestVerticle.error(ctx, 422, "field '(body)': must be a JSON object: " + expected);
       return;
     }
-    try {
-      permit.accept(request);
-    } catch (RequestException e) {
-      IngestVerticle.error(ctx, e.status(), e.getMessage());
+    String action = actionOf.apply(request);
+    if (!gate.admit(ctx, action, group)) {
       return;
     }
+    String summary = request.encode();
     schema.onComplete(loaded -> {
       if (loaded.failed()) {
         IngestVerticle.error(ctx, 503, "operator schema not loaded: " + loaded.cause().getMessage());
@@ -96,10 +102,19 @@ final class OperatorRoutes {
         loaded.result().validate(request);
         check.accept(request);
       } catch (RequestException e) {
+        gate.audit(ctx, action, group, summary, "refused: " + e.getMessage(), e.status());
         IngestVerticle.error(ctx, e.status(), e.getMessage());
         return;
       }
-      forward(vertx, ctx, address, request.put("group", ctx.pathParam("group")), 202, timeout);
+      vertx.eventBus().<JsonObject>request(address, request.put("group", group), timeout)
+        .onSuccess(reply -> {
+          gate.audit(ctx, action, group, summary, "accepted: " + reply.body().encode(), 202);
+          IngestVerticle.json(ctx, 202, reply.body());
+        })
+        .onFailure(err -> {
+          gate.audit(ctx, action, group, summary, "refused: " + ErrorReply.messageOf(err), ErrorReply.statusOf(err));
+          IngestVerticle.error(ctx, ErrorReply.statusOf(err), ErrorReply.messageOf(err));
+        });
     });
   }
 

@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.eventgateway.auth.Principal;
 import org.eventgateway.contract.Addresses;
+import org.eventgateway.contract.AuditEntries;
 import org.eventgateway.contract.Codecs;
 import org.eventgateway.contract.TraceContext;
 
@@ -69,6 +70,8 @@ final class PublishPath {
     if (!who.may("produce", publish.topic())) {
       RequestException denied = new RequestException(403, "principal '" + who.name()
         + "' may not produce to topic '" + publish.topic() + "': it needs produce:" + publish.topic());
+      vertx.eventBus().send(Addresses.AUDIT_RECORD, AuditEntries.entry(who.name(), "produce", publish.topic(),
+        publish.ref() == null ? "publish" : "WebSocket frame " + publish.ref(), "denied: " + denied.getMessage(), 403, null));
       return Future.succeededFuture(replies.invalid(publish.ref() == null ? denied : new FrameRequest.Rejected(denied, publish.ref())));
     }
     T refused = replies.refused(publish);

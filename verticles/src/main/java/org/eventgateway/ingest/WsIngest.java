@@ -53,7 +53,7 @@ final class WsIngest {
   }
 
   void mount(Router router, AccessGate gate) {
-    router.get("/ws/ingest").handler(gate.sameOrigin()).handler(gate.authenticated());
+    router.get("/ws/ingest").handler(gate.sameOrigin()).handler(gate.authenticated("produce"));
     router.get("/ws/ingest").handler(ctx -> {
       int max = config.edge().wsMaxConnections();
       if (connections.incrementAndGet() > max) {
