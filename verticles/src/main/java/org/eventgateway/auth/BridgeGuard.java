@@ -1,5 +1,6 @@
 package org.eventgateway.auth;
 
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import org.eventgateway.contract.Addresses;
 import org.eventgateway.contract.AuditEntries;
@@ -17,38 +18,42 @@ public final class BridgeGuard {
   /** The message header the ingest verticle reads the bridged publisher's name from. */
   public static final String PRINCIPAL_HEADER = "gateway-principal";
 
-  private final boolean enabled;
-  private final KeyRing keys;
+  private final Authenticator authenticator;
   private final Consumer<JsonObject> audit;
 
   /**
-   * {@code keys} null when authentication is off: every frame then comes from {@link Principal#ANONYMOUS}.
+   * {@code authenticator} null when authentication is off: every frame then comes from {@link Principal#ANONYMOUS}.
    * {@code audit} takes an entry per refused frame.
    */
-  public BridgeGuard(KeyRing keys, Consumer<JsonObject> audit) {
-    this.enabled = keys != null;
-    this.keys = keys;
+  public BridgeGuard(Authenticator authenticator, Consumer<JsonObject> audit) {
+    this.authenticator = authenticator;
     this.audit = audit;
   }
 
-  /** Null when the frame may pass (its headers rewritten), else the reason for the client's error frame. */
-  public String admit(JsonObject frame, boolean inbound, String address, String remote) {
+  /**
+   * Null when the frame may pass (its headers rewritten), else the reason for the client's error frame. Already
+   * complete unless a token's signing key had to be fetched.
+   */
+  public Future<String> admit(JsonObject frame, boolean inbound, String address, String remote) {
     String action = inbound ? "produce" : "lag.read";
     String request = "bridge " + frame.getValue("type") + " " + address;
     JsonObject headers = frame.getValue("headers") instanceof JsonObject h ? h : new JsonObject();
-    Principal who = Principal.ANONYMOUS;
-    if (enabled) {
-      String authorization = headers.getValue(Credentials.AUTHORIZATION) instanceof String a ? a : null;
-      String apiKey = headers.getValue(Credentials.API_KEY) instanceof String k ? k : null;
-      if (!Credentials.offered(authorization, apiKey)) {
-        return refused(null, action, address, request, 401,
-          "unauthorized: put an API key in the frame's headers (authorization: Bearer <key>, or x-api-key)", remote);
-      }
-      who = keys.authenticate(Credentials.from(authorization, apiKey));
-      if (who == null) {
-        return refused(null, action, address, request, 401, "unauthorized: unknown or revoked API key", remote);
-      }
+    if (authenticator == null) {
+      return Future.succeededFuture(admitted(Principal.ANONYMOUS, frame, headers, inbound, address, action, request, remote));
     }
+    String authorization = headers.getValue(Credentials.AUTHORIZATION) instanceof String a ? a : null;
+    String apiKey = headers.getValue(Credentials.API_KEY) instanceof String k ? k : null;
+    if (!Credentials.offered(authorization, apiKey)) {
+      return Future.succeededFuture(refused(null, action, address, request, 401,
+        "unauthorized: put an API key or token in the frame's headers (authorization: Bearer <credential>, or x-api-key)", remote));
+    }
+    return authenticator.authenticate(Credentials.from(authorization, apiKey)).transform(ar -> Future.succeededFuture(ar.succeeded()
+      ? admitted(ar.result(), frame, headers, inbound, address, action, request, remote)
+      : refused(null, action, address, request, 401, "unauthorized: " + ar.cause().getMessage(), remote)));
+  }
+
+  private String admitted(Principal who, JsonObject frame, JsonObject headers, boolean inbound, String address, String action,
+                          String request, String remote) {
     String denied = inbound ? inboundDenial(who, address, frame) : outboundDenial(who, address);
     if (denied != null) {
       return refused(who.name(), action, address, request, 403, denied, remote);

@@ -41,6 +41,8 @@ final class BridgeConnection {
   private int expected = -1;
   private int inFlight;
   private boolean paused;
+  /** A frame's credential is being checked (a token's key fetched): nothing more is read until it is. */
+  private boolean admitting;
   private boolean closed;
   private long dropped;
 
@@ -107,22 +109,43 @@ final class BridgeConnection {
     String address = msg.getString("address");
     switch (type) {
       case "ping" -> socket.write(BridgeFrames.pong());
-      case "send", "publish" -> deliver(type, address, msg);
-      case "register" -> register(address, msg);
+      case "send", "publish" -> admitThen(msg, true, address, () -> deliver(type, address, msg));
+      case "register" -> admitThen(msg, false, address, () -> register(address));
       default -> unregister(address);
     }
   }
 
-  private void deliver(String type, String address, JsonObject msg) {
-    if (!BridgePolicy.permits(policy, true, address)) {
+  /** The bridge policy, then the frame's principal and permission ({@link BridgeGuard}), in frame order. */
+  private void admitThen(JsonObject msg, boolean inbound, String address, Runnable then) {
+    if (!BridgePolicy.permits(policy, inbound, address)) {
       socket.write(BridgeFrames.err("access_denied"));
       return;
     }
-    String denied = guard.admit(msg, true, address, remote());
-    if (denied != null) {
-      socket.write(BridgeFrames.err(denied));
+    io.vertx.core.Future<String> verdict = guard.admit(msg, inbound, address, remote());
+    if (verdict.isComplete()) {
+      proceed(verdict.result(), then);
       return;
     }
+    admitting = true;
+    flow();
+    verdict.onComplete(ar -> {
+      admitting = false;
+      if (!closed) {
+        proceed(ar.result(), then);
+      }
+      flow();
+    });
+  }
+
+  private void proceed(String denied, Runnable then) {
+    if (denied != null) {
+      socket.write(BridgeFrames.err(denied));
+    } else {
+      then.run();
+    }
+  }
+
+  private void deliver(String type, String address, JsonObject msg) {
     DeliveryOptions options = new DeliveryOptions();
     JsonObject headers = msg.getJsonObject("headers");
     if (headers != null) {
@@ -172,16 +195,7 @@ final class BridgeConnection {
     return headers;
   }
 
-  private void register(String address, JsonObject msg) {
-    if (!BridgePolicy.permits(policy, false, address)) {
-      socket.write(BridgeFrames.err("access_denied"));
-      return;
-    }
-    String denied = guard.admit(msg, false, address, remote());
-    if (denied != null) {
-      socket.write(BridgeFrames.err(denied));
-      return;
-    }
+  private void register(String address) {
     // Registering twice is a no-op: one consumer per address, so a repeated frame cannot multiply deliveries.
     registered.computeIfAbsent(address, a -> bus.consumer(a, this::outbound));
   }
@@ -219,7 +233,7 @@ final class BridgeConnection {
     if (closed) {
       return;
     }
-    boolean stop = inFlight >= config.maxInFlightPerConnection() || socket.writeQueueFull();
+    boolean stop = admitting || inFlight >= config.maxInFlightPerConnection() || socket.writeQueueFull();
     if (stop && !paused) {
       paused = true;
       parser.pause();

@@ -1,7 +1,7 @@
 package org.eventgateway.bridge;
 
 import org.eventgateway.auth.BridgeGuard;
-import org.eventgateway.auth.KeyRing;
+import org.eventgateway.auth.Authenticator;
 import org.eventgateway.config.AuthConfig;
 import org.eventgateway.config.BridgeConfig;
 import org.eventgateway.config.GatewayConfig;
@@ -30,7 +30,7 @@ public class TcpBridgeVerticle extends VerticleBase {
 
   private final BridgeConfig config;
   private final AuthConfig auth;
-  private KeyRing keys;
+  private Authenticator authenticator;
   private BridgeGuard guard;
 
   public TcpBridgeVerticle(GatewayConfig config) {
@@ -44,11 +44,11 @@ public class TcpBridgeVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     BridgeOptions policy = BridgePolicy.permit(new BridgeOptions());
-    keys = auth.enabled() ? new KeyRing(vertx, auth) : null;
-    guard = new BridgeGuard(keys, entry -> vertx.eventBus().send(Addresses.AUDIT_RECORD, entry));
+    authenticator = auth.enabled() ? new Authenticator(vertx, auth, null) : null;
+    guard = new BridgeGuard(authenticator, entry -> vertx.eventBus().send(Addresses.AUDIT_RECORD, entry));
     server = vertx.createNetServer(new NetServerOptions());
     server.connectHandler(socket -> accept(socket, policy, config));
-    return (keys == null ? Future.<Void>succeededFuture() : keys.start())
+    return (authenticator == null ? Future.<Void>succeededFuture() : authenticator.start())
       .compose(v -> server.listen(config.port(), config.host()))
       .onSuccess(s -> LOG.info("TCP event-bus bridge on {}:{} (in: gateway.ingest.publish, out: gateway.lag.updates)",
         config.host(), config.port()))
@@ -69,8 +69,8 @@ public class TcpBridgeVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    if (keys != null) {
-      keys.stop();
+    if (authenticator != null) {
+      authenticator.stop();
     }
     return server == null ? Future.succeededFuture() : server.close();
   }

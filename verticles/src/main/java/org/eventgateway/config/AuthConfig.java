@@ -13,9 +13,32 @@ import java.util.List;
  * {@code openMetrics}: /metrics without credentials (a Prometheus scrape on an internal network).
  * {@code allowedOrigins}: browser origins besides the gateway's own that may open its WebSockets and SockJS.
  * {@code ticketTtlMs} / {@code maxTickets}: the one-use tickets a browser trades its key for to open a WebSocket.
+ * {@code jwt}: bearer tokens besides the keys (on when it names a JWKS file or URL).
  */
 public record AuthConfig(boolean enabled, boolean allowAnonymous, String principalsFile, long reloadIntervalMs, int maxKeys,
-                         boolean openMetrics, List<String> allowedOrigins, long ticketTtlMs, int maxTickets) {
+                         boolean openMetrics, List<String> allowedOrigins, long ticketTtlMs, int maxTickets, Jwt jwt) {
+
+  /**
+   * {@code auth.jwt}: tokens signed by a key of the JWKS in {@code jwksFile} (re-read when it changes) or at
+   * {@code jwksUrl} (fetched at start, every {@code refreshIntervalMs}, and when a token names an unknown key, at
+   * most once per {@code minRefreshIntervalMs}); {@code issuer} and {@code audience} must match when set; expiry
+   * is checked with {@code leewaySeconds} of clock skew; the principal is the {@code principalClaim}, its
+   * permissions the grants in {@code permissionsClaim} (a space-separated string or an array; other words
+   * ignored); {@code cacheSize} verified tokens are kept (until they expire) so a client's repeated token costs a
+   * map lookup, not a signature check.
+   */
+  public record Jwt(String jwksFile, String jwksUrl, String issuer, String audience, int leewaySeconds, String principalClaim,
+                    String permissionsClaim, long refreshIntervalMs, long minRefreshIntervalMs, int cacheSize) {
+    public boolean enabled() {
+      return !jwksFile.isBlank() || !jwksUrl.isBlank();
+    }
+
+    static Jwt from(JsonObject c) {
+      return new Jwt(c.getString("jwksFile", ""), c.getString("jwksUrl", ""), c.getString("issuer", ""), c.getString("audience", ""),
+        c.getInteger("leewaySeconds", 30), c.getString("principalClaim", "sub"), c.getString("permissionsClaim", "scope"),
+        c.getLong("refreshIntervalMs", 300_000L), c.getLong("minRefreshIntervalMs", 10_000L), c.getInteger("cacheSize", 10_000));
+    }
+  }
 
   /** Every key at its default: authentication off, loopback only. */
   public static final AuthConfig DEFAULTS = from(new JsonObject());
@@ -28,6 +51,6 @@ public record AuthConfig(boolean enabled, boolean allowAnonymous, String princip
     return new AuthConfig(c.getBoolean("enabled", false), c.getBoolean("allowAnonymous", false),
       c.getString("principalsFile", "config/principals.json"), c.getLong("reloadIntervalMs", 2000L),
       c.getInteger("maxKeys", 10_000), c.getBoolean("openMetrics", false), List.copyOf(origins),
-      c.getLong("ticketTtlMs", 30_000L), c.getInteger("maxTickets", 1000));
+      c.getLong("ticketTtlMs", 30_000L), c.getInteger("maxTickets", 1000), Jwt.from(c.getJsonObject("jwt", new JsonObject())));
   }
 }

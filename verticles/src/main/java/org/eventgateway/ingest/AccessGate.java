@@ -8,7 +8,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.eventgateway.auth.Credentials;
-import org.eventgateway.auth.KeyRing;
+import org.eventgateway.auth.Authenticator;
 import org.eventgateway.auth.Principal;
 import org.eventgateway.auth.Tickets;
 import org.eventgateway.config.AuthConfig;
@@ -19,7 +19,7 @@ import java.util.Locale;
 
 /**
  * Who is asking, and may they: {@link #identify} runs first on every request and finds the principal (an API key
- * in {@code Authorization: Bearer} or {@code X-API-Key}, or a one-use ticket on a WebSocket upgrade); each route
+ * or a JWT in {@code Authorization: Bearer}, a key in {@code X-API-Key}, or a one-use ticket on a WebSocket upgrade); each route
  * then requires its permission ({@link #require}), default deny: no or a bad credential is 401, a missing
  * permission 403. With authentication off everyone is {@link Principal#ANONYMOUS}. Browsers are held to the
  * page's own origin on the WebSocket and SockJS upgrades, and operator POSTs must be JSON, so no other web page
@@ -32,14 +32,14 @@ final class AccessGate {
 
   private final Vertx vertx;
   private final AuthConfig config;
-  private final KeyRing keys;
+  private final Authenticator authenticator;
   private final Tickets tickets;
 
   /** {@code auditKeyChanges}: this instance reports the principals file's key changes (one instance should). */
   AccessGate(Vertx vertx, AuthConfig config, boolean auditKeyChanges) {
     this.vertx = vertx;
     this.config = config;
-    this.keys = config.enabled() ? new KeyRing(vertx, config).auditChanges(auditKeyChanges ? this::audit : null) : null;
+    this.authenticator = config.enabled() ? new Authenticator(vertx, config, auditKeyChanges ? this::audit : null) : null;
     this.tickets = new Tickets(vertx, config);
   }
 
@@ -62,27 +62,23 @@ final class AccessGate {
   }
 
   Future<Void> start() {
-    return keys == null ? Future.succeededFuture() : keys.start();
+    return authenticator == null ? Future.succeededFuture() : authenticator.start();
   }
 
   void stop() {
-    if (keys != null) {
-      keys.stop();
+    if (authenticator != null) {
+      authenticator.stop();
     }
   }
 
-  boolean enabled() {
-    return keys != null;
-  }
-
-  /** The bridge's view of the same keys (null when authentication is off). */
-  KeyRing keys() {
-    return keys;
+  /** The bridge's way to the same keys and tokens (null when authentication is off). */
+  Authenticator authenticator() {
+    return authenticator;
   }
 
   /** The first handler of every request: finds the principal, refuses nothing yet (some routes are open). */
   void identify(RoutingContext ctx) {
-    if (keys == null) {
+    if (authenticator == null) {
       ctx.put(PRINCIPAL, Principal.ANONYMOUS);
       ctx.next();
       return;
@@ -91,7 +87,13 @@ final class AccessGate {
     String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
     String apiKey = request.getHeader(Credentials.API_KEY);
     if (Credentials.offered(authorization, apiKey)) {
-      found(ctx, keys.authenticate(Credentials.from(authorization, apiKey)), "unknown or revoked API key");
+      // The router holds the request's body until a body handler asks for it, so a token whose signing key must
+      // be fetched first can be waited for here.
+      authenticator.authenticate(Credentials.from(authorization, apiKey)).onComplete(ar -> {
+        found(ctx, ar.succeeded() ? ar.result() : null, ar.succeeded() ? null : ar.cause().getMessage());
+        ctx.next();
+      });
+      return;
     } else if (request.path().startsWith("/ws/") && request.getParam("ticket") != null) {
       found(ctx, tickets.redeem(request.getParam("ticket"), System.currentTimeMillis()), "unknown, used or expired ticket");
     }

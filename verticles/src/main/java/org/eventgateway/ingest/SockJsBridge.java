@@ -18,7 +18,7 @@ final class SockJsBridge {
   private SockJsBridge() {}
 
   static void mount(Vertx vertx, Router router, AccessGate gate) {
-    BridgeGuard guard = new BridgeGuard(gate.keys(), gate::audit);
+    BridgeGuard guard = new BridgeGuard(gate.authenticator(), gate::audit);
     router.route("/eventbus/*").handler(gate.sameOrigin());
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(BridgePolicy.sockJs(), event -> {
       BridgeEventType type = event.type();
@@ -26,11 +26,19 @@ final class SockJsBridge {
         JsonObject frame = event.getRawMessage();
         String remote = event.socket().remoteAddress() == null ? null : event.socket().remoteAddress().hostAddress();
         String address = frame == null || !(frame.getValue("address") instanceof String a) ? null : a;
-        if (frame == null || guard.admit(frame, type != BridgeEventType.REGISTER, address, remote) != null) {
+        if (frame == null) {
           event.complete(false);
           return;
         }
-        event.setRawMessage(frame);
+        guard.admit(frame, type != BridgeEventType.REGISTER, address, remote).onComplete(ar -> {
+          if (ar.failed() || ar.result() != null) {
+            event.complete(false);
+          } else {
+            event.setRawMessage(frame);
+            event.complete(true);
+          }
+        });
+        return;
       }
       event.complete(true);
     }));
