@@ -52,6 +52,7 @@ class AuthIT {
   private static String producer;
   private static String reader;
   private static String nobody;
+  private static String limited;
 
   @BeforeAll
   static void start() throws Exception {
@@ -63,8 +64,10 @@ class AuthIT {
     producer = key("order-service", "produce:" + gw.topic);
     reader = key("viewer", "lag.read", "metrics.read", "keys.read:orders-*", "dlq.read:" + gw.ledger, "replay:" + gw.ledger);
     nobody = key("stranger");
+    limited = key("limited", "produce:" + gw.topic);
     JsonObject config = gw.config(new JsonObject().put("auth", new JsonObject().put("enabled", true)
-      .put("principalsFile", principals.toString()).put("reloadIntervalMs", 200)));
+      .put("principalsFile", principals.toString()).put("reloadIntervalMs", 200)
+      .put("quotas", new JsonObject().put("principals", new JsonObject().put("limited", new JsonObject().put("recordsPerSecond", 5))))));
     child = new ChildGateway(config, Path.of("target", "auth-it-" + gw.suffix + ".log")).start().awaitReady(Duration.ofSeconds(90));
   }
 
@@ -174,6 +177,25 @@ class AuthIT {
       .anyMatch(e -> "replay.apply".equals(e.getString("action")) && "operator".equals(e.getString("principal"))), page.encode());
     assertTrue(page.getLong("next") > 0);
     assertEquals(403, call("GET", "/audit", reader, null).statusCode(), "audit.read is its own permission");
+  }
+
+  @Test
+  void aPrincipalOverItsQuotaGets429WhileAnotherIsServed() {
+    HttpResponse<String> refused = null;
+    for (int i = 0; i < 50 && refused == null; i++) {
+      HttpResponse<String> r = call("POST", "/topics/" + gw.topic, limited, order("auth-quota-" + i));
+      if (r.statusCode() == 429) {
+        refused = r;
+      } else {
+        assertEquals(200, r.statusCode(), r.body());
+      }
+    }
+    assertNotEquals(null, refused, "5 records/s with a burst of 5: 50 posts in a row cannot all pass");
+    assertTrue(Long.parseLong(refused.headers().firstValue("Retry-After").orElse("0")) >= 1, "Retry-After");
+    assertTrue(refused.body().contains("quota"), refused.body());
+    assertEquals(200, call("POST", "/topics/" + gw.topic, producer, order("auth-quota-other")).statusCode(), "another principal is served");
+    HttpResponse<String> metrics = call("GET", "/metrics", reader, null);
+    assertTrue(metrics.body().lines().anyMatch(l -> l.startsWith("gateway_quota_rejected_total{principal=\"limited\"}")), "counted per principal");
   }
 
   @Test

@@ -177,7 +177,7 @@ final class AccessGate {
     if (who == null) {
       String refused = ctx.get(REFUSED);
       deny(ctx, action, target, 401, refused != null ? refused
-        : "credentials required: send Authorization: Bearer <API key> (or X-API-Key: <API key>)");
+        : "credentials required: send Authorization: Bearer <API key or token> (or X-API-Key: <API key>)");
     }
     return who;
   }

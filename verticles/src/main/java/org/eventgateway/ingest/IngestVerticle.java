@@ -13,6 +13,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.eventgateway.auth.Principal;
+import org.eventgateway.auth.Quotas;
 import org.eventgateway.contract.Addresses;
 import org.eventgateway.contract.BusHandlers;
 import org.eventgateway.contract.EventHeaders;
@@ -93,7 +94,9 @@ public class IngestVerticle extends VerticleBase {
       error(ctx, 405, ctx.request().method() + " is not supported on /topics/{topic}; use POST"));
     OperatorRoutes.mount(vertx, router, gate);
     SockJsBridge.mount(vertx, router, gate);
-    publishPath = new PublishPath(vertx, config, lagBudgets);
+    Quotas quotas = vertx.sharedData().<String, Quotas>getLocalMap(SHARED + ".quotas")
+      .computeIfAbsent("quotas", k -> new Quotas(gatewayConfig.auth().quotas(), System::nanoTime));
+    publishPath = new PublishPath(vertx, config, lagBudgets, quotas);
     if (owner) {
       vertx.eventBus().<JsonObject>consumer(Addresses.INGEST_PUBLISH, BusHandlers.guarded(Addresses.INGEST_PUBLISH, this::publishFromBus));
     }
@@ -184,8 +187,18 @@ public class IngestVerticle extends VerticleBase {
 
         @Override
         public Void overBudget(Publish publish, LagBudgets.Over over) {
-          ctx.response().putHeader("Retry-After", String.valueOf(over.retryAfterSeconds()));
           GatewayMetrics.ingestRejected("lag_budget");
+          return tooMany(over);
+        }
+
+        @Override
+        public Void overQuota(Publish publish, LagBudgets.Over over) {
+          GatewayMetrics.ingestRejected("quota");
+          return tooMany(over);
+        }
+
+        private Void tooMany(LagBudgets.Over over) {
+          ctx.response().putHeader("Retry-After", String.valueOf(over.retryAfterSeconds()));
           json(ctx, 429, ErrorReply.body(429, over.reason()));
           return null;
         }

@@ -4,10 +4,12 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.eventgateway.auth.Principal;
+import org.eventgateway.auth.Quotas;
 import org.eventgateway.contract.Addresses;
 import org.eventgateway.contract.AuditEntries;
 import org.eventgateway.contract.Codecs;
 import org.eventgateway.contract.TraceContext;
+import org.eventgateway.metrics.GatewayMetrics;
 
 import java.util.function.Supplier;
 
@@ -16,7 +18,7 @@ import java.util.function.Supplier;
  * publishes (the SockJS and TCP bridges) alike: validate (the entry's parser turns its input into the
  * producer's request once: {@link ProduceRequest}, {@link FrameRequest}, {@link BusRequest}), then
  * the principal's {@code produce} permission on the topic, the entry's own admission rule and the topic's lag
- * budget, then identity and trace (the principal's name goes on every record as its {@code produced-by} header; (every record has
+ * budget (and the principal's quota), then identity and trace (the principal's name goes on every record as its {@code produced-by} header; (every record has
  * an id by now; the client's traceparent is kept when well-formed, else one is made, and put on the
  * request), then one {@link Addresses#PRODUCE_SEND} request handed over without a copy. What each step
  * means to the client (status, headers, error frame) is the entry's {@link Replies}.
@@ -25,6 +27,7 @@ final class PublishPath {
   private final Vertx vertx;
   private final long timeoutMs;
   private final LagBudgets lagBudgets;
+  private final Quotas quotas;
 
   /**
    * How one entry point answers at each step, as its {@code T} (a WebSocket answer frame, say). Only
@@ -42,6 +45,11 @@ final class PublishPath {
     /** A critical consumer group of the topic is over its lag budget, and the policy is to reject. */
     T overBudget(Publish publish, LagBudgets.Over over);
 
+    /** The principal is over its quota: the same answer as a lag budget's (429, Retry-After) unless the entry says otherwise. */
+    default T overQuota(Publish publish, LagBudgets.Over over) {
+      return overBudget(publish, over);
+    }
+
     /** Just before the request goes to the producer: its trace, and the budget it is over (policy warn) or null. */
     default void sending(Publish publish, String traceparent, LagBudgets.Over warning) {
     }
@@ -53,13 +61,24 @@ final class PublishPath {
     T failed(Publish publish, Throwable err);
   }
 
-  PublishPath(Vertx vertx, IngestConfig config, LagBudgets lagBudgets) {
+  PublishPath(Vertx vertx, IngestConfig config, LagBudgets lagBudgets, Quotas quotas) {
     this.vertx = vertx;
     this.timeoutMs = config.publishTimeoutMs();
     this.lagBudgets = lagBudgets;
+    this.quotas = quotas;
   }
 
   /** Runs one publish through every step; the future completes with the entry's answer (never fails). */
+  /** What the quota's bytes/s counts: the records' values as produced. */
+  private static long valueBytes(Publish publish) {
+    long bytes = 0;
+    for (Object r : publish.request().getJsonArray("records")) {
+      Object value = ((JsonObject) r).getValue("value");
+      bytes += value instanceof byte[] b ? b.length : value == null ? 0 : String.valueOf(value).length();
+    }
+    return bytes;
+  }
+
   <T> Future<T> publish(Principal who, Supplier<Publish> validate, Replies<T> replies) {
     Publish publish;
     try {
@@ -73,6 +92,14 @@ final class PublishPath {
       vertx.eventBus().send(Addresses.AUDIT_RECORD, AuditEntries.entry(who.name(), "produce", publish.topic(),
         publish.ref() == null ? "publish" : "WebSocket frame " + publish.ref(), "denied: " + denied.getMessage(), 403, null));
       return Future.succeededFuture(replies.invalid(publish.ref() == null ? denied : new FrameRequest.Rejected(denied, publish.ref())));
+    }
+    if (quotas.any()) {
+      long wait = quotas.take(who.name(), publish.recordCount(), quotas.countsBytes(who.name()) ? valueBytes(publish) : 0);
+      if (wait > 0) {
+        GatewayMetrics.quotaRejected(quotas.label(who.name()));
+        return Future.succeededFuture(replies.overQuota(publish, new LagBudgets.Over("principal '" + who.name()
+          + "' is over its quota (auth.quotas); retry after " + wait + " s", wait, true)));
+      }
     }
     T refused = replies.refused(publish);
     if (refused != null) {

@@ -34,6 +34,12 @@ public final class GatewayMetrics {
       .tag("reason", reason).register(registry()).increment();
   }
 
+  /** Publishes refused by a principal's quota; the label is the principal only for those with a quota of their own. */
+  public static void quotaRejected(String principal) {
+    Counter.builder("gateway.quota.rejected").description("Publishes refused (429) because their principal was over its quota")
+      .tag("principal", principal).register(registry()).increment();
+  }
+
   public static void wsPaused(String reason) {
     Counter.builder("gateway.ws.ingest.paused").description("Times a /ws/ingest connection stopped being read, by reason")
       .tag("reason", reason).register(registry()).increment();
