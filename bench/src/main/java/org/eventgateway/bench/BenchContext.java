@@ -33,10 +33,20 @@ final class BenchContext {
     this.repetitions = new Repetitions(options, this::gateway, memory::sample, report.notes());
   }
 
-  /** Starts the gateway of a stage; CPU and memory are measured on it from now on. */
+  /** Starts the gateway of a stage, authentication off; CPU and memory are measured on it from now on. */
   GatewayProcess startGateway(JsonObject groups, String stage) throws IOException {
-    gateway = environment.startGateway(groups, stage);
+    return startGateway(groups, stage, BenchCredential.NONE);
+  }
+
+  /** Starts a stage's gateway asking for this credential; the loads target it, and CPU and memory are measured on it. */
+  GatewayProcess startGateway(JsonObject groups, String stage, BenchCredential credential) throws IOException {
+    gateway = environment.startGateway(groups, stage, credential);
     return gateway;
+  }
+
+  /** Makes a gateway started earlier the one the loads target and CPU and memory are measured on (two side by side). */
+  void use(GatewayProcess running) {
+    gateway = running;
   }
 
   /** The gateway started last (perhaps stopped since), null before the first. */
@@ -74,12 +84,13 @@ final class BenchContext {
     acknowledged.merge(topic, records, Long::sum);
   }
 
-  /** A note per topic: the records acknowledged against those in the topic. */
+  /** A note per topic produced to since the last check: the records acknowledged against those in the topic. */
   void checkAcknowledged() throws Exception {
     for (Map.Entry<String, Long> acked : acknowledged.entrySet()) {
       long inTopic = environment.endOffsetSum(acked.getKey());
       notes().add(String.format("%s: %,d records acknowledged, %,d in the topic (%s)", acked.getKey(), acked.getValue(), inTopic,
         inTopic == acked.getValue() ? "correct" : "CORRECTNESS: they differ"));
     }
+    acknowledged.clear(); // each stage's topics are its own: a later stage's check notes only its own
   }
 }

@@ -69,10 +69,15 @@ final class BenchEnvironment {
     BenchEnvironment environment = new BenchEnvironment(bootstrap, admin, endpoints, pool(vertx, endpoints, 4));
     environment.execute("CREATE SCHEMA " + endpoints.pgSchema());
     environment.execute("CREATE TABLE bench_e2e (event_id text PRIMARY KEY, seen timestamptz NOT NULL DEFAULT clock_timestamp())");
-    for (String topic : TOPICS) {
+    environment.createTopics(TOPICS);
+    return environment;
+  }
+
+  /** Creates these topics, {@value #PARTITIONS} partitions each: a stage's own besides {@link #TOPICS}. */
+  void createTopics(List<String> topics) throws Exception {
+    for (String topic : topics) {
       admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1))).all().get(30, TimeUnit.SECONDS);
     }
-    return environment;
   }
 
   static Pool pool(Vertx vertx, ServiceEndpoints endpoints, int size) {
@@ -123,16 +128,22 @@ final class BenchEnvironment {
     return shippedConfig().getJsonObject("groups").getJsonObject(name).copy();
   }
 
-  /** Starts a gateway running only these groups on a free port, and waits until it is ready. */
-  GatewayProcess startGateway(JsonObject groups, String stage) throws IOException {
+  /**
+   * Starts a gateway running only these groups on a free port, with the auth section that asks for
+   * {@code credential} (the shipped one, off, for {@link BenchCredential#NONE}), and waits until it is ready.
+   */
+  GatewayProcess startGateway(JsonObject groups, String stage, BenchCredential credential) throws IOException {
     JsonObject config = shippedConfig();
+    config.put("auth", config.getJsonObject("auth", new JsonObject()).mergeIn(credential.authSection()));
     config.put("topics", new JsonObject()).put("groups", groups);
     // Only the bench's groups run (the shipped file's example groups are merged in otherwise).
     config.getJsonObject("consume").put("groups", new JsonArray(new ArrayList<>(groups.fieldNames())));
     config.getJsonObject("ingest").put("port", EmbeddedKafka.freePort()).put("host", "127.0.0.1")
       .put("allowedTopics", new JsonArray().add("gw-*").add("e2e")); // the topics the bench creates and produces to
     config.getJsonObject("apply").put("pool", new JsonObject().put("maxSize", 4));
-    return GatewayProcess.start(endpoints.writeInto(config), stage).awaitReady(Duration.ofSeconds(90));
+    // The TCP bridge as shipped, on a free port: the auth stage runs two gateways side by side.
+    config.getJsonObject("bridge").put("tcpPort", EmbeddedKafka.freePort());
+    return GatewayProcess.start(endpoints.writeInto(config), stage, credential).awaitReady(Duration.ofSeconds(90));
   }
 
   /**

@@ -12,10 +12,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Closed-loop HTTP load on POST /topics/{topic}: a fixed number of requests outstanding, each
- * connection sending its next request when the answer to the last arrives.
+ * connection sending its next request when the answer to the last arrives. Each request carries the
+ * credential the gateway asks for ({@link GatewayProcess#credential}).
  */
 final class ClosedLoop {
   private final BenchContext context;
+  /** Requests not answered 200, over every run of this load (warm-up included). */
+  private long failedRequests;
 
   ClosedLoop(BenchContext context) {
     this.context = context;
@@ -25,7 +28,7 @@ final class ClosedLoop {
   double run(String topic, int records, int size, int perRequest, int concurrency) {
     HttpClient client = context.vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
       new PoolOptions().setHttp1MaxSize(concurrency));
-    Sender sender = new Sender(client, post(context.gateway().port(), topic),
+    Sender sender = new Sender(client, post(context.gateway(), topic),
       new BodyTemplate(context.nextIdPrefix(topic), perRequest, size), records, perRequest, concurrency);
     BenchContext.CpuMark mark = context.cpuMark();
     long start = System.nanoTime();
@@ -37,16 +40,24 @@ final class ClosedLoop {
     context.countCpu(topic, records, mark, true);
     client.close();
     context.acknowledged(topic, (long) records - (long) sender.failed.get() * perRequest);
+    failedRequests += sender.failed.get();
     if (sender.failed.get() > 0) {
       context.notes().add(sender.failed.get() + " failed requests in the " + topic + " run");
     }
     return records / seconds;
   }
 
-  /** A POST of JSON records to a topic of the gateway on this port. */
-  static RequestOptions post(int port, String topic) {
-    return new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
+  /** Requests of this load's runs so far that were not answered 200 (a refused credential among them). */
+  long failedRequests() {
+    return failedRequests;
+  }
+
+  /** A POST of JSON records to a topic of this gateway, with the headers of the credential it asks for. */
+  static RequestOptions post(GatewayProcess gateway, String topic) {
+    RequestOptions post = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(gateway.port())
       .setURI("/topics/" + topic).putHeader("content-type", "application/json");
+    gateway.credential().headers().forEach(post::putHeader);
+    return post;
   }
 
   /** The loops' shared position; each answer (or failure) sends the next request. */

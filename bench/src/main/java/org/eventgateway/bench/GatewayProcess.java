@@ -19,7 +19,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The real gateway ({@link Main}) in a JVM of its own with -Xmx512m, on this JVM's classpath, so
  * its CPU and memory are measured apart from the load generator's; its output goes to
- * target/bench-&lt;stage&gt;.log. BENCH_CHILD_JVM_OPTS (as -Dchild.jvmOpts) adds JVM options.
+ * target/bench-&lt;stage&gt;.log. BENCH_CHILD_JVM_OPTS (as -Dchild.jvmOpts) adds JVM options. It knows the
+ * credential its configuration asks for ({@link BenchCredential}): the load generators and its own /metrics
+ * reads send it.
  */
 final class GatewayProcess {
   /**
@@ -32,15 +34,20 @@ final class GatewayProcess {
   private final int port;
   private final Path log;
   private final Process process;
+  private final BenchCredential credential;
 
-  private GatewayProcess(int port, Path log, Process process) {
+  private GatewayProcess(int port, Path log, Process process, BenchCredential credential) {
     this.port = port;
     this.log = log;
     this.process = process;
+    this.credential = credential;
   }
 
-  /** Starts the gateway with this configuration; {@link #awaitReady} waits until it serves. */
-  static GatewayProcess start(JsonObject config, String stage) throws IOException {
+  /**
+   * Starts the gateway with this configuration, whose auth section asks for {@code credential}; {@link #awaitReady}
+   * waits until it serves.
+   */
+  static GatewayProcess start(JsonObject config, String stage, BenchCredential credential) throws IOException {
     Path conf = Files.createTempFile("bench-gateway", ".json");
     Files.writeString(conf, config.encodePrettily());
     Path log = Path.of("target", "bench-" + stage + ".log");
@@ -58,7 +65,7 @@ final class GatewayProcess {
       .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     // The configuration file says everything: no PG*, KAFKA_* or GATEWAY_* override from this shell.
     builder.environment().keySet().removeIf(k -> k.startsWith("PG") || k.startsWith("KAFKA_") || k.startsWith("GATEWAY_"));
-    return new GatewayProcess(config.getJsonObject("ingest").getInteger("port"), log, builder.start());
+    return new GatewayProcess(config.getJsonObject("ingest").getInteger("port"), log, builder.start(), credential);
   }
 
   GatewayProcess awaitReady(Duration timeout) {
@@ -76,6 +83,11 @@ final class GatewayProcess {
 
   int port() {
     return port;
+  }
+
+  /** What a client of this gateway sends with every request. */
+  BenchCredential credential() {
+    return credential;
   }
 
   long pid() {
@@ -105,8 +117,23 @@ final class GatewayProcess {
     }
   }
 
+  /**
+   * The status of a POST of {@code body} to {@code path} without the credential, -1 without an answer: a
+   * gateway that asks for one must answer 401, or what the bench measures as authenticated is not.
+   */
+  int statusWithoutCredential(String path, String body) {
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(2))
+      .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    return send(request).map(HttpResponse::statusCode).orElse(-1);
+  }
+
   private Optional<HttpResponse<String>> fetch(String path) {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(2)).build();
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(2));
+    credential.headers().forEach(request::header);
+    return send(request.build());
+  }
+
+  private static Optional<HttpResponse<String>> send(HttpRequest request) {
     try {
       return Optional.of(HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString()).get(3, TimeUnit.SECONDS));
     } catch (InterruptedException e) {

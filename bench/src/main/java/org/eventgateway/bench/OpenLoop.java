@@ -53,7 +53,7 @@ final class OpenLoop {
     AtomicInteger connects = new AtomicInteger();
     HttpClient client = context.vertx.httpClientBuilder().with(new HttpClientOptions().setKeepAlive(true))
       .with(new PoolOptions().setHttp1MaxSize(256)).withConnectHandler(c -> connects.incrementAndGet()).build();
-    RequestOptions post = ClosedLoop.post(context.gateway().port(), topic);
+    RequestOptions post = ClosedLoop.post(context.gateway(), topic);
     String idPrefix = context.nextIdPrefix(topic);
     BodyTemplate template = new BodyTemplate(idPrefix, 1, size);
     int leadIn = (int) (rate * leadInSeconds);

@@ -10,6 +10,41 @@ import java.time.Duration;
  * raw producer, and WebSocket ingestion; then every topic's acknowledged records against its end offsets.
  */
 final class ProduceStages {
+  /**
+   * A closed-loop produce run as these stages' rows measure it: about {@code size}-byte records,
+   * {@code perRequest} a request, {@code fullRecords} a full run's records (a fifth with --quick),
+   * {@code connections} outstanding requests. The auth stage runs the same workloads.
+   */
+  record Workload(String label, int size, int perRequest, int fullRecords, int connections) {
+    /** One run on the current gateway: records/s (requests/s at 1 a request). */
+    double run(BenchContext context, ClosedLoop load, String topic) {
+      return load.run(topic, context.options.scaled(fullRecords), size, perRequest, connections);
+    }
+
+    /** E.g. "produce, 1 KB records, 100 per request (64 connections)". */
+    String describe() {
+      return "produce, " + label + " records, " + perRequest + " per request (" + connections + " connections)";
+    }
+  }
+
+  /** Single-record requests of 1 KB. */
+  static Workload single(BenchOptions options) {
+    return new Workload("1 KB", 1024, 1, 30_000, options.singleConnections);
+  }
+
+  /** 1 KB records, 100 a request. */
+  static Workload kilobyteBatches(BenchOptions options) {
+    return new Workload("1 KB", 1024, 100, 300_000, options.batchConnections);
+  }
+
+  /**
+   * 100 B records, 100 a request; long enough that a GC pause of the broker's JVM is not a tenth of
+   * a run (at 100,000 and 200,000 records the raw rates of two runs in one hour differed by 1.8x).
+   */
+  static Workload smallBatches(BenchOptions options) {
+    return new Workload("100 B", 100, 100, 1_000_000, options.batchConnections);
+  }
+
   private final BenchContext context;
   private final BenchOptions options;
 
@@ -31,10 +66,8 @@ final class ProduceStages {
         singleRecords();
       }
       if (options.runs("produce")) {
-        batches(1024, "1 KB", "raw-1k", "gw-1k", 300_000);
-        // Long enough that a GC pause of the broker's JVM is not a tenth of a run (at 100,000 and
-        // 200,000 records the raw rates of two runs in one hour differed by 1.8x).
-        batches(100, "100 B", "raw-100", "gw-100", 1_000_000);
+        batches(kilobyteBatches(options), "raw-1k", "gw-1k");
+        batches(smallBatches(options), "raw-100", "gw-100");
       }
       if (options.runs("produce") || options.runs("ws")) {
         webSocket();
@@ -48,23 +81,21 @@ final class ProduceStages {
 
   private void singleRecords() throws Exception {
     ClosedLoop load = new ClosedLoop(context);
-    Spread single = context.repetitions.of("gw-single", () -> load.run("gw-single", options.scaled(30_000), 1024, 1, options.singleConnections));
-    context.report.row("produce, 1 KB records, 1 per request (" + options.singleConnections + " connections)", "—",
-      single.format("req/s"), "—");
+    Workload workload = single(options);
+    Spread single = context.repetitions.of("gw-single", () -> workload.run(context, load, "gw-single"));
+    context.report.row(workload.describe(), "—", single.format("req/s"), "—");
     double rate = Math.max(50, single.median() / 2);
     long[] ack = new OpenLoop(context).ackLatency("gw-single", rate, options.seconds(5, 2), options.seconds(15, 5));
     context.report.row(String.format("single-record requests, acknowledged latency, open loop at %,.0f req/s (50 %% of max)", rate), "—",
       String.format("p50 %.1f ms, p99 %.1f ms, p999 %.1f ms", ack[0] / 1e6, ack[1] / 1e6, ack[2] / 1e6), "—");
   }
 
-  private void batches(int size, String label, String rawTopic, String gatewayTopic, int fullRecords) throws Exception {
-    int records = options.scaled(fullRecords);
+  private void batches(Workload workload, String rawTopic, String gatewayTopic) throws Exception {
     RawKafkaProduce rawProducer = new RawKafkaProduce(context);
     ClosedLoop load = new ClosedLoop(context);
-    Spread raw = context.repetitions.of(rawTopic, () -> rawProducer.run(rawTopic, records, size));
-    Spread gateway = context.repetitions.of(gatewayTopic, () -> load.run(gatewayTopic, records, size, 100, options.batchConnections));
-    context.report.row("produce, " + label + " records, 100 per request (" + options.batchConnections + " connections)",
-      raw.format("rec/s"), gateway.format("rec/s"), gateway.ratioTo(raw));
+    Spread raw = context.repetitions.of(rawTopic, () -> rawProducer.run(rawTopic, options.scaled(workload.fullRecords()), workload.size()));
+    Spread gateway = context.repetitions.of(gatewayTopic, () -> workload.run(context, load, gatewayTopic));
+    context.report.row(workload.describe(), raw.format("rec/s"), gateway.format("rec/s"), gateway.ratioTo(raw));
   }
 
   private void webSocket() throws Exception {

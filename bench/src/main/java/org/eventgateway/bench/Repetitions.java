@@ -38,7 +38,23 @@ final class Repetitions {
     return warmingUp;
   }
 
+  /** Warm-up runs, then the measured repetitions: their rates. */
   Spread of(String label, Run run) throws Exception {
+    warmUp(label, run);
+    List<Double> rates = new ArrayList<>();
+    for (int i = 0; i < measured; i++) {
+      rates.add(measure(run));
+    }
+    return new Spread(rates);
+  }
+
+  /** Measured repetitions per run (--reps). */
+  int measured() {
+    return measured;
+  }
+
+  /** Runs until the JIT has settled (see above); none of them counts. */
+  void warmUp(String label, Run run) throws Exception {
     long warmUntil = System.nanoTime() + warmUpLimitNanos;
     double jitShare = 1;
     int warmUps = 0;
@@ -55,12 +71,13 @@ final class Repetitions {
       warmingUp = false;
     }
     notes.add(String.format("warm-up, %s: %d run(s); the JIT compiler's share of both JVMs' CPU in the last: %.0f %%", label, warmUps, 100 * jitShare));
-    List<Double> rates = new ArrayList<>();
-    for (int i = 0; i < measured; i++) {
-      rates.add(run.once());
-      afterEach.accept(gateway.get());
-    }
-    return new Spread(rates);
+  }
+
+  /** One measured repetition after the warm-up: its rate. */
+  double measure(Run run) throws Exception {
+    double rate = run.once();
+    afterEach.accept(gateway.get());
+    return rate;
   }
 
   /** This JVM's CPU plus the running gateway's. */

@@ -28,6 +28,15 @@ final class Report {
     System.out.printf("%s | %s | %s | %s%n", stage, raw, gateway, ratio);
   }
 
+  /**
+   * A row of the gateway with a feature on against the same workload with it off, in the same run: the "off"
+   * figure in the baseline column, the "on" figure, and the ratio on / off with the target it is held to,
+   * e.g. "0.97 (target ≥ 0.9)".
+   */
+  void versus(String stage, String offLabel, Spread off, String onLabel, Spread on, String unit, double target) {
+    row(stage, offLabel + ": " + off.format(unit), onLabel + ": " + on.format(unit), on.ratioTo(off) + " (target ≥ " + target + ")");
+  }
+
   /** The notes under the tables; stages add to them as they go. */
   List<String> notes() {
     return notes;
