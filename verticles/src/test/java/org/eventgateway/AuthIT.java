@@ -154,6 +154,41 @@ class AuthIT {
     assertEquals(401, basic.statusCode());
   }
 
+  /**
+   * The hostile sweep without a valid credential: every route and method, with no key, a forged key, another
+   * scheme and a malformed header. Only the open routes answer 2xx; nothing else ever answers with data.
+   */
+  @Test
+  void withoutAValidCredentialNoRouteOrMethodGivesData() {
+    java.util.Set<String> open = java.util.Set.of("/health", "/ready", "/", "/index.html", "/eventbus/info");
+    String[] credentials = {null, "egw_00000000_forged", "Basic b3A6b3A=", "Bearer", "Bearer " + "x".repeat(4000)};
+    for (String path : org.eventgateway.support.HostileCases.ROUTES) {
+      for (String method : org.eventgateway.support.HostileCases.METHODS) {
+        for (String credential : credentials) {
+          HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.httpPort + path)).timeout(Duration.ofSeconds(30))
+            .method(method, method.equals("POST") || method.equals("PUT") || method.equals("PATCH")
+              ? HttpRequest.BodyPublishers.ofString("{\"all\":true,\"records\":[{\"value\":{}}]}") : HttpRequest.BodyPublishers.noBody())
+            .header("Content-Type", "application/json");
+          if (credential != null) {
+            b.header("Authorization", credential.startsWith("egw_") ? "Bearer " + credential : credential);
+          }
+          HttpResponse<String> r;
+          try {
+            r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+          } catch (Exception e) {
+            throw new AssertionError(method + " " + path + ": " + e, e);
+          }
+          String what = method + " " + path + " with " + (credential == null ? "no credential" : credential.substring(0, Math.min(20, credential.length())));
+          assertTrue(r.statusCode() < 500, what + ": " + r.statusCode() + " " + r.body());
+          if (!open.contains(path)) {
+            assertTrue(r.statusCode() >= 400, what + " gave data: " + r.statusCode() + " " + r.body());
+          }
+          assertTrue(!r.body().contains("orders") || path.startsWith("/index") || path.equals("/"), what + ": " + r.body());
+        }
+      }
+    }
+  }
+
   @Test
   void anApplyReplayNeedsItsOwnPermission() {
     HttpResponse<String> apply = call("POST", "/groups/" + gw.ledger + "/replay", reader,

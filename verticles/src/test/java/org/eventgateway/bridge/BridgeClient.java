@@ -61,8 +61,11 @@ final class BridgeClient {
 
   /** The first frame after {@code from} that matches, within the deadline. */
   JsonObject await(String what, int from, Duration deadline, Predicate<JsonObject> match) {
-    return Poll.until(what, deadline, () -> received.subList(Math.min(from, received.size()), received.size())
-      .stream().filter(match).findFirst().orElse(null), m -> m != null);
+    // A snapshot first: a sublist view of the live list breaks when a frame arrives while it is read.
+    return Poll.until(what, deadline, () -> {
+      List<JsonObject> now = List.copyOf(received);
+      return now.subList(Math.min(from, now.size()), now.size()).stream().filter(match).findFirst().orElse(null);
+    }, m -> m != null);
   }
 
   /** Writes {@code bytes} and returns the err frame that answers them within 2 s. */
