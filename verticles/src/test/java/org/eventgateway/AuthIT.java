@@ -245,6 +245,20 @@ class AuthIT {
   }
 
   @Test
+  void aDeadLetterStillSaysWhoSentIt() {
+    JsonObject poison = TestGateway.order("auth-dead-1", "c-1", "sku-1", 1, 2.5, 1).put("partition", 0);
+    poison.getJsonObject("value").putNull("order_id"); // orders.order_id is NOT NULL: the ledger handler refuses it
+    HttpResponse<String> sent = call("POST", "/topics/" + gw.topic, producer, new JsonObject().put("records", new JsonArray().add(poison)).encode());
+    assertEquals(200, sent.statusCode(), sent.body());
+    JsonObject letter = Poll.until("the dead letter in the browse API", Duration.ofSeconds(60), () -> {
+      JsonObject page = new JsonObject(call("GET", "/dlq/" + gw.ledger + "?limit=500", reader, null).body());
+      return page.getJsonArray("records").stream().map(JsonObject.class::cast)
+        .filter(r -> "auth-dead-1".equals(r.getJsonObject("headers").getString("event-id"))).findFirst().orElse(null);
+    }, r -> r != null);
+    assertEquals("order-service", letter.getJsonObject("headers").getString("produced-by"), letter.encode());
+  }
+
+  @Test
   void aRevokedKeyIsRefusedAfterTheReloadWithoutARestart() {
     String temporary = key("temporary", "produce:" + gw.topic);
     Poll.until("the new key accepted", Duration.ofSeconds(10), () -> call("POST", "/topics/" + gw.topic, temporary, order("auth-rev-1")).statusCode(),

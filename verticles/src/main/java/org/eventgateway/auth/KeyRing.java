@@ -17,7 +17,8 @@ import java.util.function.Consumer;
  * file system calls) whenever its modification time or size changes, so a revoked key stops working within
  * {@code auth.reloadIntervalMs} without a restart. A missing file means no keys; a file that does not parse
  * leaves the keys already loaded in force and says why in the log. Keys added or removed after the first load
- * are reported to {@link #auditChanges} (one gateway instance does, so each change is recorded once).
+ * are reported to {@link #auditChanges} (one gateway instance does, so each change is recorded once). Confined to
+ * the event loop of the verticle that owns it.
  */
 public final class KeyRing {
   private static final Logger LOG = LoggerFactory.getLogger(KeyRing.class);
@@ -25,6 +26,8 @@ public final class KeyRing {
   private final Vertx vertx;
   private final AuthConfig config;
   private volatile Map<String, Principal> byHash = Map.of();
+  /** Keys seen since the last load, so a client's repeated key costs a map lookup, not a SHA-256: emptied on every load. */
+  private final TokenCache seenKeys;
   private Map<String, String> ids = Map.of();
   private Consumer<JsonObject> audit;
   private String seen = "";
@@ -34,6 +37,7 @@ public final class KeyRing {
   public KeyRing(Vertx vertx, AuthConfig config) {
     this.vertx = vertx;
     this.config = config;
+    this.seenKeys = new TokenCache(config.maxKeys());
   }
 
   /** Where key additions and revocations are reported (as audit entries); none by default. */
@@ -55,7 +59,18 @@ public final class KeyRing {
 
   /** The principal whose key this is, or null for an unknown or revoked key. */
   public Principal authenticate(String key) {
-    return key == null || ApiKeys.idOf(key) == null ? null : byHash.get(ApiKeys.hash(key));
+    if (key == null || ApiKeys.idOf(key) == null) {
+      return null;
+    }
+    Principal known = seenKeys.get(key, 0);
+    if (known != null) {
+      return known;
+    }
+    Principal found = byHash.get(ApiKeys.hash(key));
+    if (found != null) {
+      seenKeys.put(key, found, Long.MAX_VALUE);
+    }
+    return found;
   }
 
   private Future<Void> check() {
@@ -100,6 +115,7 @@ public final class KeyRing {
     boolean first = seen.isEmpty();
     seen = stamp;
     byHash = Map.copyOf(table);
+    seenKeys.clear(); // a revoked key must not outlive the file that dropped it
     if (!first && audit != null) {
       keyIds.forEach((id, name) -> {
         if (!ids.containsKey(id)) {

@@ -25,6 +25,18 @@ public final class Poll {
     }
   }
 
+  /** The failure of a future expected to fail (an assertion error if it succeeds or does not complete in 60 s). */
+  public static Throwable awaitFailure(Future<?> future) {
+    try {
+      Object value = future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      throw new AssertionError("expected a failure, got " + value);
+    } catch (java.util.concurrent.ExecutionException e) {
+      return e.getCause();
+    } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("future did not complete: " + e, e);
+    }
+  }
+
   /** Re-evaluates {@code value} every 100 ms until {@code done} accepts it; fails with the last value. */
   public static <T> T until(String what, Duration timeout, Supplier<T> value, java.util.function.Predicate<T> done) {
     long deadline = System.nanoTime() + timeout.toNanos();
