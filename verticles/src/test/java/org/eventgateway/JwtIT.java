@@ -7,11 +7,16 @@ import org.eventgateway.support.ChildGateway;
 import org.eventgateway.support.Poll;
 import org.eventgateway.support.RawKafka;
 import org.eventgateway.support.TestGateway;
+import org.eventgateway.support.TestJwt;
+
+import static org.eventgateway.support.TestJwt.b64;
+import static org.eventgateway.support.TestJwt.jwk;
+import static org.eventgateway.support.TestJwt.jwks;
+import static org.eventgateway.support.TestJwt.sign;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,12 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.Signature;
-import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.Base64;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -48,10 +48,8 @@ class JwtIT {
 
   @BeforeAll
   static void start() throws Exception {
-    KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
-    rsa.initialize(2048);
-    first = rsa.generateKeyPair();
-    second = rsa.generateKeyPair();
+    first = TestJwt.rsa();
+    second = TestJwt.rsa();
     gw = TestGateway.create();
     gw.createTopic(gw.topic, 6);
     Path dir = Files.createTempDirectory("jwt-it");
@@ -72,43 +70,12 @@ class JwtIT {
     gw.close();
   }
 
-  private static JsonObject jwks(JsonObject... keys) {
-    return new JsonObject().put("keys", new JsonArray(Arrays.asList((Object[]) keys)));
-  }
-
-  private static JsonObject jwk(String kid, KeyPair pair) {
-    RSAPublicKey pub = (RSAPublicKey) pair.getPublic();
-    return new JsonObject().put("kty", "RSA").put("kid", kid).put("alg", "RS256").put("use", "sig")
-      .put("n", b64(unsigned(pub.getModulus()))).put("e", b64(unsigned(pub.getPublicExponent())));
-  }
-
-  private static byte[] unsigned(BigInteger n) {
-    byte[] b = n.toByteArray();
-    return b[0] == 0 ? Arrays.copyOfRange(b, 1, b.length) : b;
-  }
-
-  private static String b64(byte[] bytes) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-  }
-
   private static JsonObject claims(String sub, String scope) {
     long now = System.currentTimeMillis() / 1000;
     return new JsonObject().put("sub", sub).put("iss", ISSUER).put("aud", AUDIENCE).put("iat", now).put("exp", now + 300).put("scope", scope);
   }
 
   /** RS256 over header.payload with the pair's private key. */
-  private static String sign(String kid, KeyPair pair, JsonObject claims) {
-    try {
-      String head = b64(new JsonObject().put("alg", "RS256").put("typ", "JWT").put("kid", kid).encode().getBytes(StandardCharsets.UTF_8));
-      String body = b64(claims.encode().getBytes(StandardCharsets.UTF_8));
-      Signature s = Signature.getInstance("SHA256withRSA");
-      s.initSign(pair.getPrivate());
-      s.update((head + "." + body).getBytes(StandardCharsets.US_ASCII));
-      return head + "." + body + "." + b64(s.sign());
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-  }
 
   private String orders(String id) {
     return new JsonObject().put("records", new JsonArray().add(TestGateway.order(id, "c", "s", 1, 1.0, 1).put("partition", 0))).encode();

@@ -2,22 +2,18 @@ package org.eventgateway.auth;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.eventgateway.config.AuthConfig;
 import org.eventgateway.support.Poll;
+import org.eventgateway.support.TestJwt;
+
+import static org.eventgateway.support.TestJwt.jwk;
+import static org.eventgateway.support.TestJwt.jwks;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.Signature;
-import java.security.interfaces.RSAPublicKey;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -40,10 +36,8 @@ class JwksUrlTest {
 
   @BeforeEach
   void start() throws Exception {
-    KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
-    rsa.initialize(2048);
-    first = rsa.generateKeyPair();
-    second = rsa.generateKeyPair();
+    first = TestJwt.rsa();
+    second = TestJwt.rsa();
     vertx = Vertx.vertx();
     served.set(jwks(jwk("first", first)));
     provider = Poll.await(vertx.createHttpServer().requestHandler(req -> {
@@ -57,11 +51,21 @@ class JwksUrlTest {
     Poll.await(vertx.close());
   }
 
+  /** The verifier is confined to one event loop, as in the gateway: every call goes through this context. */
+  private io.vertx.core.Context loop;
+
+  private <T> io.vertx.core.Future<T> onLoop(java.util.function.Supplier<io.vertx.core.Future<T>> call) {
+    io.vertx.core.Promise<T> done = io.vertx.core.Promise.promise();
+    loop.runOnContext(v -> call.get().onComplete(done));
+    return done.future();
+  }
+
   private JwtVerifier verifier() {
     AuthConfig.Jwt config = new AuthConfig.Jwt("", "http://127.0.0.1:" + provider.actualPort() + "/keys", "https://idp.test", "gw", 5,
       "sub", "scope", 3_600_000, 0, 100);
     JwtVerifier v = new JwtVerifier(vertx, config);
-    Poll.await(v.start());
+    loop = vertx.getOrCreateContext();
+    Poll.await(onLoop(v::start));
     return v;
   }
 
@@ -69,56 +73,27 @@ class JwksUrlTest {
   void keysComeFromTheUrlAndANewKidIsFetchedAtOnce() {
     JwtVerifier v = verifier();
     assertEquals(1, fetches.get());
-    assertEquals("svc", Poll.await(v.verify(sign("first", first))).name());
+    assertEquals("svc", Poll.await(onLoop(() -> v.verify(sign("first", first)))).name());
     served.set(jwks(jwk("first", first), jwk("second", second)));
-    assertEquals("svc", Poll.await(v.verify(sign("second", second))).name(), "a key added since: fetched on first sight");
+    assertEquals("svc", Poll.await(onLoop(() -> v.verify(sign("second", second)))).name(), "a key added since: fetched on first sight");
     assertEquals(2, fetches.get());
     served.set(jwks(jwk("second", second)));
     String third = sign("third", first);
-    assertTrue(Poll.awaitFailure(v.verify(third)).getMessage() != null, "an unknown key refuses after one more fetch");
-    assertTrue(Poll.awaitFailure(v.verify(sign("first", first))).getMessage() != null, "the new JWKS dropped 'first'");
+    assertTrue(Poll.awaitFailure(onLoop(() -> v.verify(third))).getMessage() != null, "an unknown key refuses after one more fetch");
+    assertTrue(Poll.awaitFailure(onLoop(() -> v.verify(sign("first", first)))).getMessage() != null, "the new JWKS dropped 'first'");
   }
 
   @Test
   void aProviderThatIsDownKeepsTheKeysInForce() {
     JwtVerifier v = verifier();
     status.set(503);
-    assertTrue(Poll.awaitFailure(v.verify(sign("unknown", second))).getMessage() != null);
-    assertEquals("svc", Poll.await(v.verify(sign("first", first))).name(), "the keys loaded stay");
-  }
-
-  private static JsonObject jwks(JsonObject... keys) {
-    return new JsonObject().put("keys", new JsonArray(Arrays.asList((Object[]) keys)));
-  }
-
-  private static JsonObject jwk(String kid, KeyPair pair) {
-    RSAPublicKey pub = (RSAPublicKey) pair.getPublic();
-    return new JsonObject().put("kty", "RSA").put("kid", kid).put("alg", "RS256").put("use", "sig")
-      .put("n", b64(unsigned(pub.getModulus()))).put("e", b64(unsigned(pub.getPublicExponent())));
-  }
-
-  private static byte[] unsigned(BigInteger n) {
-    byte[] b = n.toByteArray();
-    return b[0] == 0 ? Arrays.copyOfRange(b, 1, b.length) : b;
-  }
-
-  private static String b64(byte[] bytes) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    assertTrue(Poll.awaitFailure(onLoop(() -> v.verify(sign("unknown", second)))).getMessage() != null);
+    assertEquals("svc", Poll.await(onLoop(() -> v.verify(sign("first", first)))).name(), "the keys loaded stay");
   }
 
   private static String sign(String kid, KeyPair pair) {
-    try {
-      long now = System.currentTimeMillis() / 1000;
-      JsonObject claims = new JsonObject().put("sub", "svc").put("iss", "https://idp.test").put("aud", "gw").put("exp", now + 300)
-        .put("scope", "produce:orders");
-      String head = b64(new JsonObject().put("alg", "RS256").put("kid", kid).encode().getBytes(StandardCharsets.UTF_8));
-      String body = b64(claims.encode().getBytes(StandardCharsets.UTF_8));
-      Signature s = Signature.getInstance("SHA256withRSA");
-      s.initSign(pair.getPrivate());
-      s.update((head + "." + body).getBytes(StandardCharsets.US_ASCII));
-      return head + "." + body + "." + b64(s.sign());
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
+    long now = System.currentTimeMillis() / 1000;
+    return TestJwt.sign(kid, pair, new JsonObject().put("sub", "svc").put("iss", "https://idp.test").put("aud", "gw")
+      .put("exp", now + 300).put("scope", "produce:orders"));
   }
 }
