@@ -34,6 +34,11 @@ public final class Authenticator {
     }
   }
 
+  /** The principal a verified client certificate names (its subject's CN), from the principals file; null if none. */
+  public Principal byCertificate(String commonName) {
+    return keys.named(commonName);
+  }
+
   public Future<Principal> authenticate(String credential) {
     if (credential == null) {
       return Future.failedFuture("credentials required");

@@ -26,6 +26,7 @@ public final class KeyRing {
   private final Vertx vertx;
   private final AuthConfig config;
   private volatile Map<String, Principal> byHash = Map.of();
+  private volatile Map<String, Principal> byName = Map.of();
   /** Keys seen since the last load, so a client's repeated key costs a map lookup, not a SHA-256: emptied on every load. */
   private final TokenCache seenKeys;
   private Map<String, String> ids = Map.of();
@@ -73,6 +74,11 @@ public final class KeyRing {
     return found;
   }
 
+  /** The principal of that name in the file (a client certificate's subject), or null. */
+  public Principal named(String name) {
+    return name == null ? null : byName.get(name);
+  }
+
   private Future<Void> check() {
     if (reading) {
       return Future.succeededFuture();
@@ -81,7 +87,7 @@ public final class KeyRing {
     String path = config.principalsFile();
     return vertx.fileSystem().exists(path)
       .compose(exists -> exists ? vertx.fileSystem().props(path).compose(props -> reloadIfChanged(path, props))
-        : Future.<Void>succeededFuture().onSuccess(v -> replace("missing", Map.of(), Map.of(), path)))
+        : Future.<Void>succeededFuture().onSuccess(v -> replace("missing", Map.of(), Map.of(), Map.of(), path)))
       .onFailure(err -> LOG.error("Cannot read the principals file {}: {}; the keys already loaded stay in force", path, err.getMessage()))
       .eventually(() -> {
         reading = false;
@@ -98,7 +104,8 @@ public final class KeyRing {
     return vertx.fileSystem().readFile(path).map(bytes -> {
       try {
         JsonObject tree = new JsonObject(bytes);
-        replace(stamp, PrincipalsFile.table(tree, config.maxKeys()), PrincipalsFile.keyIds(tree), path);
+        replace(stamp, PrincipalsFile.table(tree, config.maxKeys()), PrincipalsFile.byName(tree, config.maxKeys()),
+          PrincipalsFile.keyIds(tree), path);
       } catch (RuntimeException e) {
         seen = stamp; // one error line per change of the file, not one per interval
         LOG.error("The principals file {} was not loaded ({}); the {} keys already loaded stay in force", path, e.getMessage(),
@@ -108,13 +115,15 @@ public final class KeyRing {
     });
   }
 
-  private void replace(String stamp, Map<String, Principal> table, Map<String, String> keyIds, String path) {
+  private void replace(String stamp, Map<String, Principal> table, Map<String, Principal> names, Map<String, String> keyIds,
+                       String path) {
     if (stamp.equals(seen)) {
       return;
     }
     boolean first = seen.isEmpty();
     seen = stamp;
     byHash = Map.copyOf(table);
+    byName = Map.copyOf(names);
     seenKeys.clear(); // a revoked key must not outlive the file that dropped it
     if (!first && audit != null) {
       keyIds.forEach((id, name) -> {

@@ -53,6 +53,18 @@ public final class PrincipalsFile {
     return byHash;
   }
 
+  /** Name → principal, keys or not (a principal known by its client certificate needs none); checked as {@link #table}. */
+  public static Map<String, Principal> byName(JsonObject file, int maxKeys) {
+    Map<String, Principal> names = new HashMap<>();
+    table(file, maxKeys).values().forEach(p -> names.put(p.name(), p));
+    for (Object entry : principals(file)) {
+      if (entry instanceof JsonObject p && p.getValue("name") instanceof String name && !names.containsKey(name)) {
+        names.put(name, new Principal(name, Permissions.parse(strings(p.getValue("permissions"), name + ".permissions"))));
+      }
+    }
+    return names;
+  }
+
   /** Key id → its principal's name, to tell which keys a new version of the file added or removed. */
   public static Map<String, String> keyIds(JsonObject file) {
     Map<String, String> ids = new HashMap<>();

@@ -92,6 +92,14 @@ public final class ConfigLoader {
     set(env, "GATEWAY_PG_SCHEMA", config, "postgres", "schema", false);
     set(env, "GATEWAY_REQUIRE_ID", config, "ingest", "requireId", false);
     set(env, "GATEWAY_HTTP_HOST", config, "ingest", "host", false);
+    if (env.get("GATEWAY_TLS_CERT") != null || env.get("GATEWAY_TLS_KEY") != null) {
+      JsonObject ingest = config.getJsonObject("ingest", new JsonObject());
+      config.put("ingest", ingest);
+      JsonObject tls = ingest.getJsonObject("tls", new JsonObject());
+      ingest.put("tls", tls);
+      set(env, "GATEWAY_TLS_CERT", ingest, "tls", "certFile", false);
+      set(env, "GATEWAY_TLS_KEY", ingest, "tls", "keyFile", false);
+    }
     set(env, "GATEWAY_AUTH_ENABLED", config, "auth", "enabled", false);
     set(env, "GATEWAY_PRINCIPALS_FILE", config, "auth", "principalsFile", false);
   }

@@ -96,6 +96,11 @@ final class AccessGate {
       return;
     } else if (request.path().startsWith("/ws/") && request.getParam("ticket") != null) {
       found(ctx, tickets.redeem(request.getParam("ticket"), System.currentTimeMillis()), "unknown, used or expired ticket");
+    } else if (request.isSSL()) {
+      String subject = ClientCertificates.commonName(request.connection());
+      if (subject != null) {
+        found(ctx, authenticator.byCertificate(subject), "client certificate '" + subject + "' names no principal of this gateway");
+      }
     }
     ctx.next();
   }

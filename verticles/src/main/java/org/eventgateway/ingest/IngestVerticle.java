@@ -43,6 +43,7 @@ public class IngestVerticle extends VerticleBase {
   private PublishPath publishPath;
   private WsIngest wsIngest;
   private AccessGate gate;
+  private TlsFiles tlsFiles;
   private static final String SHARED = "gateway.ingest";
   private static final String BUS_OWNER = "busPublishOwner";
   private final String instanceId = java.util.UUID.randomUUID().toString();
@@ -107,12 +108,16 @@ public class IngestVerticle extends VerticleBase {
     router.route().last().handler(ctx -> error(ctx, 404, "no such endpoint: " + ctx.request().path()));
     router.route().failureHandler(this::failure);
 
-    server = vertx.createHttpServer(HttpEdge.options(config));
-    server.requestHandler(new HttpEdge(vertx, config.edge()).install(server, router));
-    return gate.start().compose(v -> server.listen())
-      .onSuccess(s -> LOG.info("Ingest listening on {}:{}", config.host(), s.actualPort()))
-      .recover(err -> Future.failedFuture("cannot listen on " + config.host() + ":" + config.port()
+    tlsFiles = new TlsFiles(vertx, gatewayConfig.ingest().tls());
+    return gate.start().compose(v -> tlsFiles.configure(HttpEdge.options(config))).compose(options -> {
+      server = vertx.createHttpServer(options);
+      server.requestHandler(new HttpEdge(vertx, config.edge()).install(server, router));
+      return server.listen().recover(err -> Future.failedFuture("cannot listen on " + config.host() + ":" + config.port()
         + " (" + err.getMessage() + ") — set GATEWAY_HTTP_PORT to a free port"));
+    })
+      .onSuccess(tlsFiles::watch)
+      .onSuccess(s -> LOG.info("Ingest listening on {}:{}{}", config.host(), s.actualPort(),
+        gatewayConfig.ingest().tls().enabled() ? " (HTTPS)" : ""));
   }
 
   /** The port actually bound (differs from the config when it asks for port 0). */
@@ -127,6 +132,9 @@ public class IngestVerticle extends VerticleBase {
     draining = true;
     if (gate != null) {
       gate.stop();
+    }
+    if (tlsFiles != null) {
+      tlsFiles.stop();
     }
     vertx.sharedData().<String, String>getLocalMap(SHARED).removeIfPresent(BUS_OWNER, instanceId);
     Future<Void> sockets = wsIngest == null ? Future.succeededFuture() : wsIngest.closeAll();
