@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * client certificate the CA signed is served as the principal its CN names (and named in produced-by); a client
  * without one and without a key is 401, and with {@code require} it gets no connection; the WebSocket works over
  * TLS; plaintext on the TLS port and a TLS 1.1 client get nothing; new
- * certificate files are served to new connections without a restart.
+ * certificate files are served to new connections without a restart; the TCP bridge speaks TLS when configured.
  */
 class TlsIT {
   private static TestGateway gw;
@@ -145,8 +145,40 @@ class TlsIT {
     assertEquals(200, Poll.await(post(https(true, Set.of("TLSv1.3")), "tls-4")).statusCode(), "served after the rotation");
   }
 
-  /** The subject of the certificate a new TLS connection is shown. */
-  private static String servedSubject() {
+  @Test
+  void theTcpBridgeSpeaksTlsToo() throws Exception {
+    Path[] server = certs.leaf("bridge", "gateway-bridge", true);
+    try (TestGateway bridged = TestGateway.create()) {
+      JsonObject config = bridged.config(new JsonObject());
+      config.getJsonObject("bridge").put("tls", new JsonObject().put("certFile", server[0].toString()).put("keyFile", server[1].toString()));
+      bridged.startResolved(config);
+      try (SSLSocket s = (SSLSocket) trustingTheCa().getSocketFactory().createSocket("127.0.0.1", bridged.bridgePort)) {
+        s.setSoTimeout(10_000);
+        byte[] ping = new JsonObject().put("type", "ping").encode().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.io.DataOutputStream out = new java.io.DataOutputStream(s.getOutputStream());
+        out.writeInt(ping.length);
+        out.write(ping);
+        java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+        byte[] pong = new byte[in.readInt()];
+        in.readFully(pong);
+        assertEquals("pong", new JsonObject(Buffer.buffer(pong)).getString("type"));
+        assertEquals("CN=gateway-bridge", ((X509Certificate) s.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName());
+      }
+      try (Socket plain = new Socket("127.0.0.1", bridged.bridgePort)) {
+        plain.setSoTimeout(10_000);
+        byte[] ping = new JsonObject().put("type", "ping").encode().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.io.DataOutputStream out = new java.io.DataOutputStream(plain.getOutputStream());
+        out.writeInt(ping.length);
+        out.write(ping);
+        int first = plain.getInputStream().read();
+        assertTrue(first == -1 || first == 0x15, "a plaintext client gets no pong, only the close or a TLS alert: " + first);
+      } catch (java.net.SocketException reset) {
+        // refused by a reset: no pong either
+      }
+    }
+  }
+
+  private static SSLContext trustingTheCa() throws Exception {
     try (InputStream in = Files.newInputStream(certs.ca())) {
       KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
       trust.load(null, null);
@@ -155,8 +187,15 @@ class TlsIT {
       tmf.init(trust);
       SSLContext tls = SSLContext.getInstance("TLS");
       tls.init(null, tmf.getTrustManagers(), null);
+      return tls;
+    }
+  }
+
+  /** The subject of the certificate a new TLS connection is shown. */
+  private static String servedSubject() {
+    try {
       try (Socket plain = new Socket("127.0.0.1", gw.httpPort);
-           SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(plain, "127.0.0.1", gw.httpPort, true)) {
+           SSLSocket s = (SSLSocket) trustingTheCa().getSocketFactory().createSocket(plain, "127.0.0.1", gw.httpPort, true)) {
         s.setSoTimeout(5_000);
         s.startHandshake();
         return ((X509Certificate) s.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName();

@@ -7,6 +7,7 @@ import org.eventgateway.config.BridgeConfig;
 import org.eventgateway.config.GatewayConfig;
 import org.eventgateway.contract.Addresses;
 import org.eventgateway.contract.BridgePolicy;
+import org.eventgateway.tls.TlsFiles;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.net.NetServer;
@@ -31,6 +32,7 @@ public class TcpBridgeVerticle extends VerticleBase {
   private final BridgeConfig config;
   private final AuthConfig auth;
   private Authenticator authenticator;
+  private TlsFiles tlsFiles;
   private BridgeGuard guard;
 
   public TcpBridgeVerticle(GatewayConfig config) {
@@ -46,14 +48,18 @@ public class TcpBridgeVerticle extends VerticleBase {
     BridgeOptions policy = BridgePolicy.permit(new BridgeOptions());
     authenticator = auth.enabled() ? new Authenticator(vertx, auth, null) : null;
     guard = new BridgeGuard(authenticator, entry -> vertx.eventBus().send(Addresses.AUDIT_RECORD, entry));
-    server = vertx.createNetServer(new NetServerOptions());
-    server.connectHandler(socket -> accept(socket, policy, config));
+    tlsFiles = new TlsFiles(vertx, config.tls());
     return (authenticator == null ? Future.<Void>succeededFuture() : authenticator.start())
-      .compose(v -> server.listen(config.port(), config.host()))
-      .onSuccess(s -> LOG.info("TCP event-bus bridge on {}:{} (in: gateway.ingest.publish, out: gateway.lag.updates)",
-        config.host(), config.port()))
-      .recover(err -> Future.failedFuture("cannot listen on " + config.host() + ":" + config.port()
-        + " for the TCP event-bus bridge (" + err.getMessage() + ") — set bridge.tcpPort, or -1 to turn it off"));
+      .compose(v -> tlsFiles.configure(new NetServerOptions()))
+      .compose(options -> {
+        server = vertx.createNetServer(options);
+        server.connectHandler(socket -> accept(socket, policy, config));
+        return server.listen(config.port(), config.host()).recover(err -> Future.failedFuture("cannot listen on " + config.host()
+          + ":" + config.port() + " for the TCP event-bus bridge (" + err.getMessage() + ") — set bridge.tcpPort, or -1 to turn it off"));
+      })
+      .onSuccess(s -> tlsFiles.watch(s::updateSSLOptions))
+      .onSuccess(s -> LOG.info("TCP event-bus bridge on {}:{}{} (in: gateway.ingest.publish, out: gateway.lag.updates)",
+        config.host(), config.port(), config.tls().enabled() ? " (TLS)" : ""));
   }
 
   private void accept(NetSocket socket, BridgeOptions policy, BridgeConfig config) {
@@ -71,6 +77,9 @@ public class TcpBridgeVerticle extends VerticleBase {
   public Future<?> stop() {
     if (authenticator != null) {
       authenticator.stop();
+    }
+    if (tlsFiles != null) {
+      tlsFiles.stop();
     }
     return server == null ? Future.succeededFuture() : server.close();
   }

@@ -14,7 +14,7 @@ import java.util.List;
 public record IngestSettings(int instances, String host, int port, int maxBodyBytes, int maxRecordsPerRequest,
                              boolean requireId, long publishTimeoutMs, long shutdownGraceMs, int idleTimeoutSeconds,
                              long requestHeaderTimeoutMs, long requestBodyTimeoutMs, int maxHeaderSize,
-                             int maxInitialLineLength, Json json, Ws ws, List<String> allowedTopics, Tls tls) {
+                             int maxInitialLineLength, Json json, Ws ws, List<String> allowedTopics, TlsConfig tls) {
 
   /** Every key at its default. */
   public static final IngestSettings DEFAULTS = from(new JsonObject());
@@ -22,22 +22,6 @@ public record IngestSettings(int instances, String host, int port, int maxBodyBy
   /** {@code ingest.json}: what any JSON the gateway reads may hold. */
   public record Json(int maxNestingDepth, int maxNumberLength, int maxStringLength, long maxDocumentLength, int maxNameLength) {
     public static final Json DEFAULTS = new Json(64, 100, 1024 * 1024, 16L * 1024 * 1024, 1024);
-  }
-
-  /**
-   * {@code ingest.tls}: HTTPS when {@code certFile} is set — PEM chain and key, TLS 1.2 and 1.3 only, client
-   * certificates {@code none}, {@code request}ed or {@code require}d (checked against {@code trustFile}), the files
-   * re-read every {@code reloadIntervalMs} and served anew when they changed.
-   */
-  public record Tls(String certFile, String keyFile, String clientAuth, String trustFile, long reloadIntervalMs) {
-    public boolean enabled() {
-      return !certFile.isBlank();
-    }
-
-    static Tls from(JsonObject c) {
-      return new Tls(c.getString("certFile", ""), c.getString("keyFile", ""), c.getString("clientAuth", "none"),
-        c.getString("trustFile", ""), c.getLong("reloadIntervalMs", 10_000L));
-    }
   }
 
   /** {@code ingest.ws}: WebSocket ingestion. */
@@ -64,6 +48,6 @@ public record IngestSettings(int instances, String host, int port, int maxBodyBy
         j.getInteger("maxNameLength", d.maxNameLength())),
       new Ws(ws.getInteger("credits", 1000), ws.getInteger("maxPendingFrames", 64), ws.getLong("pingIntervalMs", 30_000L),
         ws.getInteger("maxConnections", 1000)),
-      allowed == null ? null : List.copyOf(allowed), Tls.from(c.getJsonObject("tls", new JsonObject())));
+      allowed == null ? null : List.copyOf(allowed), TlsConfig.from("ingest.tls", c.getJsonObject("tls", new JsonObject())));
   }
 }

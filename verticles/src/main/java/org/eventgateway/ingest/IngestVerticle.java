@@ -14,6 +14,7 @@ import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.eventgateway.auth.Principal;
 import org.eventgateway.auth.Quotas;
+import org.eventgateway.tls.TlsFiles;
 import org.eventgateway.contract.Addresses;
 import org.eventgateway.contract.BusHandlers;
 import org.eventgateway.contract.EventHeaders;
@@ -115,7 +116,7 @@ public class IngestVerticle extends VerticleBase {
       return server.listen().recover(err -> Future.failedFuture("cannot listen on " + config.host() + ":" + config.port()
         + " (" + err.getMessage() + ") — set GATEWAY_HTTP_PORT to a free port"));
     })
-      .onSuccess(tlsFiles::watch)
+      .onSuccess(s -> tlsFiles.watch(s::updateSSLOptions))
       .onSuccess(s -> LOG.info("Ingest listening on {}:{}{}", config.host(), s.actualPort(),
         gatewayConfig.ingest().tls().enabled() ? " (HTTPS)" : ""));
   }

@@ -1,15 +1,14 @@
-package org.eventgateway.ingest;
+package org.eventgateway.tls;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.ServerSSLOptions;
-import org.eventgateway.config.IngestSettings;
+import org.eventgateway.config.TlsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,44 +17,45 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * HTTPS for the HTTP listener ({@code ingest.tls}): the PEM chain, key and client CA read from their files (as bytes,
+ * TLS for a listener ({@code ingest.tls}, {@code bridge.tls}): the PEM chain, key and client CA read from their files (as bytes,
  * so a changed file is never answered from a cache), TLS 1.2 and 1.3 only, client certificates as configured.
  * Every {@code reloadIntervalMs} the files' modification times are compared, and changed files are handed to the
  * running server: a rotated certificate is served to new connections without a restart.
  */
-final class TlsFiles {
+public final class TlsFiles {
   private static final Logger LOG = LoggerFactory.getLogger(TlsFiles.class);
   static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
 
   private final Vertx vertx;
-  private final IngestSettings.Tls tls;
+  private final TlsConfig tls;
   private String stamp = "";
   private long timer = -1;
 
-  TlsFiles(Vertx vertx, IngestSettings.Tls tls) {
+  public TlsFiles(Vertx vertx, TlsConfig tls) {
     this.vertx = vertx;
     this.tls = tls;
   }
 
   /** Puts TLS on {@code options} when it is configured; the start fails naming the file that cannot be read. */
-  Future<HttpServerOptions> configure(HttpServerOptions options) {
+  public <O extends NetServerOptions> Future<O> configure(O options) {
     if (!tls.enabled()) {
       return Future.succeededFuture(options);
     }
     return stamp().compose(now -> read().map(ssl -> {
       stamp = now;
-      return options.setSsl(true).setKeyCertOptions(ssl.getKeyCertOptions()).setTrustOptions(ssl.getTrustOptions())
+      options.setSsl(true).setKeyCertOptions(ssl.getKeyCertOptions()).setTrustOptions(ssl.getTrustOptions())
         .setClientAuth(ssl.getClientAuth()).setEnabledSecureTransportProtocols(PROTOCOLS);
+      return options;
     }));
   }
 
-  /** Checks the files every reload interval and hands changed ones to {@code server}. */
-  void watch(HttpServer server) {
+  /** Checks the files every reload interval and hands changed ones to the server ({@code update}: its updateSSLOptions). */
+  public void watch(java.util.function.BiFunction<ServerSSLOptions, Boolean, Future<Boolean>> update) {
     if (tls.enabled()) {
       timer = vertx.setPeriodic(tls.reloadIntervalMs(), id -> stamp().onSuccess(now -> {
         if (!now.equals(stamp)) {
           stamp = now;
-          read().compose(ssl -> server.updateSSLOptions(ssl, true))
+          read().compose(ssl -> update.apply(ssl, true))
             .onSuccess(updated -> LOG.info("TLS files changed: new connections get the certificate of {}", tls.certFile()))
             .onFailure(err -> LOG.error("TLS files changed but were not taken ({}); the certificate in use stays", err.getMessage()));
         }
@@ -63,17 +63,17 @@ final class TlsFiles {
     }
   }
 
-  void stop() {
+  public void stop() {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
   }
 
   private Future<ServerSSLOptions> read() {
-    List<Future<Buffer>> reads = new ArrayList<>(List.of(readFile("ingest.tls.certFile", tls.certFile()),
-      readFile("ingest.tls.keyFile", tls.keyFile())));
+    List<Future<Buffer>> reads = new ArrayList<>(List.of(readFile(tls.section() + ".certFile", tls.certFile()),
+      readFile(tls.section() + ".keyFile", tls.keyFile())));
     if (!tls.trustFile().isBlank()) {
-      reads.add(readFile("ingest.tls.trustFile", tls.trustFile()));
+      reads.add(readFile(tls.section() + ".trustFile", tls.trustFile()));
     }
     return Future.all(reads).map(all -> {
       ServerSSLOptions ssl = new ServerSSLOptions().setEnabledSecureTransportProtocols(PROTOCOLS).setClientAuth(clientAuth(tls.clientAuth()))
@@ -99,7 +99,7 @@ final class TlsFiles {
     return Future.all(parts).map(all -> String.join("/", all.<String>list()));
   }
 
-  static ClientAuth clientAuth(String name) {
+  public static ClientAuth clientAuth(String name) {
     return switch (name) {
       case "require" -> ClientAuth.REQUIRED;
       case "request" -> ClientAuth.REQUEST;
