@@ -134,6 +134,7 @@ final class GatewayProcess {
   }
 
   private static Optional<HttpResponse<String>> send(HttpRequest request) {
+    Waits.mainThreadOnly(); // it blocks for the answer
     try {
       return Optional.of(HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString()).get(3, TimeUnit.SECONDS));
     } catch (InterruptedException e) {

@@ -57,7 +57,8 @@ final class Waits {
   }
 
   /** A blocking wait on a Vert.x thread would stall the very work it waits for. */
-  private static void mainThreadOnly() {
+  /** Throws on a Vert.x thread: every blocking wait of the bench (here and in {@link GatewayProcess}) calls it first. */
+  static void mainThreadOnly() {
     if (Context.isOnVertxThread()) {
       throw new IllegalStateException("a bench wait on a Vert.x thread: only the bench's main thread may block");
     }
