@@ -104,8 +104,8 @@ public final class KeyRing {
     return vertx.fileSystem().readFile(path).map(bytes -> {
       try {
         JsonObject tree = new JsonObject(bytes);
-        replace(stamp, PrincipalsFile.table(tree, config.maxKeys()), PrincipalsFile.byName(tree, config.maxKeys()),
-          PrincipalsFile.keyIds(tree), path);
+        Map<String, Principal> table = PrincipalsFile.table(tree, config.maxKeys());
+        replace(stamp, table, PrincipalsFile.byName(tree, table), PrincipalsFile.keyIds(tree), path);
       } catch (RuntimeException e) {
         seen = stamp; // one error line per change of the file, not one per interval
         LOG.error("The principals file {} was not loaded ({}); the {} keys already loaded stay in force", path, e.getMessage(),

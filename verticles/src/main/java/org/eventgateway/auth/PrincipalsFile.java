@@ -53,10 +53,13 @@ public final class PrincipalsFile {
     return byHash;
   }
 
-  /** Name → principal, keys or not (a principal known by its client certificate needs none); checked as {@link #table}. */
-  public static Map<String, Principal> byName(JsonObject file, int maxKeys) {
+  /**
+   * Name → principal, keys or not (a principal known by its client certificate needs none), given the file's
+   * {@link #table} (already checked: those principals are taken from it, not read again).
+   */
+  public static Map<String, Principal> byName(JsonObject file, Map<String, Principal> table) {
     Map<String, Principal> names = new HashMap<>();
-    table(file, maxKeys).values().forEach(p -> names.put(p.name(), p));
+    table.values().forEach(p -> names.put(p.name(), p));
     for (Object entry : principals(file)) {
       if (entry instanceof JsonObject p && p.getValue("name") instanceof String name && !names.containsKey(name)) {
         names.put(name, new Principal(name, Permissions.parse(strings(p.getValue("permissions"), name + ".permissions"))));

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -68,6 +69,18 @@ class PrincipalsFileTest {
       .put("permissions", new JsonArray().add("produce"))));
     assertThrows(IllegalArgumentException.class, () -> PrincipalsFile.table(badGrant, 10));
     assertThrows(IllegalArgumentException.class, () -> PrincipalsFile.addKey(new JsonObject(), "a", List.of("delete:x"), ApiKeys.generate(), NOW));
+  }
+
+  @Test
+  void aPrincipalWithoutKeysIsKnownByName() {
+    String key = ApiKeys.generate();
+    JsonObject file = PrincipalsFile.addKey(new JsonObject(), "keyed", List.of("lag.read"), key, NOW);
+    file.getJsonArray("principals").add(new JsonObject().put("name", "by-certificate").put("permissions", new JsonArray().add("produce:orders")));
+    Map<String, Principal> table = PrincipalsFile.table(file, 10);
+    Map<String, Principal> names = PrincipalsFile.byName(file, table);
+    assertSame(table.get(ApiKeys.hash(key)), names.get("keyed"), "taken from the table, not read again");
+    assertTrue(names.get("by-certificate").may("produce", "orders"));
+    assertEquals(2, names.size());
   }
 
   @Test
