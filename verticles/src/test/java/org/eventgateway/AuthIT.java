@@ -1,7 +1,6 @@
 package org.eventgateway;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -372,14 +371,7 @@ class AuthIT {
     }
     try (java.net.Socket s = new java.net.Socket("127.0.0.1", gw.bridgePort)) {
       s.setSoTimeout(15_000);
-      byte[] bytes = frame.encode().getBytes(StandardCharsets.UTF_8);
-      java.io.DataOutputStream out = new java.io.DataOutputStream(s.getOutputStream());
-      out.writeInt(bytes.length);
-      out.write(bytes);
-      java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
-      byte[] reply = new byte[in.readInt()];
-      in.readFully(reply);
-      return new JsonObject(Buffer.buffer(reply));
+      return org.eventgateway.support.BridgeFrame.exchange(s, frame);
     }
   }
 }

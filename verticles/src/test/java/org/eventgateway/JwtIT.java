@@ -145,14 +145,7 @@ class JwtIT {
       .put("body", new JsonObject(orders("jwt-tcp-1")).put("topic", gw.topic));
     try (java.net.Socket s = new java.net.Socket("127.0.0.1", gw.bridgePort)) {
       s.setSoTimeout(15_000);
-      byte[] bytes = frame.encode().getBytes(StandardCharsets.UTF_8);
-      java.io.DataOutputStream out = new java.io.DataOutputStream(s.getOutputStream());
-      out.writeInt(bytes.length);
-      out.write(bytes);
-      java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
-      byte[] reply = new byte[in.readInt()];
-      in.readFully(reply);
-      JsonObject answer = new JsonObject(new String(reply, StandardCharsets.UTF_8));
+      JsonObject answer = org.eventgateway.support.BridgeFrame.exchange(s, frame);
       assertEquals("message", answer.getString("type"), answer.encode());
     }
   }

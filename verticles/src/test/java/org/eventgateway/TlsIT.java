@@ -9,6 +9,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eventgateway.support.BridgeFrame;
 import org.eventgateway.support.Poll;
 import org.eventgateway.support.RawKafka;
 import org.eventgateway.support.TestCertificates;
@@ -154,22 +155,12 @@ class TlsIT {
       bridged.startResolved(config);
       try (SSLSocket s = (SSLSocket) trustingTheCa().getSocketFactory().createSocket("127.0.0.1", bridged.bridgePort)) {
         s.setSoTimeout(10_000);
-        byte[] ping = new JsonObject().put("type", "ping").encode().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        java.io.DataOutputStream out = new java.io.DataOutputStream(s.getOutputStream());
-        out.writeInt(ping.length);
-        out.write(ping);
-        java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
-        byte[] pong = new byte[in.readInt()];
-        in.readFully(pong);
-        assertEquals("pong", new JsonObject(Buffer.buffer(pong)).getString("type"));
+        assertEquals("pong", BridgeFrame.exchange(s, new JsonObject().put("type", "ping")).getString("type"));
         assertEquals("CN=gateway-bridge", ((X509Certificate) s.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName());
       }
       try (Socket plain = new Socket("127.0.0.1", bridged.bridgePort)) {
         plain.setSoTimeout(10_000);
-        byte[] ping = new JsonObject().put("type", "ping").encode().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        java.io.DataOutputStream out = new java.io.DataOutputStream(plain.getOutputStream());
-        out.writeInt(ping.length);
-        out.write(ping);
+        BridgeFrame.write(plain, new JsonObject().put("type", "ping"));
         int first = plain.getInputStream().read();
         assertTrue(first == -1 || first == 0x15, "a plaintext client gets no pong, only the close or a TLS alert: " + first);
       } catch (java.net.SocketException reset) {
