@@ -148,6 +148,21 @@ class HandlerStatementTest {
   }
 
   @Test
+  void aHandlerBindsWhoSentTheEventAsPrincipal() {
+    ConsumerRecord<String, byte[]> record = new ConsumerRecord<>("t", 0, 5L, "k", "{\"qty\":1}".getBytes(StandardCharsets.UTF_8));
+    record.headers().add("produced-by", "order-service".getBytes(StandardCharsets.UTF_8));
+    JsonObject event = Events.decode(new KafkaConsumerRecordImpl<>(record));
+    assertEquals("order-service", event.getString("principal"));
+    HandlerStatement statement = HandlerStatement.from("ledger", new JsonObject().put("sql", "INSERT INTO t VALUES ($1, $2)")
+      .put("params", new JsonArray().add("$principal").add("/qty")));
+    statement.learned("groups.ledger.handler[0]", new ParamType[] {TEXT, INTEGER});
+    assertEquals("order-service", statement.bind(event).getValue(0));
+    ConsumerRecord<String, byte[]> foreign = new ConsumerRecord<>("t", 0, 6L, "k", "{\"qty\":1}".getBytes(StandardCharsets.UTF_8));
+    assertNull(statement.bind(Events.decode(new KafkaConsumerRecordImpl<>(foreign))).getValue(0),
+      "a record from another producer has no produced-by: NULL");
+  }
+
+  @Test
   void eventsKeepTheExactDecimalTheProducerWrote() {
     String json = "{\"n\":12345678901234567.891,\"f\":1e400,\"i\":3000000000,\"b\":123456789012345678901234567890,"
       + "\"o\":{\"x\":[0.1,2]}}";
