@@ -18,11 +18,14 @@ public final class Quotas implements Shareable {
   private static final String OVERFLOW = "\u0000untracked";
 
   private final AuthConfig.Quotas config;
+  /** Asked on every publish: computed once, not by walking the configured limits each time. */
+  private final boolean any;
   private final LongSupplier nanos;
   private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
   public Quotas(AuthConfig.Quotas config, LongSupplier nanos) {
     this.config = config;
+    this.any = config.any();
     this.nanos = nanos;
   }
 
@@ -67,7 +70,7 @@ public final class Quotas implements Shareable {
 
   /** Whether any principal has a limit: when none has, callers skip the quota step. */
   public boolean any() {
-    return config.any();
+    return any;
   }
 
   /** Whether the principal's value bytes are counted (so the caller need not add them up otherwise). */
