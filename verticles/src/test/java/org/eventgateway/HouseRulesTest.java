@@ -54,6 +54,24 @@ class HouseRulesTest {
     assertTrue(!opensWithJavadoc("package a;\n\n// a line comment is not a Javadoc\nclass A {}\n"));
   }
 
+  /**
+   * Every Kafka client the gateway opens starts from KafkaConfig.clientProperties (the broker and kafka.common):
+   * a client that names the broker itself would connect without the security settings. (The benchmark's raw
+   * baseline talks to its own embedded broker and is not the gateway.)
+   */
+  @Test
+  void onlyTheKafkaConfigNamesTheBroker() throws IOException {
+    List<String> own = new ArrayList<>();
+    for (Path file : sources()) {
+      String path = file.toString().replace('\\', '/');
+      if (path.contains("verticles/src/main/java/org/eventgateway/") && !path.contains("/org/eventgateway/config/")
+        && !path.contains("/infra/EmbeddedKafka") && Files.readString(file).contains("\"bootstrap.servers\"")) {
+        own.add(path);
+      }
+    }
+    assertEquals(List.of(), own, "Kafka clients built without kafka.common");
+  }
+
   /** A Javadoc between the last package/import line and the first top-level type (annotations may follow it). */
   static boolean opensWithJavadoc(String source) {
     Matcher type = TYPE.matcher(source);

@@ -18,6 +18,7 @@ import java.util.Map;
  */
 public final class ConfigLoader {
   public static final String DEFAULTS = "config/gateway.json";
+  private static final String KAFKA_COMMON_ENV = "KAFKA_COMMON_";
 
   private ConfigLoader() {}
 
@@ -84,6 +85,7 @@ public final class ConfigLoader {
     set(env, "GATEWAY_HTTP_PORT", config, "ingest", "port", true);
     set(env, "GATEWAY_DATA_DIR", config, null, "dataDir", false);
     set(env, "KAFKA_BOOTSTRAP_SERVERS", config, "kafka", "bootstrapServers", false);
+    kafkaCommon(config, env);
     set(env, "PGHOST", config, "postgres", "host", false);
     set(env, "PGPORT", config, "postgres", "port", true);
     set(env, "PGDATABASE", config, "postgres", "database", false);
@@ -102,6 +104,26 @@ public final class ConfigLoader {
     }
     set(env, "GATEWAY_AUTH_ENABLED", config, "auth", "enabled", false);
     set(env, "GATEWAY_PRINCIPALS_FILE", config, "auth", "principalsFile", false);
+  }
+
+  /**
+   * {@code KAFKA_COMMON_SASL_JAAS_CONFIG=…} sets {@code kafka.common."sasl.jaas.config"} (Kafka's names hold no
+   * underscore, so the mapping is exact); {@code …_FILE} names a file holding the value (kafka.commonFiles).
+   */
+  private static void kafkaCommon(JsonObject config, Map<String, String> env) {
+    env.forEach((name, value) -> {
+      if (!name.startsWith(KAFKA_COMMON_ENV) || name.length() == KAFKA_COMMON_ENV.length() || value == null || value.isBlank()) {
+        return;
+      }
+      boolean fromFile = name.endsWith("_FILE");
+      String setting = name.substring(KAFKA_COMMON_ENV.length(), name.length() - (fromFile ? 5 : 0)).toLowerCase(java.util.Locale.ROOT).replace('_', '.');
+      JsonObject kafka = config.getJsonObject("kafka", new JsonObject());
+      config.put("kafka", kafka);
+      String section = fromFile ? "commonFiles" : "common";
+      JsonObject target = kafka.getJsonObject(section, new JsonObject());
+      kafka.put(section, target);
+      target.put(setting, fromFile ? value.trim() : value);
+    });
   }
 
   private static void set(Map<String, String> env, String name, JsonObject config, String section,

@@ -1,6 +1,5 @@
 package org.eventgateway.config;
 
-import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -22,8 +21,7 @@ public record ConsumeConfig(String group, String topic, Map<String, String> cons
       throw new ConfigException("groups." + group + " is not configured");
     }
     ConsumeSettings c = config.consume();
-    Map<String, String> props = new HashMap<>(g.kafkaConsumer());
-    props.put("bootstrap.servers", config.kafka().bootstrapServers());
+    Map<String, String> props = config.kafka().clientProperties(null, g.kafkaConsumer());
     props.put("group.id", group);
     props.put("enable.auto.commit", "false");
     // Unique per process: an apply replay tells this process's member from other processes' members.

@@ -2,7 +2,6 @@ package org.eventgateway.config;
 
 import io.vertx.core.json.JsonObject;
 
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -22,10 +21,10 @@ public record ProduceConfig(int instances, boolean autoCreateTopics, int default
       c.getLong("maxInFlightBytes", 64L * 1024 * 1024), Map.copyOf(props));
   }
 
-  /** {@code kafka.producer} for a client of {@code bootstrap}, with the safety settings enforced (a mutable copy). */
-  public Map<String, String> clientProperties(String bootstrap) {
-    Map<String, String> props = new HashMap<>(kafkaProducer);
-    props.put("bootstrap.servers", bootstrap);
+  /** {@code kafka.common}, then {@code kafka.producer}, with the safety settings enforced (a mutable copy). */
+  public Map<String, String> clientProperties(KafkaConfig kafka, String clientId) {
+    Map<String, String> props = kafka.clientProperties(clientId);
+    props.putAll(kafkaProducer);
     props.put("acks", "all");
     props.put("enable.idempotence", "true");
     return props;

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
+import org.eventgateway.config.KafkaConfig;
 import org.eventgateway.config.DlqConfig;
 import org.eventgateway.kafka.PartitionBounds;
 
@@ -17,7 +18,7 @@ import java.util.List;
  * kept), at most the asked limit (100 unless asked, 1 to {@code dlq.maxBrowseLimit}), read with a
  * short-lived reader, with the topic's bounds and where the next page starts (null at the end).
  */
-record Browse(Vertx vertx, KafkaAdminClient admin, String bootstrapServers, DlqConfig config) {
+record Browse(Vertx vertx, KafkaAdminClient admin, KafkaConfig kafka, DlqConfig config) {
   /** The records a page holds unless the request asks for another number. */
   static final int DEFAULT_LIMIT = 100;
 
@@ -56,7 +57,7 @@ record Browse(Vertx vertx, KafkaAdminClient admin, String bootstrapServers, DlqC
       return Future.succeededFuture(List.of());
     }
     int size = (int) (stop - start);
-    return DlqReader.open(vertx, bootstrapServers, tp, start, stop, size)
+    return DlqReader.open(vertx, kafka, tp, start, stop, size)
       .compose(reader -> reader.next(size, config.browseTimeoutMs()).map(DlqReader.Page::records).eventually(reader::close));
   }
 }

@@ -9,6 +9,7 @@ import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
+import org.eventgateway.config.KafkaConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,9 +39,9 @@ final class DlqReader {
   }
 
   /** A reader of [start, stop); pages hold at most {@code pageSize} records. */
-  static Future<DlqReader> open(Vertx vertx, String bootstrap, TopicPartition tp, long start, long stop, int pageSize) {
-    Map<String, String> props = Map.of("bootstrap.servers", bootstrap, "enable.auto.commit", "false",
-      "max.poll.records", String.valueOf(Math.max(1, pageSize)), "client.id", "gateway-dlq-reader-" + UUID.randomUUID());
+  static Future<DlqReader> open(Vertx vertx, KafkaConfig kafka, TopicPartition tp, long start, long stop, int pageSize) {
+    Map<String, String> props = kafka.clientProperties("gateway-dlq-reader-" + UUID.randomUUID(),
+      Map.of("enable.auto.commit", "false", "max.poll.records", String.valueOf(Math.max(1, pageSize))));
     return vertx.<KafkaConsumer<String, byte[]>>executeBlocking(() -> KafkaConsumer.create(vertx, props,
         new StringDeserializer(), new ByteArrayDeserializer()), false)
       .compose(consumer -> consumer.assign(Set.of(tp)).compose(v -> consumer.seek(tp, start))

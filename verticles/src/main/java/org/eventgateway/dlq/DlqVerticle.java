@@ -13,6 +13,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eventgateway.config.DlqConfig;
 import org.eventgateway.config.GatewayConfig;
+import org.eventgateway.config.KafkaConfig;
 import org.eventgateway.contract.Addresses;
 import org.eventgateway.contract.BusHandlers;
 import org.eventgateway.metrics.GatewayMetrics;
@@ -35,7 +36,7 @@ public class DlqVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(DlqVerticle.class);
 
   private final DlqConfig config;
-  private final String bootstrapServers;
+  private final KafkaConfig kafka;
   /** Group -> its dead-letter topic. */
   private final Map<String, String> topicByGroup;
   private final Map<String, String> producerProperties;
@@ -48,9 +49,9 @@ public class DlqVerticle extends VerticleBase {
 
   public DlqVerticle(GatewayConfig config) {
     this.config = config.dlq();
-    this.bootstrapServers = config.kafka().bootstrapServers();
+    this.kafka = config.kafka();
     this.topicByGroup = config.deadLetterTopics();
-    this.producerProperties = config.produce().clientProperties(bootstrapServers);
+    this.producerProperties = config.produce().clientProperties(kafka, null);
     producerProperties.put("client.id", "gateway-dlq-producer");
     this.tasks = new RedriveTasks(this.config.maxTasks());
   }
@@ -59,12 +60,12 @@ public class DlqVerticle extends VerticleBase {
   public Future<?> start() {
     // Kafka clients' constructors block (metadata, DNS): built on a worker, bound to this context.
     return vertx.executeBlocking(() -> {
-      admin = KafkaAdminClient.create(vertx, Map.of("bootstrap.servers", bootstrapServers, "client.id", "gateway-dlq-admin"));
+      admin = KafkaAdminClient.create(vertx, kafka.clientProperties("gateway-dlq-admin"));
       producer = KafkaProducer.create(vertx, producerProperties, new StringSerializer(), new ByteArraySerializer());
       return null;
     }).compose(v -> DeadLetterTopics.create(admin, topicByGroup.values())).onSuccess(v -> {
-      browse = new Browse(vertx, admin, bootstrapServers, config);
-      redrive = new Redrive(vertx, admin, producer, bootstrapServers, config);
+      browse = new Browse(vertx, admin, kafka, config);
+      redrive = new Redrive(vertx, admin, producer, kafka, config);
       consume(Addresses.DLQ_PUBLISH, this::publish);
       consume(Addresses.DLQ_BROWSE, this::browse);
       consume(Addresses.DLQ_REDRIVE, this::redrive);

@@ -7,6 +7,7 @@ import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.producer.KafkaProducer;
+import org.eventgateway.config.KafkaConfig;
 import org.eventgateway.config.DlqConfig;
 import org.eventgateway.contract.EventHeaders;
 import org.eventgateway.kafka.PartitionBounds;
@@ -25,14 +26,14 @@ final class Redrive {
   private final Vertx vertx;
   private final KafkaAdminClient admin;
   private final KafkaProducer<String, byte[]> producer;
-  private final String bootstrapServers;
+  private final KafkaConfig kafka;
   private final DlqConfig config;
 
-  Redrive(Vertx vertx, KafkaAdminClient admin, KafkaProducer<String, byte[]> producer, String bootstrapServers, DlqConfig config) {
+  Redrive(Vertx vertx, KafkaAdminClient admin, KafkaProducer<String, byte[]> producer, KafkaConfig kafka, DlqConfig config) {
     this.vertx = vertx;
     this.admin = admin;
     this.producer = producer;
-    this.bootstrapServers = bootstrapServers;
+    this.kafka = kafka;
     this.config = config;
   }
 
@@ -43,7 +44,7 @@ final class Redrive {
     return PartitionBounds.of(admin, tp)
       .compose(bounds -> {
         long[] span = selection.span(bounds);
-        return DlqReader.open(vertx, bootstrapServers, tp, span[0], span[1], config.redrivePageSize());
+        return DlqReader.open(vertx, kafka, tp, span[0], span[1], config.redrivePageSize());
       })
       .compose(reader -> pages(task, reader, selection, copies).eventually(reader::close))
       .andThen(ar -> {

@@ -1,9 +1,6 @@
 package org.eventgateway.infra;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.eventgateway.config.ConfigException;
-import org.eventgateway.config.ErrorText;
 import org.eventgateway.config.GatewayConfig;
 import org.eventgateway.config.KafkaConfig;
 import org.eventgateway.config.ServiceEndpoints;
@@ -11,8 +8,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Decides, once at start, where Kafka and PostgreSQL are: the configured ones
@@ -47,7 +42,7 @@ public final class Infrastructure implements AutoCloseable {
       LOG.info("Started embedded Kafka (KRaft, single node) on {} with data in {} — inspect with: kcat -b {} -L",
         bootstrap, kafka.logDir(), bootstrap);
     }
-    checkKafka(bootstrap);
+    KafkaCheck.reachable(config.kafka().withBootstrapServers(bootstrap));
 
     String pgHost = configured.pgHost();
     int pgPort = configured.pgPort();
@@ -72,19 +67,6 @@ public final class Infrastructure implements AutoCloseable {
     }
     endpoints = new ServiceEndpoints(bootstrap, pgHost, pgPort, pgDatabase, pgUser, pgPassword, configured.pgSchema());
     return this;
-  }
-
-  /** One clear line instead of a wall of client retries when the broker is not there. */
-  private static void checkKafka(String bootstrap) {
-    try (Admin admin = Admin.create(Map.of(
-      AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-      AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000",
-      AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "20000"))) {
-      admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new ConfigException("Kafka at " + bootstrap + " is not reachable (" + ErrorText.rootMessage(e)
-        + ") — check KAFKA_BOOTSTRAP_SERVERS, or unset it to use the embedded broker");
-    }
   }
 
   @Override

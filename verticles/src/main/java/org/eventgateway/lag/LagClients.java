@@ -4,6 +4,7 @@ import org.apache.kafka.clients.admin.AdminClient;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.eventgateway.config.KafkaConfig;
 
 import java.time.Duration;
 import java.util.Map;
@@ -15,12 +16,12 @@ import java.util.UUID;
  * wraps them in Vert.x clients on its own loop.
  */
 record LagClients(AdminClient admin, Consumer<byte[], byte[]> peeker) {
-  static LagClients create(String bootstrapServers) {
-    AdminClient admin = AdminClient.create(Map.<String, Object>of("bootstrap.servers", bootstrapServers, "client.id", "gateway-lag-admin",
-      "request.timeout.ms", "5000", "default.api.timeout.ms", "10000"));
+  static LagClients create(KafkaConfig kafka) {
+    AdminClient admin = AdminClient.create(KafkaConfig.objects(kafka.clientProperties("gateway-lag-admin",
+      Map.of("request.timeout.ms", "5000", "default.api.timeout.ms", "10000"))));
     try {
-      return new LagClients(admin, new KafkaConsumer<>(Map.<String, Object>of("bootstrap.servers", bootstrapServers,
-        "enable.auto.commit", "false", "client.id", "gateway-lag-peek-" + UUID.randomUUID(), "max.poll.records", "50"),
+      return new LagClients(admin, new KafkaConsumer<>(KafkaConfig.objects(kafka.clientProperties("gateway-lag-peek-" + UUID.randomUUID(),
+          Map.of("enable.auto.commit", "false", "max.poll.records", "50"))),
         new ByteArrayDeserializer(), new ByteArrayDeserializer()));
     } catch (RuntimeException e) {
       admin.close(Duration.ZERO);

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import org.eventgateway.config.GatewayConfig;
+import org.eventgateway.config.KafkaConfig;
 import org.eventgateway.config.GroupConfig;
 import org.eventgateway.config.LagConfig;
 import org.eventgateway.contract.Addresses;
@@ -33,7 +34,7 @@ public class LagVerticle extends VerticleBase {
 
   private final LagConfig config;
   private final Map<String, GroupConfig> groupsByName;
-  private final String bootstrapServers;
+  private final KafkaConfig kafka;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private ConsumerStates consumerStates;
   private OffsetReader offsets;
@@ -48,7 +49,7 @@ public class LagVerticle extends VerticleBase {
   public LagVerticle(GatewayConfig config) {
     this.config = config.lag();
     this.groupsByName = config.groups();
-    this.bootstrapServers = config.kafka().bootstrapServers();
+    this.kafka = config.kafka();
   }
 
   @Override
@@ -56,7 +57,7 @@ public class LagVerticle extends VerticleBase {
     consumerStates = new ConsumerStates(groupsByName.keySet(), config.consumerStateTtlMs(), config.maxConsumersPerGroup());
     samples = new LagSampleBuilder(config.intervalMs(), config.windowMs());
     // Kafka client constructors block (DNS, config, metrics, JMX): build them on a worker, wrap them here.
-    return vertx.executeBlocking(() -> LagClients.create(bootstrapServers)).map(clients -> {
+    return vertx.executeBlocking(() -> LagClients.create(kafka)).map(clients -> {
       offsets = new OffsetReader(KafkaAdminClient.create(vertx, clients.admin()), groupsByName.values());
       peeker = new TimestampPeeker(KafkaConsumer.create(vertx, clients.peeker()), config.maxPeeksPerSample(), config.intervalMs());
       gauges = new LagGauges(GatewayMetrics.registry());

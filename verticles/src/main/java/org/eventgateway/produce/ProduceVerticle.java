@@ -17,6 +17,7 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eventgateway.config.GatewayConfig;
+import org.eventgateway.config.KafkaConfig;
 import org.eventgateway.config.ProduceConfig;
 import org.eventgateway.config.TopicConfig;
 import org.eventgateway.contract.Addresses;
@@ -46,7 +47,7 @@ public class ProduceVerticle extends VerticleBase {
   private static final Logger TRACE = LoggerFactory.getLogger("org.eventgateway.trace");
 
   private final ProduceConfig config;
-  private final String bootstrapServers;
+  private final KafkaConfig kafkaConfig;
   private final Map<String, TopicConfig> topicSpecs;
   private KafkaProducer<String, byte[]> producer;
   /** The Kafka client inside {@link #producer} (thread-safe), driven directly: see {@link #sendAll}. */
@@ -72,7 +73,7 @@ public class ProduceVerticle extends VerticleBase {
 
   public ProduceVerticle(GatewayConfig config) {
     this.config = config.produce();
-    this.bootstrapServers = config.kafka().bootstrapServers();
+    this.kafkaConfig = config.kafka();
     this.topicSpecs = config.topics();
   }
 
@@ -80,11 +81,8 @@ public class ProduceVerticle extends VerticleBase {
   public Future<?> start() {
     // The Kafka clients' constructors block (DNS, threads, config): built on a worker, wrapped here.
     return vertx.executeBlocking(() -> {
-      org.apache.kafka.clients.admin.AdminClient rawAdmin = org.apache.kafka.clients.admin.AdminClient.create(Map.<String, Object>of(
-        "bootstrap.servers", bootstrapServers,
-        "client.id", "gateway-produce-admin",
-        "request.timeout.ms", "10000",
-        "default.api.timeout.ms", "15000"));
+      org.apache.kafka.clients.admin.AdminClient rawAdmin = org.apache.kafka.clients.admin.AdminClient.create(KafkaConfig.objects(
+        kafkaConfig.clientProperties("gateway-produce-admin", Map.of("request.timeout.ms", "10000", "default.api.timeout.ms", "15000"))));
       try {
         return Map.entry(rawAdmin, (Producer<String, byte[]>) new org.apache.kafka.clients.producer.KafkaProducer<>(
           producerProperties(), new StringSerializer(), new ByteArraySerializer()));
@@ -107,9 +105,7 @@ public class ProduceVerticle extends VerticleBase {
   }
 
   private Map<String, Object> producerProperties() {
-    Map<String, Object> props = new HashMap<>(config.clientProperties(bootstrapServers));
-    props.putIfAbsent("client.id", "gateway-producer");
-    return props;
+    return KafkaConfig.objects(config.clientProperties(kafkaConfig, "gateway-producer"));
   }
 
   @Override

@@ -8,6 +8,7 @@ import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
+import org.eventgateway.config.KafkaConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,9 +30,9 @@ final class ReplayReader {
   }
 
   /** Creates the consumer off the event loop; {@code start}: the partitions to read, at their first offsets. */
-  static Future<ReplayReader> open(Vertx vertx, String bootstrap, String clientId, Map<TopicPartition, Long> start, ReplayCursor cursor) {
-    return vertx.<KafkaConsumer<String, byte[]>>executeBlocking(() -> KafkaConsumer.create(vertx, Map.of("bootstrap.servers", bootstrap,
-        "enable.auto.commit", "false", "client.id", clientId), new StringDeserializer(), new ByteArrayDeserializer()), false)
+  static Future<ReplayReader> open(Vertx vertx, KafkaConfig kafka, String clientId, Map<TopicPartition, Long> start, ReplayCursor cursor) {
+    return vertx.<KafkaConsumer<String, byte[]>>executeBlocking(() -> KafkaConsumer.create(vertx,
+        kafka.clientProperties(clientId, Map.of("enable.auto.commit", "false")), new StringDeserializer(), new ByteArrayDeserializer()), false)
       .map(consumer -> new ReplayReader(consumer, start, cursor));
   }
 

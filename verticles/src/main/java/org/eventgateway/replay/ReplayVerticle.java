@@ -7,6 +7,7 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.admin.KafkaAdminClient;
 import org.eventgateway.config.GatewayConfig;
+import org.eventgateway.config.KafkaConfig;
 import org.eventgateway.config.ReplayConfig;
 import org.eventgateway.contract.Addresses;
 import org.eventgateway.contract.BusHandlers;
@@ -31,7 +32,7 @@ import java.util.Map;
  * positions climbing back to where they stood before the rewind.
  */
 public class ReplayVerticle extends VerticleBase {
-  private final String bootstrap;
+  private final KafkaConfig kafka;
   private final Map<String, String> topicByGroup;
   private final List<String> localGroups;
   private final ReplayConfig limits;
@@ -41,7 +42,7 @@ public class ReplayVerticle extends VerticleBase {
   private ApplyReplay applies;
 
   public ReplayVerticle(GatewayConfig config) {
-    bootstrap = config.kafka().bootstrapServers();
+    kafka = config.kafka();
     topicByGroup = new HashMap<>();
     config.groups().forEach((name, g) -> topicByGroup.put(name, g.topic()));
     localGroups = config.groupsToRun();
@@ -51,10 +52,10 @@ public class ReplayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.executeBlocking(() -> KafkaAdminClient.create(vertx, Map.of("bootstrap.servers", bootstrap, "client.id", "gateway-replay-admin")))
+    return vertx.executeBlocking(() -> KafkaAdminClient.create(vertx, kafka.clientProperties("gateway-replay-admin")))
       .onSuccess(created -> {
         admin = created;
-        shadows = new ShadowReplay(vertx, bootstrap, limits.shadowTimeoutMs());
+        shadows = new ShadowReplay(vertx, kafka, limits.shadowTimeoutMs());
         applies = new ApplyReplay(vertx, admin, localGroups, tasks);
         vertx.eventBus().<JsonObject>consumer(Addresses.REPLAY_START, BusHandlers.guarded(Addresses.REPLAY_START, this::start));
         vertx.eventBus().<JsonObject>consumer(Addresses.REPLAY_STATUS, BusHandlers.guarded(Addresses.REPLAY_STATUS, this::status));

@@ -7,6 +7,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.common.TopicPartition;
+import org.eventgateway.config.KafkaConfig;
 import org.eventgateway.contract.Addresses;
 import org.eventgateway.contract.Events;
 import org.slf4j.Logger;
@@ -24,12 +25,12 @@ final class ShadowReplay {
   private static final Logger LOG = LoggerFactory.getLogger(ShadowReplay.class);
 
   private final Vertx vertx;
-  private final String bootstrap;
+  private final KafkaConfig kafka;
   private final long timeoutMs;
 
-  ShadowReplay(Vertx vertx, String bootstrap, long timeoutMs) {
+  ShadowReplay(Vertx vertx, KafkaConfig kafka, long timeoutMs) {
     this.vertx = vertx;
-    this.bootstrap = bootstrap;
+    this.kafka = kafka;
     this.timeoutMs = timeoutMs;
   }
 
@@ -51,7 +52,7 @@ final class ShadowReplay {
     report.deadline(System.currentTimeMillis() + timeoutMs);
     long deadline = vertx.setTimer(timeoutMs, t -> done.tryFail("shadow replay timed out after "
       + timeoutMs + " ms (replay.shadowTimeoutMs) with " + report.scanned() + " events scanned"));
-    return ReplayReader.open(vertx, bootstrap, "gateway-replay-" + report.id(), toRead, new ReplayCursor(toRead, range.end(), maxEvents))
+    return ReplayReader.open(vertx, kafka, "gateway-replay-" + report.id(), toRead, new ReplayCursor(toRead, range.end(), maxEvents))
       .compose(reader -> {
         reader.seekToStart()
           .onSuccess(v -> nextBatch(reader, report, done))

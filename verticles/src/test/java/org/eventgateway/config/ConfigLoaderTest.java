@@ -58,7 +58,7 @@ class ConfigLoaderTest {
       .withEndpoints(new ServiceEndpoints("k:9", "pg", 5433, "db", "me", "", "sch"));
     assertEquals("k:9", resolved.kafka().bootstrapServers());
     assertEquals("k:9", ConsumeConfig.of(resolved, "ledger").consumerProperties().get("bootstrap.servers"));
-    assertEquals("k:9", resolved.produce().clientProperties("k:9").get("bootstrap.servers"));
+    assertEquals("k:9", resolved.produce().clientProperties(resolved.kafka(), "p").get("bootstrap.servers"));
     assertEquals("pg", resolved.apply().connect().getHost());
     assertEquals(5433, resolved.apply().connect().getPort());
     assertEquals("sch", resolved.apply().schema());

@@ -21,6 +21,7 @@ public final class ChildGateway {
   private final Path log;
   private final int port;
   private String maxHeap = "512m";
+  private final java.util.Map<String, String> env = new java.util.HashMap<>();
   private Process process;
 
   public ChildGateway(JsonObject config, Path log) throws IOException {
@@ -29,6 +30,12 @@ public final class ChildGateway {
     this.log = log;
     this.port = config.getJsonObject("ingest").getInteger("port");
     Files.createDirectories(log.toAbsolutePath().getParent());
+  }
+
+  /** An environment variable for the child (the parent's PG*, KAFKA_* and GATEWAY_* are not passed on). */
+  public ChildGateway env(String name, String value) {
+    env.put(name, value);
+    return this;
   }
 
   public ChildGateway maxHeap(String heap) {
@@ -76,10 +83,16 @@ public final class ChildGateway {
         command.add(opt.replace("@", base));
       }
     }
+    // The shipped logging, not the tests': what the child writes is what an operator would read.
+    java.net.URL shipped = Main.class.getClassLoader().getResource("log4j2.xml");
+    if (shipped != null) {
+      command.add("-Dlog4j2.configurationFile=" + shipped);
+    }
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "-conf", confFile.toString()));
     ProcessBuilder pb = new ProcessBuilder(command)
       .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().keySet().removeIf(k -> k.startsWith("PG") || k.startsWith("KAFKA_") || k.startsWith("GATEWAY_"));
+    pb.environment().putAll(env);
     process = pb.start();
     return this;
   }
