@@ -67,7 +67,8 @@ public class ApplyVerticle extends VerticleBase {
     batches = new BatchApplier(pool, runner);
     shadows = new ShadowRun(shadowPool, runner);
     return new SchemaInstaller(vertx.fileSystem(), pool, config.schema(), config.schemaFiles()).install()
-      .recover(err -> Future.failedFuture(SchemaInstaller.unusable(config.connect(), err)))
+      .recover(err -> TlsDiagnosis.explain(vertx, config.connect(), err)
+        .transform(reason -> Future.failedFuture(SchemaInstaller.unusable(config.connect(), err, reason.result()))))
       .compose(v -> handlerTypes.learnAll()) // never fails: a statement that does not prepare yet keeps its reason
       .onSuccess(v -> {
         typesTimer = handlerTypes.refreshEvery(vertx, config.handlerTypesRefreshMs());

@@ -93,6 +93,14 @@ final class SchemaInstaller {
 
   /** The start failure's message when PostgreSQL cannot take the schema: where it was looked for and what to check. */
   static String unusable(PgConnectOptions connect, Throwable err) {
+    return unusable(connect, err, null);
+  }
+
+  /** The same, or, when {@link TlsDiagnosis} found why TLS failed, that reason (it names the setting). */
+  static String unusable(PgConnectOptions connect, Throwable err, String tlsReason) {
+    if (tlsReason != null) {
+      return "PostgreSQL at " + connect.getHost() + ":" + connect.getPort() + ": " + tlsReason;
+    }
     return "PostgreSQL at " + connect.getHost() + ":" + connect.getPort() + "/" + connect.getDatabase()
       + " is not usable (" + err.getMessage() + ") — check PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD";
   }

@@ -21,7 +21,7 @@ public record ApplyConfig(PgConnectOptions connect, PoolOptions pool, PoolOption
                           long markerCleanupIntervalMs, int markerCleanupBatch, long handlerTypesRefreshMs,
                           Map<String, List<GroupConfig.HandlerSpec>> handlers) {
 
-  static ApplyConfig from(JsonObject c, ServiceEndpoints endpoints, Map<String, GroupConfig> groups) {
+  static ApplyConfig from(JsonObject c, ServiceEndpoints endpoints, PostgresTls tls, Map<String, GroupConfig> groups) {
     List<String> files = new ArrayList<>();
     c.getJsonArray("schemaFiles", new JsonArray()).forEach(f -> files.add(String.valueOf(f)));
     JsonObject shadow = c.getJsonObject("shadowPool", new JsonObject());
@@ -29,14 +29,14 @@ public record ApplyConfig(PgConnectOptions connect, PoolOptions pool, PoolOption
       .setMaxWaitQueueSize(shadow.getInteger("maxWaitQueueSize", 8)).setName("gateway-shadow");
     Map<String, List<GroupConfig.HandlerSpec>> handlers = new LinkedHashMap<>();
     groups.forEach((name, g) -> handlers.put(name, g.handler()));
-    return new ApplyConfig(endpoints.pgConnectOptions(), new PoolOptions(c.getJsonObject("pool", new JsonObject())), shadowPool,
+    return new ApplyConfig(endpoints.pgConnectOptions(tls), new PoolOptions(c.getJsonObject("pool", new JsonObject())), shadowPool,
       endpoints.pgSchema(), List.copyOf(files), c.getLong("handlerTimeoutMs", 30_000L), c.getInteger("markerRetentionHours", 336),
       c.getLong("markerCleanupIntervalMs", 300_000L), c.getInteger("markerCleanupBatch", 5_000),
       c.getLong("handlerTypesRefreshMs", 60_000L), handlers);
   }
 
-  ApplyConfig withEndpoints(ServiceEndpoints endpoints) {
-    return new ApplyConfig(endpoints.pgConnectOptions(), pool, shadowPool, endpoints.pgSchema(), schemaFiles, handlerTimeoutMs,
+  ApplyConfig withEndpoints(ServiceEndpoints endpoints, PostgresTls tls) {
+    return new ApplyConfig(endpoints.pgConnectOptions(tls), pool, shadowPool, endpoints.pgSchema(), schemaFiles, handlerTimeoutMs,
       markerRetentionHours, markerCleanupIntervalMs, markerCleanupBatch, handlerTypesRefreshMs, handlers);
   }
 }

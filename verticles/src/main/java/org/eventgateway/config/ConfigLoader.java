@@ -91,6 +91,12 @@ public final class ConfigLoader {
     set(env, "PGDATABASE", config, "postgres", "database", false);
     set(env, "PGUSER", config, "postgres", "user", false);
     set(env, "PGPASSWORD", config, "postgres", "password", false);
+    set(env, "PGPASSWORD_FILE", config, "postgres", "passwordFile", false);
+    set(env, "PGPASSFILE", config, "postgres", "passFile", false);
+    set(env, "PGSSLMODE", config, "postgres", "sslMode", false);
+    set(env, "PGSSLROOTCERT", config, "postgres", "sslRootCert", false);
+    set(env, "PGSSLCERT", config, "postgres", "sslCert", false);
+    set(env, "PGSSLKEY", config, "postgres", "sslKey", false);
     set(env, "GATEWAY_PG_SCHEMA", config, "postgres", "schema", false);
     set(env, "GATEWAY_REQUIRE_ID", config, "ingest", "requireId", false);
     set(env, "GATEWAY_HTTP_HOST", config, "ingest", "host", false);

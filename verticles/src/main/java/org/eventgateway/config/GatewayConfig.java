@@ -46,7 +46,7 @@ public record GatewayConfig(String dataDir, KafkaConfig kafka, PostgresConfig po
     ProtectedMode.check(auth, ingest, bridge);
     return new GatewayConfig(root.getString("dataDir", "./data"), kafka, postgres, java.util.Collections.unmodifiableMap(topics), ingest,
       ProduceConfig.from(section(root, "produce")), consume,
-      ApplyConfig.from(section(root, "apply"), configured, groups), DlqConfig.from(section(root, "dlq")),
+      ApplyConfig.from(section(root, "apply"), configured, postgres.tls(), groups), DlqConfig.from(section(root, "dlq")),
       ReplayConfig.from(section(root, "replay")), LagConfig.from(section(root, "lag")),
       bridge, java.util.Collections.unmodifiableMap(groups), auth, AuditConfig.from(section(root, "audit")));
   }
@@ -64,10 +64,13 @@ public record GatewayConfig(String dataDir, KafkaConfig kafka, PostgresConfig po
     return endpoints(kafka, postgres);
   }
 
-  /** The same configuration pointed at the resolved (configured or embedded) Kafka and PostgreSQL. */
+  /**
+   * The same configuration pointed at the resolved (configured or embedded) Kafka and PostgreSQL; PostgreSQL's TLS
+   * settings are kept (off for the embedded server).
+   */
   public GatewayConfig withEndpoints(ServiceEndpoints e) {
     return new GatewayConfig(dataDir, kafka.withBootstrapServers(e.bootstrapServers()), postgres.withEndpoints(e), topics,
-      ingest, produce, consume, apply.withEndpoints(e), dlq, replay, lag, bridge, groups, auth, audit);
+      ingest, produce, consume, apply.withEndpoints(e, postgres.tls()), dlq, replay, lag, bridge, groups, auth, audit);
   }
 
   /** Which configured groups this process consumes: {@code consume.groups}, default all. */
