@@ -42,6 +42,8 @@ class KafkaSecurityIT {
 
   private TestGateway gw;
   private ChildGateway child;
+  /** Every HTTP answer the gateway gave in a test: grepped for the secrets. */
+  private final StringBuilder answers = new StringBuilder();
 
   @BeforeAll
   static void startBroker() throws Exception {
@@ -81,6 +83,7 @@ class KafkaSecurityIT {
     JsonObject common = trust().put("security.protocol", "SASL_SSL").put("sasl.mechanism", "SCRAM-SHA-512");
     Path log = pipeline("sasl", broker.saslPort, common, Map.of("KAFKA_COMMON_SASL_JAAS_CONFIG_FILE", jaasFile.toString()));
     assertFalse(Files.readString(log, StandardCharsets.UTF_8).contains(broker.password), "the SCRAM password is in the log " + log);
+    assertFalse(answers.toString().contains(broker.password), "the SCRAM password is in an HTTP answer");
   }
 
   @Test
@@ -90,6 +93,7 @@ class KafkaSecurityIT {
     String key = Files.readString(clientKeystore).lines().skip(1).findFirst().orElseThrow();
     Path log = pipeline("mtls", broker.mtlsPort, common, Map.of());
     assertFalse(Files.readString(log, StandardCharsets.UTF_8).contains(key), "the client key is in the log " + log);
+    assertFalse(answers.toString().contains(key), "the client key is in an HTTP answer");
   }
 
   @Test
@@ -160,6 +164,10 @@ class KafkaSecurityIT {
     assertEquals(21, shadow.getInteger("scanned"), shadow.encode());
     assertEquals(20, shadow.getInteger("duplicates"), "what the group applied is known as applied: " + shadow.encode());
 
+    for (String path : new String[] {"/ready", "/lag", "/metrics", "/dlq/" + gw.ledger, "/audit"}) {
+      answers.append(gw.get(path).bodyAsString()).append('\n');
+    }
+    answers.append(shadow.encode()).append(dead.encode());
     child.terminate(Duration.ofSeconds(30));
     return log;
   }

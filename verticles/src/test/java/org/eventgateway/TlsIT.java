@@ -1,6 +1,12 @@
 package org.eventgateway;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.StreamResetException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
@@ -40,7 +46,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * client certificate the CA signed is served as the principal its CN names (and named in produced-by); a client
  * without one and without a key is 401, and with {@code require} it gets no connection; the WebSocket works over
  * TLS; plaintext on the TLS port and a TLS 1.1 client get nothing; new
- * certificate files are served to new connections without a restart; the TCP bridge speaks TLS when configured.
+ * certificate files are served to new connections without a restart; the TCP bridge speaks TLS when configured;
+ * HTTP/2 is offered through ALPN, with the stream limit and a body deadline per stream.
  */
 class TlsIT {
   private static TestGateway gw;
@@ -63,7 +70,7 @@ class TlsIT {
       .put("permissions", new JsonArray().add("produce:" + gw.topic)))).encode());
     gw.start(new JsonObject()
       .put("auth", new JsonObject().put("enabled", true).put("principalsFile", principals.toString()))
-      .put("ingest", new JsonObject().put("tls", new JsonObject().put("certFile", served[0].toString()).put("keyFile", served[1].toString())
+      .put("ingest", new JsonObject().put("requestBodyTimeoutMs", 1500).put("http2MaxConcurrentStreams", 7).put("tls", new JsonObject().put("certFile", served[0].toString()).put("keyFile", served[1].toString())
         .put("clientAuth", "request").put("trustFile", certs.ca().toString()).put("reloadIntervalMs", 200))));
   }
 
@@ -129,6 +136,49 @@ class TlsIT {
     }
   }
 
+  private static io.vertx.core.http.HttpClient http2() {
+    return gw.vertx().createHttpClient(new io.vertx.core.http.HttpClientOptions().setSsl(true).setUseAlpn(true)
+      .setProtocolVersion(HttpVersion.HTTP_2).setVerifyHost(true).setTrustOptions(new PemTrustOptions().addCertPath(certs.ca().toString()))
+      .setKeyCertOptions(new PemKeyCertOptions().setCertPath(client[0].toString()).setKeyPath(client[1].toString())));
+  }
+
+  private static RequestOptions produceRequest() {
+    return new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(gw.httpPort).setURI("/topics/" + gw.topic)
+      .putHeader("content-type", "application/json");
+  }
+
+  @Test
+  void httpsSpeaksHttp2ThroughAlpnWithTheConfiguredStreamLimit() {
+    io.vertx.core.http.HttpClient h2 = http2();
+    Buffer body = new JsonObject().put("records", new JsonArray().add(TestGateway.order("tls-h2-1", "c", "s", 1, 1.0, 1).put("partition", 0))).toBuffer();
+    java.util.Map.Entry<HttpClientResponse, Buffer> answer = Poll.await(h2.request(produceRequest()).compose(req -> req.send(body))
+      .compose(r -> r.body().map(b -> java.util.Map.entry(r, b))));
+    HttpClientResponse response = answer.getKey();
+    assertEquals(HttpVersion.HTTP_2, response.version());
+    assertEquals(200, response.statusCode());
+    assertTrue(answer.getValue().toJsonObject().containsKey("offsets"), answer.getValue().toString());
+    assertEquals(7L, response.request().connection().remoteSettings().getMaxConcurrentStreams(), "ingest.http2MaxConcurrentStreams");
+    assertTrue(RawKafka.readAll(gw.topic).stream().anyMatch(r -> "tls-h2-1".equals(RawKafka.headers(r).get("event-id"))));
+    h2.close();
+  }
+
+  @Test
+  void anHttp2StreamWhoseBodyStopsArrivingIsResetAndTheConnectionServesOn() {
+    io.vertx.core.http.HttpClient h2 = http2();
+    HttpClientRequest stalled = Poll.await(h2.request(produceRequest().putHeader("content-length", "1000")));
+    io.vertx.core.Promise<Throwable> reset = io.vertx.core.Promise.promise();
+    stalled.exceptionHandler(reset::tryComplete);
+    stalled.response().onComplete(ar -> reset.tryComplete(ar.cause()));
+    stalled.write(Buffer.buffer("{\"records\":["));
+    Throwable why = Poll.await(reset.future(), Duration.ofSeconds(10));
+    assertTrue(why instanceof StreamResetException, "the stream is reset after ingest.requestBodyTimeoutMs: " + why);
+    Buffer body = new JsonObject().put("records", new JsonArray().add(TestGateway.order("tls-h2-2", "c", "s", 1, 1.0, 1))).toBuffer();
+    HttpClientResponse next = Poll.await(h2.request(produceRequest()).compose(req -> req.send(body)));
+    assertEquals(200, next.statusCode(), "other streams of the connection are served");
+    assertEquals(stalled.connection(), next.request().connection(), "on the same connection");
+    h2.close();
+  }
+
   @Test
   void plaintextAndOldProtocolsGetNothing() {
     assertThrows(AssertionError.class, () -> Poll.await(WebClient.create(gw.vertx()).post(gw.httpPort, "127.0.0.1", "/topics/" + gw.topic)
@@ -150,13 +200,28 @@ class TlsIT {
   void theTcpBridgeSpeaksTlsToo() throws Exception {
     Path[] server = certs.leaf("bridge", "gateway-bridge", true);
     try (TestGateway bridged = TestGateway.create()) {
-      JsonObject config = bridged.config(new JsonObject());
-      config.getJsonObject("bridge").put("tls", new JsonObject().put("certFile", server[0].toString()).put("keyFile", server[1].toString()));
+      Path principals = Files.createTempFile("bridge-principals", ".json");
+      Files.writeString(principals, new JsonObject().put("principals", new JsonArray().add(new JsonObject().put("name", "order-service")
+        .put("permissions", new JsonArray().add("produce:" + bridged.topic)))).encode());
+      JsonObject config = bridged.config(new JsonObject()
+        .put("auth", new JsonObject().put("enabled", true).put("principalsFile", principals.toString())));
+      config.getJsonObject("bridge").put("tls", new JsonObject().put("certFile", server[0].toString()).put("keyFile", server[1].toString())
+        .put("clientAuth", "request").put("trustFile", certs.ca().toString()));
       bridged.startResolved(config);
-      try (SSLSocket s = (SSLSocket) trustingTheCa().getSocketFactory().createSocket("127.0.0.1", bridged.bridgePort)) {
+      JsonObject publish = new JsonObject().put("type", "send").put("address", "gateway.ingest.publish").put("replyAddress", "r1")
+        .put("body", new JsonObject().put("topic", bridged.topic).put("records", new JsonArray().add(TestGateway.order("tls-b-1", "c", "s", 1, 1.0, 1))));
+      try (SSLSocket s = (SSLSocket) tlsContext(false).getSocketFactory().createSocket("127.0.0.1", bridged.bridgePort)) {
         s.setSoTimeout(10_000);
         assertEquals("pong", BridgeFrame.exchange(s, new JsonObject().put("type", "ping")).getString("type"));
         assertEquals("CN=gateway-bridge", ((X509Certificate) s.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName());
+        JsonObject anonymous = BridgeFrame.exchange(s, publish);
+        assertEquals("err", anonymous.getString("type"), "no certificate and no key: " + anonymous.encode());
+        assertTrue(anonymous.getString("message", anonymous.encode()).contains("unauthorized"), anonymous.encode());
+      }
+      try (SSLSocket s = (SSLSocket) tlsContext(true).getSocketFactory().createSocket("127.0.0.1", bridged.bridgePort)) {
+        s.setSoTimeout(10_000);
+        JsonObject served = BridgeFrame.exchange(s, publish);
+        assertTrue(served.getJsonObject("body", new JsonObject()).containsKey("offsets"), "the certificate's principal, no key: " + served.encode());
       }
       try (Socket plain = new Socket("127.0.0.1", bridged.bridgePort)) {
         plain.setSoTimeout(10_000);
@@ -170,16 +235,36 @@ class TlsIT {
   }
 
   private static SSLContext trustingTheCa() throws Exception {
+    return tlsContext(false);
+  }
+
+  /** A JDK TLS client trusting the test CA, presenting the order-service certificate when {@code withCertificate}. */
+  private static SSLContext tlsContext(boolean withCertificate) throws Exception {
+    CertificateFactory x509 = CertificateFactory.getInstance("X.509");
+    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+    trust.load(null, null);
     try (InputStream in = Files.newInputStream(certs.ca())) {
-      KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-      trust.load(null, null);
-      trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(trust);
-      SSLContext tls = SSLContext.getInstance("TLS");
-      tls.init(null, tmf.getTrustManagers(), null);
-      return tls;
+      trust.setCertificateEntry("ca", x509.generateCertificate(in));
     }
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    javax.net.ssl.KeyManager[] keys = null;
+    if (withCertificate) {
+      String pem = Files.readString(client[1]).replaceAll("-----[A-Z ]+-----|\\s", "");
+      java.security.PrivateKey key = java.security.KeyFactory.getInstance("RSA")
+        .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(java.util.Base64.getDecoder().decode(pem)));
+      KeyStore identity = KeyStore.getInstance("PKCS12");
+      identity.load(null, null);
+      try (InputStream in = Files.newInputStream(client[0])) {
+        identity.setKeyEntry("client", key, new char[0], x509.generateCertificates(in).toArray(new java.security.cert.Certificate[0]));
+      }
+      javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(identity, new char[0]);
+      keys = kmf.getKeyManagers();
+    }
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(keys, tmf.getTrustManagers(), null);
+    return tls;
   }
 
   /** The subject of the certificate a new TLS connection is shown. */

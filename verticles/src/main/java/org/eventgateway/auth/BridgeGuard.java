@@ -35,6 +35,14 @@ public final class BridgeGuard {
    * complete unless a token's signing key had to be fetched.
    */
   public Future<String> admit(JsonObject frame, boolean inbound, String address, String remote) {
+    return admit(frame, inbound, address, remote, null);
+  }
+
+  /**
+   * {@code certificateName}: the CN of the connection's verified client certificate (TCP bridge over TLS), or null.
+   * A frame without a key or token is then that certificate's principal; a frame's own credential wins.
+   */
+  public Future<String> admit(JsonObject frame, boolean inbound, String address, String remote, String certificateName) {
     String action = inbound ? "produce" : "lag.read";
     String request = "bridge " + frame.getValue("type") + " " + address;
     JsonObject headers = frame.getValue("headers") instanceof JsonObject h ? h : new JsonObject();
@@ -43,6 +51,12 @@ public final class BridgeGuard {
     }
     String authorization = headers.getValue(Credentials.AUTHORIZATION) instanceof String a ? a : null;
     String apiKey = headers.getValue(Credentials.API_KEY) instanceof String k ? k : null;
+    if (!Credentials.offered(authorization, apiKey) && certificateName != null) {
+      Principal named = authenticator.byCertificate(certificateName);
+      return Future.succeededFuture(named != null ? admitted(named, frame, headers, inbound, address, action, request, remote)
+        : refused(null, action, address, request, 401, "unauthorized: client certificate '" + certificateName
+          + "' names no principal of this gateway", remote));
+    }
     if (!Credentials.offered(authorization, apiKey)) {
       return Future.succeededFuture(refused(null, action, address, request, 401,
         "unauthorized: put an API key or token in the frame's headers (authorization: Bearer <credential>, or x-api-key)", remote));

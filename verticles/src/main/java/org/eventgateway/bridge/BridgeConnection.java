@@ -1,6 +1,7 @@
 package org.eventgateway.bridge;
 
 import org.eventgateway.auth.BridgeGuard;
+import org.eventgateway.tls.ClientCertificates;
 import org.eventgateway.config.BridgeConfig;
 import org.eventgateway.contract.BridgePolicy;
 import io.vertx.core.Vertx;
@@ -36,6 +37,8 @@ final class BridgeConnection {
   private final BridgeOptions policy;
   private final BridgeConfig config;
   private final BridgeGuard guard;
+  /** The CN of the client certificate the TLS handshake verified, or null: the principal of frames without a key. */
+  private final String certificateName;
   private final RecordParser parser;
   private final Map<String, MessageConsumer<Object>> registered = new HashMap<>();
   private int expected = -1;
@@ -49,6 +52,7 @@ final class BridgeConnection {
   BridgeConnection(Vertx vertx, NetSocket socket, BridgeOptions policy, BridgeConfig config, BridgeGuard guard, Runnable onClose) {
     this.socket = socket;
     this.guard = guard;
+    this.certificateName = ClientCertificates.commonName(socket);
     this.bus = vertx.eventBus();
     this.policy = policy;
     this.config = config;
@@ -121,7 +125,7 @@ final class BridgeConnection {
       socket.write(BridgeFrames.err("access_denied"));
       return;
     }
-    io.vertx.core.Future<String> verdict = guard.admit(msg, inbound, address, remote());
+    io.vertx.core.Future<String> verdict = guard.admit(msg, inbound, address, remote(), certificateName);
     if (verdict.isComplete()) {
       proceed(verdict.result(), then);
       return;

@@ -14,7 +14,8 @@ import java.util.List;
 public record IngestSettings(int instances, String host, int port, int maxBodyBytes, int maxRecordsPerRequest,
                              boolean requireId, long publishTimeoutMs, long shutdownGraceMs, int idleTimeoutSeconds,
                              long requestHeaderTimeoutMs, long requestBodyTimeoutMs, int maxHeaderSize,
-                             int maxInitialLineLength, Json json, Ws ws, List<String> allowedTopics, TlsConfig tls) {
+                             int maxInitialLineLength, int http2MaxConcurrentStreams, Json json, Ws ws, List<String> allowedTopics,
+                             TlsConfig tls) {
 
   /** Every key at its default. */
   public static final IngestSettings DEFAULTS = from(new JsonObject());
@@ -43,6 +44,7 @@ public record IngestSettings(int instances, String host, int port, int maxBodyBy
       c.getBoolean("requireId", false), c.getLong("publishTimeoutMs", 30_000L), c.getLong("shutdownGraceMs", 10_000L),
       c.getInteger("idleTimeoutSeconds", 90), c.getLong("requestHeaderTimeoutMs", 10_000L),
       c.getLong("requestBodyTimeoutMs", 60_000L), c.getInteger("maxHeaderSize", 8192), c.getInteger("maxInitialLineLength", 4096),
+      c.getInteger("http2MaxConcurrentStreams", 100),
       new Json(j.getInteger("maxNestingDepth", d.maxNestingDepth()), j.getInteger("maxNumberLength", d.maxNumberLength()),
         j.getInteger("maxStringLength", d.maxStringLength()), j.getLong("maxDocumentLength", d.maxDocumentLength()),
         j.getInteger("maxNameLength", d.maxNameLength())),

@@ -14,6 +14,7 @@ import org.eventgateway.auth.Tickets;
 import org.eventgateway.config.AuthConfig;
 import org.eventgateway.contract.Addresses;
 import org.eventgateway.contract.AuditEntries;
+import org.eventgateway.tls.ClientCertificates;
 
 import java.util.Locale;
 

@@ -7,10 +7,13 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.Http2Settings;
 import org.eventgateway.metrics.GatewayMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -29,10 +32,16 @@ final class HttpEdge {
   private final IngestConfig.Edge limits;
   /** Open connections of this verticle instance -> their guard (removed on close). */
   private final Map<HttpConnection, Guard> guards = new ConcurrentHashMap<>();
+  private final Http2Streams streams;
 
   HttpEdge(Vertx vertx, IngestConfig.Edge limits) {
     this.vertx = vertx;
     this.limits = limits;
+    this.streams = new Http2Streams(vertx, limits.requestBodyTimeoutMs());
+  }
+
+  void stop() {
+    streams.stop();
   }
 
   static HttpServerOptions options(IngestConfig config) {
@@ -49,6 +58,15 @@ final class HttpEdge {
       // connection for the HTTP/2 preface before any handler sees it: a client that sends nothing
       // would be held by nobody's deadline.
       .setHttp2ClearTextEnabled(false);
+  }
+
+  /**
+   * HTTPS offers HTTP/2 through ALPN (HTTP/1.1 stays for clients that do not ask): the same header limit,
+   * and at most {@code http2MaxConcurrentStreams} requests in flight per connection.
+   */
+  static HttpServerOptions withHttp2(HttpServerOptions options, IngestConfig.Edge e) {
+    return options.setUseAlpn(true).setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
+      .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(e.http2MaxConcurrentStreams()).setMaxHeaderListSize(e.maxHeaderSize()));
   }
 
   /** Wraps the router: every connection is guarded from its first byte. */
@@ -68,7 +86,14 @@ final class HttpEdge {
     });
     return request -> {
       Guard g = guards.get(request.connection());
-      if (g != null) {
+      if (request.version() == HttpVersion.HTTP_2) {
+        // Many requests share an HTTP/2 connection: past its first request, each stream has its own body deadline.
+        if (g != null) {
+          g.cancel();
+          guards.remove(request.connection());
+        }
+        streams.watch(request);
+      } else if (g != null) {
         g.onRequest(request);
       }
       String bad = badEscape(request.path());

@@ -13,13 +13,14 @@ public record IngestConfig(String host, int port, int maxBodyBytes, int maxRecor
    * The HTTP edge against slow or oversized clients: a connection idle this long is closed; one
    * that has not sent a request's headers (or, once they came, its body) within
    * {@code requestHeaderTimeoutMs} is closed too (the idle timeout alone never fires on a client
-   * trickling a byte at a time); header and request-line sizes; WebSocket ingest connections.
+   * trickling a byte at a time); header and request-line sizes; WebSocket ingest connections; HTTP/2
+   * streams per connection (HTTPS only: HTTP/2 is offered through ALPN).
    */
   public record Edge(int idleTimeoutSeconds, long requestHeaderTimeoutMs, long requestBodyTimeoutMs, int maxHeaderSize,
-                     int maxInitialLineLength, int wsMaxConnections) {
+                     int maxInitialLineLength, int wsMaxConnections, int http2MaxConcurrentStreams) {
     static Edge of(IngestSettings c) {
       return new Edge(c.idleTimeoutSeconds(), c.requestHeaderTimeoutMs(), c.requestBodyTimeoutMs(), c.maxHeaderSize(),
-        c.maxInitialLineLength(), c.ws().maxConnections());
+        c.maxInitialLineLength(), c.ws().maxConnections(), c.http2MaxConcurrentStreams());
     }
   }
 

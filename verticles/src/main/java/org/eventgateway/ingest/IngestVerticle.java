@@ -45,6 +45,7 @@ public class IngestVerticle extends VerticleBase {
   private WsIngest wsIngest;
   private AccessGate gate;
   private TlsFiles tlsFiles;
+  private HttpEdge edge;
   private static final String SHARED = "gateway.ingest";
   private static final String BUS_OWNER = "busPublishOwner";
   private final String instanceId = java.util.UUID.randomUUID().toString();
@@ -110,9 +111,10 @@ public class IngestVerticle extends VerticleBase {
     router.route().failureHandler(this::failure);
 
     tlsFiles = new TlsFiles(vertx, gatewayConfig.ingest().tls());
+    edge = new HttpEdge(vertx, config.edge());
     return gate.start().compose(v -> tlsFiles.configure(HttpEdge.options(config))).compose(options -> {
-      server = vertx.createHttpServer(options);
-      server.requestHandler(new HttpEdge(vertx, config.edge()).install(server, router));
+      server = vertx.createHttpServer(options.isSsl() ? HttpEdge.withHttp2(options, config.edge()) : options);
+      server.requestHandler(edge.install(server, router));
       return server.listen().recover(err -> Future.failedFuture("cannot listen on " + config.host() + ":" + config.port()
         + " (" + err.getMessage() + ") — set GATEWAY_HTTP_PORT to a free port"));
     })
@@ -136,6 +138,9 @@ public class IngestVerticle extends VerticleBase {
     }
     if (tlsFiles != null) {
       tlsFiles.stop();
+    }
+    if (edge != null) {
+      edge.stop();
     }
     vertx.sharedData().<String, String>getLocalMap(SHARED).removeIfPresent(BUS_OWNER, instanceId);
     Future<Void> sockets = wsIngest == null ? Future.succeededFuture() : wsIngest.closeAll();
@@ -297,7 +302,7 @@ public class IngestVerticle extends VerticleBase {
       // Netty could not decode the request (a bad chunk size, say): the client's bytes, not a fault.
       LOG.debug("Malformed HTTP from {} on {} {}: {}", ctx.request().remoteAddress(), ctx.request().method(), ctx.request().path(),
         String.valueOf(err));
-      if (!ctx.response().headWritten()) {
+      if (!ctx.response().headWritten() && ctx.request().version() != io.vertx.core.http.HttpVersion.HTTP_2) {
         ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
       }
       error(ctx, 400, "malformed HTTP request: " + ErrorReply.messageOf(err));
