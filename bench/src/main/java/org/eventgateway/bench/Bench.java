@@ -42,6 +42,9 @@ public final class Bench {
       if (options.runs("auth")) {
         new AuthStage(context).run();
       }
+      if (options.runs("tls")) {
+        new TlsStage(context).run();
+      }
       if (options.runs("apply")) {
         new ApplyStage(context).run();
       }

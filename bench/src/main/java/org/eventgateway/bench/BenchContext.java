@@ -40,7 +40,12 @@ final class BenchContext {
 
   /** Starts a stage's gateway asking for this credential; the loads target it, and CPU and memory are measured on it. */
   GatewayProcess startGateway(JsonObject groups, String stage, BenchCredential credential) throws IOException {
-    gateway = environment.startGateway(groups, stage, credential);
+    return startGateway(groups, stage, credential, null);
+  }
+
+  /** As above, the gateway serving HTTPS with {@code tls}'s certificate (plaintext HTTP when null). */
+  GatewayProcess startGateway(JsonObject groups, String stage, BenchCredential credential, BenchTls tls) throws IOException {
+    gateway = environment.startGateway(groups, stage, credential, tls);
     return gateway;
   }
 

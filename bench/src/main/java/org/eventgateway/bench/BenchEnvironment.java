@@ -130,9 +130,10 @@ final class BenchEnvironment {
 
   /**
    * Starts a gateway running only these groups on a free port, with the auth section that asks for
-   * {@code credential} (the shipped one, off, for {@link BenchCredential#NONE}), and waits until it is ready.
+   * {@code credential} (the shipped one, off, for {@link BenchCredential#NONE}), serving HTTPS with {@code tls}'s
+   * certificate (plaintext when null), and waits until it is ready.
    */
-  GatewayProcess startGateway(JsonObject groups, String stage, BenchCredential credential) throws IOException {
+  GatewayProcess startGateway(JsonObject groups, String stage, BenchCredential credential, BenchTls tls) throws IOException {
     JsonObject config = shippedConfig();
     config.put("auth", config.getJsonObject("auth", new JsonObject()).mergeIn(credential.authSection()));
     config.put("topics", new JsonObject()).put("groups", groups);
@@ -141,9 +142,13 @@ final class BenchEnvironment {
     config.getJsonObject("ingest").put("port", EmbeddedKafka.freePort()).put("host", "127.0.0.1")
       .put("allowedTopics", new JsonArray().add("gw-*").add("e2e")); // the topics the bench creates and produces to
     config.getJsonObject("apply").put("pool", new JsonObject().put("maxSize", 4));
-    // The TCP bridge as shipped, on a free port: the auth stage runs two gateways side by side.
+    if (tls != null) {
+      JsonObject ingest = config.getJsonObject("ingest");
+      ingest.put("tls", ingest.getJsonObject("tls", new JsonObject()).mergeIn(tls.ingestSection()));
+    }
+    // The TCP bridge as shipped, on a free port: the auth and tls stages run gateways side by side.
     config.getJsonObject("bridge").put("tcpPort", EmbeddedKafka.freePort());
-    return GatewayProcess.start(endpoints.writeInto(config), stage, credential).awaitReady(Duration.ofSeconds(90));
+    return GatewayProcess.start(endpoints.writeInto(config), stage, credential, tls).awaitReady(Duration.ofSeconds(90));
   }
 
   /**

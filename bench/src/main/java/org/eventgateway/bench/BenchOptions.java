@@ -22,7 +22,7 @@ import java.util.List;
     "  BENCH_KEEP_SCHEMA     set: keep the run's PostgreSQL schema for inspection"})
 final class BenchOptions {
   /** The stages --only can name. */
-  static final List<String> STAGES = List.of("produce", "single", "ws", "auth", "apply", "e2e");
+  static final List<String> STAGES = List.of("produce", "single", "ws", "auth", "tls", "apply", "e2e");
 
   @Spec
   private CommandSpec spec;
@@ -34,8 +34,10 @@ final class BenchOptions {
   int reps;
 
   @Option(names = "--only", paramLabel = "STAGE", split = ",",
-    description = {"Only these stages, comma-separated, of: produce, single, ws, auth, apply, e2e (default: all).",
-      "auth: single-record and 100-per-request produce with authentication off, with an API key and with a JWT, side by side."})
+    description = {"Only these stages, comma-separated, of: produce, single, ws, auth, tls, apply, e2e (default: all).",
+      "auth: single-record and 100-per-request produce with authentication off, with an API key and with a JWT, side by side.",
+      "tls: the same two workloads over plaintext HTTP/1.1 and over HTTPS (HTTP/1.1, and HTTP/2 through ALPN), side by side,",
+      "with a certificate made for the run by keytool; the client trusts its CA and verifies the server's name."})
   List<String> only = new ArrayList<>();
 
   /**

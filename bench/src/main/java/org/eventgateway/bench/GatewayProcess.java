@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * its CPU and memory are measured apart from the load generator's; its output goes to
  * target/bench-&lt;stage&gt;.log. BENCH_CHILD_JVM_OPTS (as -Dchild.jvmOpts) adds JVM options. It knows the
  * credential its configuration asks for ({@link BenchCredential}): the load generators and its own /metrics
- * reads send it.
+ * reads send it. With {@link BenchTls} it serves HTTPS, and its readiness, /metrics and credential checks go
+ * over HTTPS too, trusting the bench's CA.
  */
 final class GatewayProcess {
   /**
@@ -35,19 +36,25 @@ final class GatewayProcess {
   private final Path log;
   private final Process process;
   private final BenchCredential credential;
+  /** Null for plaintext HTTP. */
+  private final BenchTls tls;
+  private final HttpClient http;
 
-  private GatewayProcess(int port, Path log, Process process, BenchCredential credential) {
+  private GatewayProcess(int port, Path log, Process process, BenchCredential credential, BenchTls tls) {
     this.port = port;
     this.log = log;
     this.process = process;
     this.credential = credential;
+    this.tls = tls;
+    this.http = tls == null ? HTTP : HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofMillis(500)).sslContext(tls.sslContext()).build();
   }
 
   /**
-   * Starts the gateway with this configuration, whose auth section asks for {@code credential}; {@link #awaitReady}
-   * waits until it serves.
+   * Starts the gateway with this configuration, whose auth section asks for {@code credential} and whose
+   * {@code ingest.tls} is {@code tls}'s (null: plaintext); {@link #awaitReady} waits until it serves.
    */
-  static GatewayProcess start(JsonObject config, String stage, BenchCredential credential) throws IOException {
+  static GatewayProcess start(JsonObject config, String stage, BenchCredential credential, BenchTls tls) throws IOException {
     Path conf = Files.createTempFile("bench-gateway", ".json");
     Files.writeString(conf, config.encodePrettily());
     Path log = Path.of("target", "bench-" + stage + ".log");
@@ -65,7 +72,7 @@ final class GatewayProcess {
       .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     // The configuration file says everything: no PG*, KAFKA_* or GATEWAY_* override from this shell.
     builder.environment().keySet().removeIf(k -> k.startsWith("PG") || k.startsWith("KAFKA_") || k.startsWith("GATEWAY_"));
-    return new GatewayProcess(config.getJsonObject("ingest").getInteger("port"), log, builder.start(), credential);
+    return new GatewayProcess(config.getJsonObject("ingest").getInteger("port"), log, builder.start(), credential, tls);
   }
 
   GatewayProcess awaitReady(Duration timeout) {
@@ -83,6 +90,16 @@ final class GatewayProcess {
 
   int port() {
     return port;
+  }
+
+  /** The certificates of its HTTPS, which a client must trust; null when it serves plaintext HTTP. */
+  BenchTls tls() {
+    return tls;
+  }
+
+  /** "https" or "http". */
+  String scheme() {
+    return tls == null ? "http" : "https";
   }
 
   /** What a client of this gateway sends with every request. */
@@ -122,21 +139,25 @@ final class GatewayProcess {
    * gateway that asks for one must answer 401, or what the bench measures as authenticated is not.
    */
   int statusWithoutCredential(String path, String body) {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(2))
+    HttpRequest request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(2))
       .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
     return send(request).map(HttpResponse::statusCode).orElse(-1);
   }
 
   private Optional<HttpResponse<String>> fetch(String path) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(2));
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(2));
     credential.headers().forEach(request::header);
     return send(request.build());
   }
 
-  private static Optional<HttpResponse<String>> send(HttpRequest request) {
+  private URI uri(String path) {
+    return URI.create(scheme() + "://127.0.0.1:" + port + path);
+  }
+
+  private Optional<HttpResponse<String>> send(HttpRequest request) {
     Waits.mainThreadOnly(); // it blocks for the answer
     try {
-      return Optional.of(HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString()).get(3, TimeUnit.SECONDS));
+      return Optional.of(http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).get(3, TimeUnit.SECONDS));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Optional.empty();
