@@ -104,6 +104,9 @@ class PostgresTlsIT {
       long encrypted = gw.count("SELECT count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.application_name = 'event-gateway'"
         + " AND s.ssl AND s.client_dn = '/CN=gateway-pg-client'");
       assertTrue(encrypted >= 1, "the running gateway's connections are encrypted and show its certificate: " + encrypted);
+      for (String path : new String[] {"/ready", "/lag", "/metrics", "/audit"}) {
+        assertFalse(gw.get(path).bodyAsString().contains(PASSWORD), "the password in the answer to " + path);
+      }
     }
   }
 
