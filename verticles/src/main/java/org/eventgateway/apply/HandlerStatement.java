@@ -17,7 +17,7 @@ import java.util.function.Function;
 /**
  * One SQL statement of a group's handler, with its parameters bound to the event: a JSON pointer
  * into the value ({@code "/order_id"}), or one of {@code $id $key $topic $partition $offset
- * $timestamp $value $principal}. Handlers are configuration, not code.
+ * $timestamp $value $principal $schemaVersion}. Handlers are configuration, not code.
  *
  * <p>Each value is converted for the parameter's PostgreSQL type, which {@link HandlerTypes} learns
  * from the server (see {@link ParamType}); a value the type cannot hold unaltered throws a
@@ -81,10 +81,11 @@ public final class HandlerStatement {
       case "$timestamp": return e -> e.getLong("timestamp");
       case "$value": return e -> e.getJsonObject("value");
       case "$principal": return e -> e.getString("principal");
+      case "$schemaVersion": return e -> e.getString("schemaVersion");
       default:
         if (!source.startsWith("/")) {
           throw new IllegalArgumentException("groups." + group + ".handler: parameter '" + source
-            + "' is neither a JSON pointer (/field) nor one of $id $key $topic $partition $offset $timestamp $value $principal");
+            + "' is neither a JSON pointer (/field) nor one of $id $key $topic $partition $offset $timestamp $value $principal $schemaVersion");
         }
         JsonPointer pointer = JsonPointer.from(source);
         if (source.indexOf('/', 1) < 0 && source.indexOf('~') < 0 && source.length() > 1) {

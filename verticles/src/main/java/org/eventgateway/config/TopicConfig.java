@@ -9,9 +9,24 @@ import java.util.Set;
 
 /**
  * One entry of {@code topics}: how the gateway creates it, how hot keys are salted
- * ({@code salting}) and the lag budget ingestion holds it to ({@code lagBudget}, null when none).
+ * ({@code salting}), the lag budget ingestion holds it to ({@code lagBudget}, null when none) and the
+ * JSON Schemas its values are held to ({@code schema}, null when none).
  */
-public record TopicConfig(String name, int partitions, short replicationFactor, Salting salting, LagBudget lagBudget) {
+public record TopicConfig(String name, int partitions, short replicationFactor, Salting salting, LagBudget lagBudget,
+                          Schema schema) {
+
+  /**
+   * {@code schema}: the versions of the topic's value schema, files {@code <dir>/1.json} … {@code <dir>/<versions>.json}
+   * (JSON Schema draft 2020-12), and what ingestion does with a value that breaks the one it is checked against:
+   * {@code reject} (422, nothing produced), {@code warn} (produced, counted and logged) or {@code off}; and how each
+   * version must relate to the one before ({@code compatibility}: BACKWARD, FORWARD, FULL or NONE), checked at start.
+   */
+  public record Schema(String dir, int versions, String validation, String compatibility) {
+    static Schema from(JsonObject s) {
+      return new Schema(s.getString("dir"), s.getInteger("versions", 1), s.getString("validation", "reject"),
+        s.getString("compatibility", "BACKWARD"));
+    }
+  }
 
   /**
    * {@code salting}: off (keys route as they are), static ({@code staticKeys}: key -> shards) or auto
@@ -44,7 +59,9 @@ public record TopicConfig(String name, int partitions, short replicationFactor, 
 
   static TopicConfig from(String name, JsonObject t) {
     JsonObject budget = t.getJsonObject("lagBudget");
+    JsonObject schema = t.getJsonObject("schema");
     return new TopicConfig(name, t.getInteger("partitions", 1), t.getInteger("replicationFactor", 1).shortValue(),
-      Salting.from(t.getJsonObject("salting", new JsonObject())), budget == null ? null : LagBudget.from(budget));
+      Salting.from(t.getJsonObject("salting", new JsonObject())), budget == null ? null : LagBudget.from(budget),
+      schema == null ? null : Schema.from(schema));
   }
 }

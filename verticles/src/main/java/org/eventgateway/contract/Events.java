@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A Kafka record as the apply step sees it: {id, key, value, topic, partition, offset, timestamp,
- * traceparent, principal}. The id is the {@code event-id} header, or topic/partition/offset for records from
+ * traceparent, principal, schemaVersion}. The id is the {@code event-id} header, or topic/partition/offset for records from
  * other producers (stable across redeliveries); the key is the original one when it was salted.
  */
 public final class Events {
@@ -31,6 +31,7 @@ public final class Events {
     String id = null;
     String traceparent = null;
     String principal = null;
+    String schemaVersion = null;
     String key = record.key();
     for (KafkaHeader header : record.headers()) {
       if (header.value() == null) {
@@ -41,6 +42,7 @@ public final class Events {
         case EventHeaders.EVENT_ID -> id = header.value().toString(StandardCharsets.UTF_8);
         case EventHeaders.TRACEPARENT -> traceparent = header.value().toString(StandardCharsets.UTF_8);
         case EventHeaders.PRODUCED_BY -> principal = header.value().toString(StandardCharsets.UTF_8);
+        case EventHeaders.SCHEMA_VERSION -> schemaVersion = header.value().toString(StandardCharsets.UTF_8);
         default -> { }
       }
     }
@@ -58,6 +60,7 @@ public final class Events {
       .put("offset", record.offset())
       .put("timestamp", record.timestamp())
       .put("traceparent", traceparent)
-      .put("principal", principal);
+      .put("principal", principal)
+      .put("schemaVersion", schemaVersion);
   }
 }

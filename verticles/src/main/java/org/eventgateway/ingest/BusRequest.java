@@ -76,6 +76,12 @@ final class BusRequest {
     } else {
       f.partitionRejected = partition != null;
     }
+    Object version = record.getValue("schemaVersion");
+    if (isInteger(version) && fitsInt((Number) version) && ((Number) version).intValue() >= 1) {
+      f.schemaVersion = ((Number) version).intValue();
+    } else {
+      f.schemaVersionRejected = version != null;
+    }
     f.headers = record.getValue("headers");
     return f;
   }

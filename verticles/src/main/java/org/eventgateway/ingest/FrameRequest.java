@@ -32,7 +32,7 @@ final class FrameRequest {
     private final transient Object ref;
 
     Rejected(RequestException cause, Object ref) {
-      super(cause.status(), cause.getMessage());
+      super(cause.status(), cause.getMessage(), cause.details());
       this.ref = ref;
     }
 

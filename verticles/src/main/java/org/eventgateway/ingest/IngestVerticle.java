@@ -14,6 +14,7 @@ import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.eventgateway.auth.Principal;
 import org.eventgateway.auth.Quotas;
+import org.eventgateway.schema.TopicSchemas;
 import org.eventgateway.tls.TlsFiles;
 import org.eventgateway.contract.Addresses;
 import org.eventgateway.contract.BusHandlers;
@@ -46,6 +47,7 @@ public class IngestVerticle extends VerticleBase {
   private AccessGate gate;
   private TlsFiles tlsFiles;
   private HttpEdge edge;
+  private final SchemaCheck schemaCheck = new SchemaCheck();
   private static final String SHARED = "gateway.ingest";
   private static final String BUS_OWNER = "busPublishOwner";
   private final String instanceId = java.util.UUID.randomUUID().toString();
@@ -96,10 +98,11 @@ public class IngestVerticle extends VerticleBase {
     router.route("/topics/:topic").handler(ctx ->
       error(ctx, 405, ctx.request().method() + " is not supported on /topics/{topic}; use POST"));
     OperatorRoutes.mount(vertx, router, gate);
+    SchemaRoutes.mount(router, gate, schemaCheck);
     SockJsBridge.mount(vertx, router, gate);
     Quotas quotas = vertx.sharedData().<String, Quotas>getLocalMap(SHARED + ".quotas")
       .computeIfAbsent("quotas", k -> new Quotas(gatewayConfig.auth().quotas(), System::nanoTime));
-    publishPath = new PublishPath(vertx, config, lagBudgets, quotas);
+    publishPath = new PublishPath(vertx, config, lagBudgets, quotas, schemaCheck);
     if (owner) {
       vertx.eventBus().<JsonObject>consumer(Addresses.INGEST_PUBLISH, BusHandlers.guarded(Addresses.INGEST_PUBLISH, this::publishFromBus));
     }
@@ -112,7 +115,8 @@ public class IngestVerticle extends VerticleBase {
 
     tlsFiles = new TlsFiles(vertx, gatewayConfig.ingest().tls());
     edge = new HttpEdge(vertx, config.edge());
-    return gate.start().compose(v -> tlsFiles.configure(HttpEdge.options(config))).compose(options -> {
+    return gate.start().compose(v -> TopicSchemas.load(vertx, gatewayConfig.topics())).onSuccess(schemaCheck::use)
+      .compose(v -> tlsFiles.configure(HttpEdge.options(config))).compose(options -> {
       server = vertx.createHttpServer(options.isSsl() ? HttpEdge.withHttp2(options, config.edge()) : options);
       server.requestHandler(edge.install(server, router));
       return server.listen().recover(err -> Future.failedFuture("cannot listen on " + config.host() + ":" + config.port()
@@ -195,7 +199,8 @@ public class IngestVerticle extends VerticleBase {
       ctx.request().getHeader(EventHeaders.TRACEPARENT), null), new PublishPath.Replies<Void>() {
         @Override
         public Void invalid(RequestException e) {
-          error(ctx, e.status(), e.getMessage());
+          GatewayMetrics.ingestRejected(ErrorReply.reason(e.status()));
+          json(ctx, e.status(), e.body());
           return null;
         }
 

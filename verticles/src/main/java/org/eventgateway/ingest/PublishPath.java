@@ -17,7 +17,8 @@ import java.util.function.Supplier;
  * The one way events go from a client to the producer, for REST, WebSocket frames and event-bus
  * publishes (the SockJS and TCP bridges) alike: validate (the entry's parser turns its input into the
  * producer's request once: {@link ProduceRequest}, {@link FrameRequest}, {@link BusRequest}), then
- * the principal's {@code produce} permission on the topic, the entry's own admission rule and the topic's lag
+ * the principal's {@code produce} permission on the topic, the values against the topic's schema ({@link SchemaCheck}),
+ * the entry's own admission rule and the topic's lag
  * budget (and the principal's quota), then identity and trace (the principal's name goes on every record as its {@code produced-by} header; (every record has
  * an id by now; the client's traceparent is kept when well-formed, else one is made, and put on the
  * request), then one {@link Addresses#PRODUCE_SEND} request handed over without a copy. What each step
@@ -28,6 +29,7 @@ final class PublishPath {
   private final long timeoutMs;
   private final LagBudgets lagBudgets;
   private final Quotas quotas;
+  private final SchemaCheck schemas;
 
   /**
    * How one entry point answers at each step, as its {@code T} (a WebSocket answer frame, say). Only
@@ -61,7 +63,8 @@ final class PublishPath {
     T failed(Publish publish, Throwable err);
   }
 
-  PublishPath(Vertx vertx, IngestConfig config, LagBudgets lagBudgets, Quotas quotas) {
+  PublishPath(Vertx vertx, IngestConfig config, LagBudgets lagBudgets, Quotas quotas, SchemaCheck schemas) {
+    this.schemas = schemas;
     this.vertx = vertx;
     this.timeoutMs = config.publishTimeoutMs();
     this.lagBudgets = lagBudgets;
@@ -92,6 +95,11 @@ final class PublishPath {
       vertx.eventBus().send(Addresses.AUDIT_RECORD, AuditEntries.entry(who.name(), "produce", publish.topic(),
         publish.ref() == null ? "publish" : "WebSocket frame " + publish.ref(), "denied: " + denied.getMessage(), 403, null));
       return Future.succeededFuture(replies.invalid(publish.ref() == null ? denied : new FrameRequest.Rejected(denied, publish.ref())));
+    }
+    try {
+      schemas.check(publish);
+    } catch (RequestException broken) {
+      return Future.succeededFuture(replies.invalid(publish.ref() == null ? broken : new FrameRequest.Rejected(broken, publish.ref())));
     }
     if (quotas.any()) {
       long wait = quotas.take(who.name(), publish.recordCount(), quotas.countsBytes(who.name()) ? valueBytes(publish) : 0);

@@ -31,6 +31,9 @@ final class RecordFields {
   String valueType;
   Integer partition;
   boolean partitionRejected;
+  /** The version of the topic's value schema the record names (checked against it), null for the latest. */
+  Integer schemaVersion;
+  boolean schemaVersionRejected;
   /** The headers as JSON text (a request's own bytes for them), or already a tree; both null when absent. */
   byte[] headersJson;
   Object headers;
@@ -74,6 +77,12 @@ final class RecordFields {
     }
     if (partition != null) {
       record.put("partition", partition);
+    }
+    if (schemaVersionRejected) {
+      throw new RequestException(422, at + ".schemaVersion must be a positive integer");
+    }
+    if (schemaVersion != null) {
+      record.put("schemaVersion", schemaVersion);
     }
     Object tree = headers;
     if (headersJson != null) {

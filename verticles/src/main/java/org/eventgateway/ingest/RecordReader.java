@@ -113,6 +113,15 @@ final class RecordReader {
             f.partitionRejected = true;
           }
         }
+        case "schemaVersion" -> {
+          f.schemaVersion = null;
+          f.schemaVersionRejected = false;
+          if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT && p.getIntValue() >= 1) {
+            f.schemaVersion = p.getIntValue();
+          } else if (t != JsonToken.VALUE_NULL) {
+            f.schemaVersionRejected = true;
+          }
+        }
         case "headers" -> f.headersJson = t == JsonToken.VALUE_NULL ? null : ownBytes(p);
         default -> { }
       }

@@ -194,7 +194,7 @@ final class WsIngest {
     Future<JsonObject> answer = publishPath.publish(c.who, () -> FrameRequest.parse(text, config), new PublishPath.Replies<JsonObject>() {
       @Override
       public JsonObject invalid(RequestException e) {
-        return error(e instanceof FrameRequest.Rejected r ? r.ref() : null, e.status(), e.getMessage());
+        return e.body().put("ref", e instanceof FrameRequest.Rejected r ? r.ref() : null);
       }
 
       @Override

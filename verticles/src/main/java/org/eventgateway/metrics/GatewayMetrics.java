@@ -34,6 +34,12 @@ public final class GatewayMetrics {
       .tag("reason", reason).register(registry()).increment();
   }
 
+  /** Records whose value broke the schema it was checked against, by topic and what was done (rejected, warned). */
+  public static void schemaViolations(String topic, String outcome, int records) {
+    Counter.builder("gateway.schema.violations").description("Records whose value broke its topic's schema, by outcome")
+      .tag("topic", topic).tag("outcome", outcome).register(registry()).increment(records);
+  }
+
   /** Publishes refused by a principal's quota; the label is the principal only for those with a quota of their own. */
   public static void quotaRejected(String principal) {
     Counter.builder("gateway.quota.rejected").description("Publishes refused (429) because their principal was over its quota")

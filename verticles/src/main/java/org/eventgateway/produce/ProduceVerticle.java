@@ -292,6 +292,9 @@ public class ProduceVerticle extends VerticleBase {
     if (producedBy != null) {
       headers.add(EventHeaders.PRODUCED_BY, utf8(producedBy));
     }
+    if (record.getValue("schemaVersion") instanceof String checkedAgainst) {
+      headers.add(EventHeaders.SCHEMA_VERSION, utf8(checkedAgainst));
+    }
     JsonArray extra = record.getJsonArray("headers");
     if (extra != null) {
       for (int i = 0; i < extra.size(); i++) {

@@ -163,6 +163,18 @@ class HandlerStatementTest {
   }
 
   @Test
+  void aHandlerBindsTheSchemaVersionTheValueWasCheckedAgainst() {
+    ConsumerRecord<String, byte[]> record = new ConsumerRecord<>("t", 0, 5L, "k", "{\"qty\":1}".getBytes(StandardCharsets.UTF_8));
+    record.headers().add("schema-version", "orders/2".getBytes(StandardCharsets.UTF_8));
+    HandlerStatement statement = HandlerStatement.from("ledger", new JsonObject().put("sql", "INSERT INTO t VALUES ($1)")
+      .put("params", new JsonArray().add("$schemaVersion")));
+    statement.learned("groups.ledger.handler[0]", new ParamType[] {TEXT});
+    assertEquals("orders/2", statement.bind(Events.decode(new KafkaConsumerRecordImpl<>(record))).getValue(0));
+    ConsumerRecord<String, byte[]> unchecked = new ConsumerRecord<>("t", 0, 6L, "k", "{\"qty\":1}".getBytes(StandardCharsets.UTF_8));
+    assertNull(statement.bind(Events.decode(new KafkaConsumerRecordImpl<>(unchecked))).getValue(0), "not checked against a schema: NULL");
+  }
+
+  @Test
   void eventsKeepTheExactDecimalTheProducerWrote() {
     String json = "{\"n\":12345678901234567.891,\"f\":1e400,\"i\":3000000000,\"b\":123456789012345678901234567890,"
       + "\"o\":{\"x\":[0.1,2]}}";

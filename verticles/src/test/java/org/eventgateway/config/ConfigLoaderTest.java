@@ -23,6 +23,7 @@ class ConfigLoaderTest {
     assertEquals("", config.kafka().bootstrapServers(), "unset means embedded");
     assertEquals(6, config.topics().get("orders").partitions());
     assertEquals("/order_id", config.topics().get("orders").salting().orderingField());
+    assertEquals(new TopicConfig.Schema("config/schemas/orders", 1, "reject", "BACKWARD"), config.topics().get("orders").schema());
     assertEquals("orders", config.groups().get("ledger").topic());
     assertEquals("orders", config.groups().get("audit").topic());
     assertEquals(3, config.groups().get("ledger").handler().size());

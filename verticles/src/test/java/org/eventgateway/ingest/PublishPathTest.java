@@ -51,7 +51,7 @@ class PublishPathTest {
       .add(new JsonObject().put("group", "ledger").put("topic", "slow").put("lag", 500).put("rateOut", 100.0))
       .add(new JsonObject().put("group", "ledger").put("topic", "lagging").put("lag", 500).put("rateOut", 100.0))));
     path = new PublishPath(vertx, CONFIG, budgets, new org.eventgateway.auth.Quotas(
-      org.eventgateway.config.AuthConfig.DEFAULTS.quotas(), System::nanoTime));
+      org.eventgateway.config.AuthConfig.DEFAULTS.quotas(), System::nanoTime), new SchemaCheck());
   }
 
   @AfterEach
