@@ -174,8 +174,46 @@ class SchemaIT {
       assertTrue(failure.getMessage().contains("topics." + other.topic + ".schema: " + other.topic
         + " v3 makes 'item' required: not BACKWARD compatible with v2 (and 1 more changes)"), failure.getMessage());
       config.getJsonObject("topics").getJsonObject(other.topic).getJsonObject("schema").put("compatibility", "NONE");
+      config.getJsonObject("apply").put("contractCheck", "warn"); // the ledger binds /sku, which v3 renamed
       other.startResolved(config);
       assertEquals(3, other.get("/topics/" + other.topic + "/schemas").bodyAsJsonObject().getInteger("latest"), "NONE checks nothing");
+    }
+  }
+
+  /** The shipped v1 and a v2 made by {@code change}, under {@code compatibility}, for {@code other}'s topic. */
+  private static JsonObject withV2(TestGateway other, java.util.function.Consumer<JsonObject> change, String compatibility) throws Exception {
+    Path versions = Files.createTempDirectory("schemas-handlers");
+    Files.copy(dir.resolve("1.json"), versions.resolve("1.json"));
+    JsonObject v2 = new JsonObject(Files.readString(dir.resolve("1.json")));
+    change.accept(v2);
+    Files.writeString(versions.resolve("2.json"), v2.encodePrettily());
+    JsonObject config = other.config(new JsonObject());
+    config.getJsonObject("topics").getJsonObject(other.topic).put("schema", new JsonObject().put("dir", versions.toString())
+      .put("versions", 2).put("compatibility", compatibility));
+    return config;
+  }
+
+  @Test
+  void aHandlerBindingWhatAVersionDoesNotGuaranteeStopsTheStartNamingGroupStatementAndParameter() throws Exception {
+    try (TestGateway other = TestGateway.create()) {
+      JsonObject renamed = withV2(other, v2 -> {
+        v2.getJsonObject("properties").put("item", v2.getJsonObject("properties").remove("sku"));
+        v2.put("required", new JsonArray().add("order_id").add("customer").add("item").add("qty").add("amount"));
+      }, "NONE");
+      Throwable failure = Poll.awaitFailure(org.eventgateway.Gateway.deploy(other.vertx(), GatewayConfig.from(renamed)));
+      assertTrue(failure.getMessage().contains("groups." + other.ledger + ".handler[0] $3 ← /sku: " + other.topic + " v2 does not define /sku"),
+        failure.getMessage());
+      JsonObject optional = withV2(other, v2 -> v2.put("required", new JsonArray().add("order_id").add("customer").add("qty").add("amount")),
+        "BACKWARD");
+      Throwable notNull = Poll.awaitFailure(org.eventgateway.Gateway.deploy(other.vertx(), GatewayConfig.from(optional)));
+      assertTrue(notNull.getMessage().contains("groups." + other.ledger + ".handler[0] $3 ← /sku: /sku is optional in " + other.topic
+        + " v2 but column orders.sku is NOT NULL"), notNull.getMessage());
+      JsonObject widened = withV2(other, v2 -> v2.getJsonObject("properties").getJsonObject("qty").remove("maximum"), "BACKWARD");
+      Throwable range = Poll.awaitFailure(org.eventgateway.Gateway.deploy(other.vertx(), GatewayConfig.from(widened)));
+      assertTrue(range.getMessage().contains("$4 ← /qty: " + other.topic + " v2 allows integers beyond integer's range"), range.getMessage());
+      JsonObject noted = withV2(other, v2 -> v2.getJsonObject("properties").put("note", new JsonObject().put("type", "string")), "BACKWARD");
+      other.startResolved(noted);
+      assertEquals(2, other.get("/topics/" + other.topic + "/schemas").bodyAsJsonObject().getInteger("latest"), "a new optional field is fine");
     }
   }
 

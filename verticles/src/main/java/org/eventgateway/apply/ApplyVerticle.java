@@ -10,15 +10,19 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import org.eventgateway.config.ApplyConfig;
+import org.eventgateway.config.ConfigException;
+import org.eventgateway.config.TopicConfig;
 import org.eventgateway.config.GatewayConfig;
 import org.eventgateway.contract.Addresses;
 import org.eventgateway.contract.BusHandlers;
 import org.eventgateway.contract.FailureKind;
+import org.eventgateway.schema.TopicSchemas;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -40,6 +44,8 @@ public class ApplyVerticle extends VerticleBase {
   public static final String SAVE_OFFSETS = PositionStore.SAVE_OFFSETS;
 
   private ApplyConfig config;
+  private final Map<String, TopicConfig> topics;
+  private final Map<String, String> topicOf = new java.util.HashMap<>();
   private Pool pool;
   private HandlerTypes handlerTypes;
   /** Shadow replays only (apply.shadowPool), so they never take the live batches' connections. */
@@ -54,6 +60,8 @@ public class ApplyVerticle extends VerticleBase {
 
   public ApplyVerticle(GatewayConfig config) {
     this.config = config.apply();
+    this.topics = config.topics();
+    config.groups().forEach((name, g) -> topicOf.put(name, g.topic()));
   }
 
   @Override
@@ -70,6 +78,7 @@ public class ApplyVerticle extends VerticleBase {
       .recover(err -> TlsDiagnosis.explain(vertx, config.connect(), err)
         .transform(reason -> Future.failedFuture(SchemaInstaller.unusable(config.connect(), err, reason.result()))))
       .compose(v -> handlerTypes.learnAll()) // never fails: a statement that does not prepare yet keeps its reason
+      .compose(v -> contracts())
       .onSuccess(v -> {
         typesTimer = handlerTypes.refreshEvery(vertx, config.handlerTypesRefreshMs());
         consume(Addresses.APPLY_BATCH, this::applyBatch);
@@ -83,6 +92,23 @@ public class ApplyVerticle extends VerticleBase {
           retention.expire(), deleted -> new JsonObject().put("deleted", deleted), err -> "marker cleanup failed: " + Failures.message(err))));
         retentionTimer = vertx.setPeriodic(config.markerCleanupIntervalMs(), t -> retention.expire()
           .onFailure(err -> LOG.warn("marker cleanup failed: {}", Failures.message(err))));
+      });
+  }
+
+  /** The handlers against their topics' schemas: problems stop the start, or are logged with contractCheck warn. */
+  private Future<Void> contracts() {
+    return TopicSchemas.load(vertx, topics)
+      .compose(schemas -> HandlerContracts.check(pool, schemas, topicOf, handlerTypes.all()))
+      .compose(problems -> {
+        if (problems.isEmpty()) {
+          return Future.succeededFuture();
+        }
+        if ("warn".equals(config.contractCheck())) {
+          problems.forEach(p -> LOG.warn("handler contract: {}", p));
+          return Future.succeededFuture();
+        }
+        return Future.failedFuture(new ConfigException("a handler binds what its topic's schema does not guarantee: " + problems.get(0)
+          + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more; apply.contractCheck=warn logs them instead)" : "")));
       });
   }
 

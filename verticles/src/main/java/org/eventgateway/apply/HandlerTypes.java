@@ -52,6 +52,11 @@ public final class HandlerTypes {
     return statements;
   }
 
+  /** Every group's statements, as compiled (their learned types may still be missing). */
+  Map<String, List<HandlerStatement>> all() {
+    return handlers;
+  }
+
   /** Learns every group's types; never fails (the reasons stay on the statements). */
   public Future<Void> learnAll() {
     return Future.join(handlers.keySet().stream().map(this::learn).toList()).<Void>mapEmpty().otherwiseEmpty();
