@@ -45,6 +45,9 @@ public final class Bench {
       if (options.runs("tls")) {
         new TlsStage(context).run();
       }
+      if (options.runs("schema")) {
+        new SchemaStage(context).run();
+      }
       if (options.runs("apply")) {
         new ApplyStage(context).run();
       }

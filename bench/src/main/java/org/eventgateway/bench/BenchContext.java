@@ -49,6 +49,12 @@ final class BenchContext {
     return gateway;
   }
 
+  /** A stage's gateway declaring these topics ({@code topics.<t>}, e.g. with a schema), authentication off, plaintext. */
+  GatewayProcess startGateway(JsonObject groups, JsonObject topics, String stage) throws IOException {
+    gateway = environment.startGateway(groups, topics, stage, BenchCredential.NONE, null);
+    return gateway;
+  }
+
   /** Makes a gateway started earlier the one the loads target and CPU and memory are measured on (two side by side). */
   void use(GatewayProcess running) {
     gateway = running;

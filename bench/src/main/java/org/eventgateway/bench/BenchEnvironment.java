@@ -36,7 +36,7 @@ final class BenchEnvironment {
   static final List<String> TOPICS = List.of("raw-1k", "raw-100", "gw-1k", "gw-100", "gw-single", "gw-ws", "apply-src", "e2e");
   /** The apply stage's topic, which the gateway only consumes. */
   static final String APPLY_TOPIC = "apply-src";
-  private static final int PARTITIONS = 6;
+  static final int PARTITIONS = 6;
 
   private final String bootstrap;
   private final Admin admin;
@@ -134,9 +134,15 @@ final class BenchEnvironment {
    * certificate (plaintext when null), and waits until it is ready.
    */
   GatewayProcess startGateway(JsonObject groups, String stage, BenchCredential credential, BenchTls tls) throws IOException {
+    return startGateway(groups, new JsonObject(), stage, credential, tls);
+  }
+
+  /** As above, declaring these {@code topics} (the shipped file's are dropped either way), e.g. one with a schema. */
+  GatewayProcess startGateway(JsonObject groups, JsonObject topics, String stage, BenchCredential credential, BenchTls tls)
+    throws IOException {
     JsonObject config = shippedConfig();
     config.put("auth", config.getJsonObject("auth", new JsonObject()).mergeIn(credential.authSection()));
-    config.put("topics", new JsonObject()).put("groups", groups);
+    config.put("topics", topics.copy()).put("groups", groups);
     // Only the bench's groups run (the shipped file's example groups are merged in otherwise).
     config.getJsonObject("consume").put("groups", new JsonArray(new ArrayList<>(groups.fieldNames())));
     config.getJsonObject("ingest").put("port", EmbeddedKafka.freePort()).put("host", "127.0.0.1")

@@ -33,19 +33,27 @@ final class ClosedLoop {
   private final int streamsPerConnection;
   /** Whether each run opens its connections (a GET /ready on each) before the clock starts. */
   private final boolean connectFirst;
+  /** What the records' values hold: the produce stages' {"n", "pad"}, or orders ({@link #ofOrders}). */
+  private final BodyTemplate.Values values;
   /** Requests not answered 200, over every run of this load (warm-up included). */
   private long failedRequests;
   /** The untimed connection set-up of the measured runs of a {@link #connectedFirst} load. */
   private final Setup setup = new Setup();
 
   ClosedLoop(BenchContext context) {
-    this(context, 0, false);
+    this(context, 0, false, BodyTemplate.Values.PLAIN);
   }
 
-  private ClosedLoop(BenchContext context, int streamsPerConnection, boolean connectFirst) {
+  private ClosedLoop(BenchContext context, int streamsPerConnection, boolean connectFirst, BodyTemplate.Values values) {
     this.context = context;
     this.streamsPerConnection = streamsPerConnection;
     this.connectFirst = connectFirst;
+    this.values = values;
+  }
+
+  /** A load like {@link #ClosedLoop(BenchContext)} whose values are orders ({@link BodyTemplate.Values#ORDERS}), pad included. */
+  static ClosedLoop ofOrders(BenchContext context) {
+    return new ClosedLoop(context, 0, false, BodyTemplate.Values.ORDERS);
   }
 
   /**
@@ -54,7 +62,7 @@ final class ClosedLoop {
    * is 0, else HTTP/2 over HTTPS (ALPN) with up to that many requests at once on a connection.
    */
   static ClosedLoop connectedFirst(BenchContext context, int streamsPerConnection) {
-    return new ClosedLoop(context, Math.max(0, streamsPerConnection), true);
+    return new ClosedLoop(context, Math.max(0, streamsPerConnection), true, BodyTemplate.Values.PLAIN);
   }
 
   /** Connections opened before the measured runs' clocks started, and the CPU and wall time that took. */
@@ -80,7 +88,7 @@ final class ClosedLoop {
     HttpClient client = context.vertx.createHttpClient(clientOptions(context.gateway()),
       new PoolOptions().setHttp1MaxSize(concurrency).setHttp2MaxSize(connections(concurrency)));
     Sender sender = new Sender(client, post(context.gateway(), topic),
-      new BodyTemplate(context.nextIdPrefix(topic), perRequest, size), records, perRequest, concurrency);
+      new BodyTemplate(context.nextIdPrefix(topic), perRequest, size, values), records, perRequest, concurrency);
     if (connectFirst) {
       openConnections(client, concurrency);
     }

@@ -27,6 +27,12 @@ final class CpuLedger {
     account.bench += benchNanos;
   }
 
+  /** The gateway JVM's CPU per record of a label, µs, without its JIT compiler's part; NaN when nothing was counted. */
+  double gatewayMicrosWithoutJit(String label) {
+    Account a = byLabel.get(label);
+    return a == null || a.records == 0 ? Double.NaN : (a.gateway - a.gatewayJit) / 1000.0 / a.records;
+  }
+
   /** The markdown table, or "" when nothing was counted. */
   String markdown() {
     if (byLabel.isEmpty()) {

@@ -144,6 +144,14 @@ final class GatewayProcess {
     return send(request).map(HttpResponse::statusCode).orElse(-1);
   }
 
+  /** A POST of JSON {@code body} to {@code path} with the credential's headers; empty without an answer within 3 s. */
+  Optional<HttpResponse<String>> post(String path, String body) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(2))
+      .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+    credential.headers().forEach(request::header);
+    return send(request.build());
+  }
+
   private Optional<HttpResponse<String>> fetch(String path) {
     HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(2));
     credential.headers().forEach(request::header);

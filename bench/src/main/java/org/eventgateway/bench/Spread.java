@@ -25,6 +25,18 @@ record Spread(List<Double> values) {
     return String.format("%,.0f %s (%,.0f–%,.0f)", median(), unit, min, max);
   }
 
+  /** E.g. "0.84–0.97": the range of on[i] / off[i], the i-th runs of two sides having been measured one right after the other. */
+  static String pairRange(List<Double> on, List<Double> off) {
+    double min = Double.MAX_VALUE;
+    double max = 0;
+    for (int i = 0; i < Math.min(on.size(), off.size()); i++) {
+      double ratio = on.get(i) / off.get(i);
+      min = Math.min(min, ratio);
+      max = Math.max(max, ratio);
+    }
+    return String.format("%.2f–%.2f", min, max);
+  }
+
   /** This median over the baseline's, two decimals. */
   String ratioTo(Spread baseline) {
     return String.format("%.2f", median() / baseline.median());

@@ -135,7 +135,7 @@ final class TlsStage {
         context.report.row(stage, plainRate, tlsRate, "not valid: " + failed + " requests failed (see the notes)");
       } else {
         context.report.row(stage, plainRate, tlsRate, new Spread(tls.rates()).ratioTo(new Spread(plain.rates()))
-          + " (back-to-back pairs " + pairRange(tls.rates(), plain.rates()) + ")");
+          + " (back-to-back pairs " + Spread.pairRange(tls.rates(), plain.rates()) + ")");
       }
     }
   }
@@ -176,18 +176,6 @@ final class TlsStage {
     int connections = arm.load().connections(workload.connections());
     return " (the " + workload.connections() + " outstanding requests as streams over " + connections + " connection"
       + (connections == 1 ? "" : "s") + ")";
-  }
-
-  /** The range of on[i] / off[i]: the i-th runs of two sides were measured one right after the other. */
-  private static String pairRange(List<Double> on, List<Double> off) {
-    double min = Double.MAX_VALUE;
-    double max = 0;
-    for (int i = 0; i < Math.min(on.size(), off.size()); i++) {
-      double ratio = on.get(i) / off.get(i);
-      min = Math.min(min, ratio);
-      max = Math.max(max, ratio);
-    }
-    return String.format("%.2f–%.2f", min, max);
   }
 
   /** Every gateway, each given its own chance to stop; the first failure is thrown after all were tried. */
