@@ -28,6 +28,8 @@ public final class ValueSchema {
 
   private final JsonObject json;
   private final Schema schema;
+  /** Saves the library the values it would certainly pass; null when the schema's shape is beyond it. */
+  private final QuickAccept quick;
 
   /** Throws IllegalArgumentException when {@code json} is not a schema the validator can compile. */
   public ValueSchema(JsonObject json) {
@@ -41,6 +43,7 @@ public final class ValueSchema {
       }
       this.schema = REGISTRY.getSchema(tree);
       schema.initializeValidators();
+      this.quick = QuickAccept.of(json);
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("not a usable JSON Schema: " + e.getMessage(), e);
     }
@@ -52,13 +55,29 @@ public final class ValueSchema {
 
   /** Every rule the value (its JSON text) breaks, once each, in the validator's order; empty when it is valid. */
   public List<Violation> check(byte[] value) {
+    if (quick != null && quick.accepts(value)) {
+      return List.of();
+    }
+    return library(value);
+  }
+
+  /** The library's own verdict, worded; what {@link #check} answers whenever the quick check is not sure. */
+  List<Violation> library(byte[] value) {
     JsonNode node;
     try {
       node = JSON.readTree(value);
     } catch (IOException e) {
       return List.of(new Violation("", "json", "is not JSON"));
     }
-    List<Error> errors = schema.validate(node);
+    List<Error> errors;
+    try {
+      errors = schema.validate(node);
+    } catch (RuntimeException e) {
+      // The validator reads 1e400 as an infinite double, and its bounds then throw: say so rather than fail the request.
+      List<Violation> infinite = new ArrayList<>();
+      nonFinite(node, "", infinite);
+      return infinite.isEmpty() ? List.of(new Violation("", "schema", "could not be checked (" + e.getClass().getSimpleName() + ")")) : infinite;
+    }
     if (errors.isEmpty()) {
       return List.of();
     }
@@ -67,5 +86,18 @@ public final class ValueSchema {
       found.add(ViolationText.of(error));
     }
     return new ArrayList<>(found);
+  }
+
+  private static void nonFinite(JsonNode node, String pointer, List<Violation> out) {
+    if (node.isDouble() && !Double.isFinite(node.doubleValue())) {
+      out.add(new Violation(pointer, "number", "is beyond the range of a double"));
+    }
+    if (node.isObject()) {
+      node.properties().forEach(e -> nonFinite(e.getValue(), pointer + "/" + e.getKey().replace("~", "~0").replace("/", "~1"), out));
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        nonFinite(node.get(i), pointer + "/" + i, out);
+      }
+    }
   }
 }

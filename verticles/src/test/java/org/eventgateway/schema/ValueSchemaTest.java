@@ -56,6 +56,14 @@ class ValueSchemaTest {
   }
 
   @Test
+  void aNumberBeyondADoublesRangeIsAViolationNotACrash() {
+    // The validator reads 1e400 as an infinite double and its bounds then throw: the client must get a 422, not a 500.
+    assertEquals(List.of(new Violation("/amount", "number", "is beyond the range of a double")), check(ORDERS, order("1", "1e400")));
+    assertEquals(List.of(new Violation("/qty", "type", "must be an integer, got \"-Infinity\""),
+      new Violation("/qty", "minimum", "must be ≥ 1, got \"-Infinity\"")), check(ORDERS, order("-1E+999", "1")));
+  }
+
+  @Test
   void twoDecimalAmountsAreCheckedExactly() {
     assertEquals(List.of(new Violation("/amount", "multipleOf", "must be a multiple of 0.01, got 1.234")), check(ORDERS, order("1", "1.234")));
     // Doubles get 0.29 / 0.01 or 7491696031.32 / 0.01 wrong; every amount of at most two decimals must pass.
