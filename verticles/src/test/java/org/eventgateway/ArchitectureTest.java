@@ -20,7 +20,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  * The package rules of the house, checked on the compiled classes: {@code contract} (what verticles
  * share over the event bus) imports nothing of the gateway; the shared layers ({@code config},
  * {@code metrics}, {@code kafka}) import only the contracts, and {@code auth} (who may do what, for every door) and
- * {@code tls} (certificates for every listener) and {@code schema} (the topics' value schemas) the contracts and the config; each verticle package imports the shared layers and
+ * {@code tls} (certificates for every listener) and {@code schema} (the topics' value schemas) the contracts and the config;
+ * {@code stream} (live streams of a topic's records, mounted by ingest) the contracts, the config and the metrics; each verticle package imports the shared layers and
  * itself, never another verticle package and never the wiring ({@code Gateway}, {@code Main});
  * no package cycles; no blocking calls in main code outside {@code Main}; main code never uses test code.
  */
@@ -61,6 +62,9 @@ class ArchitectureTest {
         .should().dependOnClassesThat(inGatewayOutside(ROOT + "." + layer, ROOT + ".contract", ROOT + ".config"))
         .check(main);
     }
+    noClasses().that().resideInAPackage(ROOT + ".stream..")
+      .should().dependOnClassesThat(inGatewayOutside(ROOT + ".stream", ROOT + ".contract", ROOT + ".config", ROOT + ".metrics"))
+      .check(main);
   }
 
   @Test
@@ -73,7 +77,7 @@ class ArchitectureTest {
   static ArchRule verticleRule(String root, String pkg) {
     return noClasses().that().resideInAPackage(root + "." + pkg + "..")
       .should().dependOnClassesThat(inside(root, root + "." + pkg, root + ".contract", root + ".config", root + ".metrics", root + ".kafka",
-        root + ".auth", root + ".tls", root + ".schema"))
+        root + ".auth", root + ".tls", root + ".schema", root + ".stream"))
       .because("a verticle talks to the others over the event bus, through the contracts, not by import");
   }
 

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 public final class Permissions {
   /** Actions on a topic or a group, and what they are checked against. */
   public static final Map<String, String> SCOPED = Map.of(
-    "produce", "topic", "keys.read", "topic", "schemas.read", "topic", "consume", "group", "dlq.read", "group", "dlq.redrive", "group",
+    "produce", "topic", "keys.read", "topic", "schemas.read", "topic", "events.read", "topic", "consume", "group", "dlq.read", "group", "dlq.redrive", "group",
     "replay", "group", "replay.apply", "group");
   /** Actions on the gateway as a whole. */
   public static final Set<String> UNSCOPED = Set.of("lag.read", "metrics.read", "audit.read");

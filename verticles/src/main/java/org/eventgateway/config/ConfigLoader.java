@@ -110,6 +110,7 @@ public final class ConfigLoader {
     }
     set(env, "GATEWAY_AUTH_ENABLED", config, "auth", "enabled", false);
     set(env, "GATEWAY_PRINCIPALS_FILE", config, "auth", "principalsFile", false);
+    set(env, "GATEWAY_STREAM_MAX_CLIENTS", config, "stream", "maxClients", true);
   }
 
   /**

@@ -15,7 +15,7 @@ import java.util.Map;
 public record GatewayConfig(String dataDir, KafkaConfig kafka, PostgresConfig postgres, Map<String, TopicConfig> topics,
                             IngestSettings ingest, ProduceConfig produce, ConsumeSettings consume, ApplyConfig apply,
                             DlqConfig dlq, ReplayConfig replay, LagConfig lag, BridgeConfig bridge,
-                            Map<String, GroupConfig> groups, AuthConfig auth, AuditConfig audit) {
+                            Map<String, GroupConfig> groups, AuthConfig auth, AuditConfig audit, StreamConfig stream) {
 
   /** Validates the tree against the shipped schema, then reads it. */
   public static GatewayConfig from(JsonObject tree) {
@@ -48,7 +48,8 @@ public record GatewayConfig(String dataDir, KafkaConfig kafka, PostgresConfig po
       ProduceConfig.from(section(root, "produce")), consume,
       ApplyConfig.from(section(root, "apply"), configured, postgres.tls(), groups), DlqConfig.from(section(root, "dlq")),
       ReplayConfig.from(section(root, "replay")), LagConfig.from(section(root, "lag")),
-      bridge, java.util.Collections.unmodifiableMap(groups), auth, AuditConfig.from(section(root, "audit")));
+      bridge, java.util.Collections.unmodifiableMap(groups), auth, AuditConfig.from(section(root, "audit")),
+      StreamConfig.from(section(root, "stream")));
   }
 
   private static JsonObject section(JsonObject root, String name) {
@@ -70,7 +71,7 @@ public record GatewayConfig(String dataDir, KafkaConfig kafka, PostgresConfig po
    */
   public GatewayConfig withEndpoints(ServiceEndpoints e) {
     return new GatewayConfig(dataDir, kafka.withBootstrapServers(e.bootstrapServers()), postgres.withEndpoints(e), topics,
-      ingest, produce, consume, apply.withEndpoints(e, postgres.tls()), dlq, replay, lag, bridge, groups, auth, audit);
+      ingest, produce, consume, apply.withEndpoints(e, postgres.tls()), dlq, replay, lag, bridge, groups, auth, audit, stream);
   }
 
   /** Which configured groups this process consumes: {@code consume.groups}, default all. */

@@ -47,6 +47,7 @@ public class IngestVerticle extends VerticleBase {
   private AccessGate gate;
   private TlsFiles tlsFiles;
   private HttpEdge edge;
+  private org.eventgateway.stream.EventStreams streams;
   private final SchemaCheck schemaCheck = new SchemaCheck();
   private static final String SHARED = "gateway.ingest";
   private static final String BUS_OWNER = "busPublishOwner";
@@ -95,6 +96,7 @@ public class IngestVerticle extends VerticleBase {
       .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
       .handler(this::produce);
     router.get("/topics/:topic/keys").handler(gate.require("keys.read", "topic")).handler(this::keys);
+    streams = StreamRoutes.mount(vertx, router, gate, config.topics(), gatewayConfig);
     router.route("/topics/:topic").handler(ctx ->
       error(ctx, 405, ctx.request().method() + " is not supported on /topics/{topic}; use POST"));
     OperatorRoutes.mount(vertx, router, gate);
@@ -147,7 +149,8 @@ public class IngestVerticle extends VerticleBase {
       edge.stop();
     }
     vertx.sharedData().<String, String>getLocalMap(SHARED).removeIfPresent(BUS_OWNER, instanceId);
-    Future<Void> sockets = wsIngest == null ? Future.succeededFuture() : wsIngest.closeAll();
+    Future<Void> sockets = Future.join(wsIngest == null ? Future.succeededFuture() : wsIngest.closeAll(),
+      streams == null ? Future.succeededFuture() : streams.closeAll()).mapEmpty();
     return sockets.eventually(() -> server == null ? Future.succeededFuture() : server.shutdown(config.shutdownGraceMs(), TimeUnit.MILLISECONDS));
   }
 

@@ -100,4 +100,22 @@ public final class GatewayMetrics {
     return io.micrometer.core.instrument.Gauge.builder("gateway.consumer.faulted", faulted, java.util.concurrent.atomic.AtomicInteger::get)
       .description("1 while the group applies nothing because of a deployment fault").tag("group", group).register(registry());
   }
+
+  /** Events written to live streams (SSE), by topic; cached by the caller. */
+  public static Counter streamEventsSent(String topic) {
+    return Counter.builder("gateway.stream.events.sent").description("Events written to live streams (SSE), by topic")
+      .tag("topic", topic).register(registry());
+  }
+
+  /** A live stream closed by the gateway; reason: stalled (its client stopped reading), failed (its reader failed). */
+  public static void streamDropped(String reason) {
+    Counter.builder("gateway.stream.dropped").description("Live streams the gateway closed, by reason")
+      .tag("reason", reason).register(registry()).increment();
+  }
+
+  /** Open live streams: a gauge over the caller's count (one count per process; registering again keeps the first). */
+  public static void streamOpenGauge(java.util.concurrent.atomic.AtomicInteger open) {
+    io.micrometer.core.instrument.Gauge.builder("gateway.stream.open", open, java.util.concurrent.atomic.AtomicInteger::get)
+      .description("Live streams (SSE) open").strongReference(true).register(registry());
+  }
 }

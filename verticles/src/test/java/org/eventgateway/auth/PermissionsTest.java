@@ -44,6 +44,15 @@ class PermissionsTest {
   }
 
   @Test
+  void readingATopicsEventsIsItsOwnTopicScopedGrant() {
+    Permissions p = Permissions.parse(List.of("events.read:orders", "produce:payments"));
+    assertTrue(p.allows("events.read", "orders"));
+    assertFalse(p.allows("events.read", "payments"), "producing to a topic is not reading it");
+    assertFalse(p.allows("produce", "orders"), "reading a topic is not producing to it");
+    assertThrows(IllegalArgumentException.class, () -> Permissions.parse(List.of("events.read")), "it names its topic");
+  }
+
+  @Test
   void starGrantsEverything() {
     assertTrue(Permissions.ALL.allows("replay.apply", "ledger"));
     assertTrue(Permissions.ALL.allows("audit.read", null));

@@ -32,6 +32,17 @@ class ConfigLoaderTest {
     assertEquals(10_000, config.groups().get("audit").maxRecords(), "lag.defaultBudget");
     assertEquals(2, config.produce().instances());
     assertEquals(1_048_576, config.bridge().maxFrameBytes(), "bridge.maxFrameBytes defaults to ingest.maxBodyBytes");
+    assertEquals(new StreamConfig(100, 1_048_576, 30_000, 5_000, 500, 1_048_576, 500), config.stream(), "the stream section's defaults");
+  }
+
+  @Test
+  void theLiveStreamCapComesFromTheEnvironmentToo() {
+    assertEquals(7, ConfigLoader.load(null, Map.of("GATEWAY_STREAM_MAX_CLIENTS", "7")).stream().maxClients());
+    ConfigException bad = assertThrows(ConfigException.class, () -> ConfigLoader.load(null, Map.of("GATEWAY_STREAM_MAX_CLIENTS", "many")));
+    assertTrue(bad.getMessage().contains("GATEWAY_STREAM_MAX_CLIENTS=many is not a number"), bad.getMessage());
+    ConfigException typo = assertThrows(ConfigException.class, () -> GatewayConfig.from(ConfigLoader.deepMerge(ConfigLoader.tree(null, Map.of()),
+      new JsonObject().put("stream", new JsonObject().put("maxClient", 3)))));
+    assertTrue(typo.getMessage().contains("stream.maxClient is not a known key; did you mean stream.maxClients?"), typo.getMessage());
   }
 
   @Test

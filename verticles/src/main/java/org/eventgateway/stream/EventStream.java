@@ -1,0 +1,193 @@
+package org.eventgateway.stream;
+
+import io.micrometer.core.instrument.Counter;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eventgateway.config.StreamConfig;
+import org.eventgateway.metrics.GatewayMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client's live stream: poll the reader, write the batch to the response, and poll again only while the
+ * response's write queue ({@code stream.maxBytesPerClient}) is not full; when it is, nothing more is read for this
+ * client until the drain handler fires, and a client that does not drain within {@code stream.stalledTimeoutMs} is
+ * dropped. So a stream holds at most about one poll plus its write queue. Runs on the event loop of the request;
+ * the reader's futures complete there too, so nothing here needs locking.
+ */
+final class EventStream {
+  private static final Logger LOG = LoggerFactory.getLogger(EventStream.class);
+
+  private final Vertx vertx;
+  private final StreamConfig config;
+  private final StreamReader reader;
+  private final HttpServerResponse response;
+  private final String topic;
+  /** Only records whose original key is this are sent (null: all); skipped ones still move the position. */
+  private final String key;
+  /** Partition → the next offset to read: the position the next id carries. */
+  private final long[] next;
+  private final Counter sent;
+  /** Told once when the stream closes, whatever closed it: the slot and the registry entry go. */
+  private final java.util.function.Consumer<EventStream> onClose;
+  private long heartbeat = -1;
+  private long stallTimer = -1;
+  /** The write queue was full after the last batch: no poll until it drains. */
+  private boolean waiting;
+  private boolean closed;
+  private String lastId;
+  private Future<Void> readerClosed;
+
+  EventStream(Vertx vertx, StreamConfig config, StreamReader reader, HttpServerResponse response, String topic, String key,
+              long[] next, Counter sent, java.util.function.Consumer<EventStream> onClose) {
+    this.vertx = vertx;
+    this.config = config;
+    this.reader = reader;
+    this.response = response;
+    this.topic = topic;
+    this.key = key;
+    this.next = next;
+    this.sent = sent;
+    this.onClose = onClose;
+  }
+
+  /** Answers 200 with the stream's headers, the starting position, then events as they come. */
+  void begin() {
+    response.setStatusCode(200).setChunked(true).setWriteQueueMaxSize(config.maxBytesPerClient())
+      .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream")
+      .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+      // Compression would hold events (and heartbeats) back in the deflater; proxies must not buffer either.
+      .putHeader(HttpHeaders.CONTENT_ENCODING, HttpHeaders.IDENTITY)
+      .putHeader("X-Accel-Buffering", "no");
+    response.closeHandler(v -> close("the client went away"));
+    response.exceptionHandler(err -> close("the connection failed: " + err.getMessage()));
+    response.drainHandler(v -> drained());
+    lastId = StreamPosition.format(next);
+    response.write(SseEvents.position("stream of " + topic, lastId));
+    heartbeat = vertx.setPeriodic(config.heartbeatMs(), t -> heartbeat());
+    pump();
+  }
+
+  private void pump() {
+    if (closed) {
+      return;
+    }
+    reader.poll().onComplete(ar -> {
+      if (closed) {
+        return;
+      }
+      if (ar.failed()) {
+        // The client reconnects with its Last-Event-ID and gets a reader of its own again.
+        LOG.warn("Live stream of {} lost its reader: {}", topic, String.valueOf(ar.cause()));
+        GatewayMetrics.streamDropped("failed");
+        end(false);
+        return;
+      }
+      write(ar.result());
+      if (response.writeQueueFull()) {
+        waiting = true;
+        stallTimer = vertx.setTimer(config.stalledTimeoutMs(), t -> stalled());
+      } else {
+        pump();
+      }
+    });
+  }
+
+  private void write(KafkaConsumerRecords<String, byte[]> records) {
+    Buffer out = null;
+    int events = 0;
+    for (int i = 0; i < records.size(); i++) {
+      ConsumerRecord<String, byte[]> r = records.recordAt(i).record();
+      if (r.partition() >= next.length) {
+        continue; // a partition added after the stream opened is not assigned; it cannot appear here
+      }
+      next[r.partition()] = r.offset() + 1;
+      String original = SseEvents.originalKey(r);
+      if (key != null && !key.equals(original)) {
+        continue;
+      }
+      lastId = StreamPosition.format(next);
+      if (out == null) {
+        out = Buffer.buffer(1024);
+      }
+      SseEvents.event(out, lastId, SseEvents.describe(r, original));
+      events++;
+    }
+    if (out != null && !response.closed()) {
+      response.write(out);
+      sent.increment(events);
+    }
+  }
+
+  private void drained() {
+    if (closed || !waiting) {
+      return;
+    }
+    waiting = false;
+    vertx.cancelTimer(stallTimer);
+    stallTimer = -1;
+    pump();
+  }
+
+  /** A comment line so proxies keep the connection, with the position when skipped records moved it. */
+  private void heartbeat() {
+    if (closed || waiting || response.writeQueueFull()) {
+      return; // a client that is not reading gains nothing from more bytes
+    }
+    String now = StreamPosition.format(next);
+    response.write(SseEvents.position("hb", now.equals(lastId) ? null : now));
+    lastId = now;
+  }
+
+  private void stalled() {
+    stallTimer = -1;
+    if (closed) {
+      return;
+    }
+    LOG.info("Dropping a live stream of {}: its client read nothing for stream.stalledTimeoutMs={}", topic, config.stalledTimeoutMs());
+    GatewayMetrics.streamDropped("stalled");
+    end(true);
+  }
+
+  /** For the shutdown path: ends the response (the client reconnects elsewhere with its Last-Event-ID). */
+  Future<Void> shutdown() {
+    return end(false);
+  }
+
+  /** Closes the stream; {@code abort}: reset the connection (a stalled client) instead of ending the response. */
+  private Future<Void> end(boolean abort) {
+    Future<Void> done = close("closed by the gateway");
+    if (!response.closed() && !response.ended()) {
+      if (abort) {
+        response.reset();
+      } else {
+        response.end();
+      }
+    }
+    return done;
+  }
+
+  /** Releases everything once: timers, the reader, the client's slot. */
+  private Future<Void> close(String why) {
+    if (closed) {
+      return readerClosed;
+    }
+    closed = true;
+    LOG.debug("Live stream of {} closed: {}", topic, why);
+    vertx.cancelTimer(heartbeat);
+    if (stallTimer >= 0) {
+      vertx.cancelTimer(stallTimer);
+    }
+    onClose.accept(this);
+    readerClosed = reader.close().recover(err -> {
+      LOG.debug("Closing a live stream's reader: {}", String.valueOf(err));
+      return Future.succeededFuture();
+    });
+    return readerClosed;
+  }
+}
