@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.eventgateway.config.GatewayConfig;
+import org.eventgateway.metrics.GatewayMetrics;
 import org.eventgateway.stream.EventStreams;
 import org.eventgateway.stream.StreamRefused;
 
@@ -39,8 +40,12 @@ final class StreamRoutes {
     }
     StreamRefused refused = err instanceof StreamRefused r ? r : new StreamRefused(503, ErrorReply.messageOf(err), 1);
     if (refused.retryAfterSeconds() > 0) {
+      // error() would say Retry-After: 1; this one is the stream's own estimate.
+      GatewayMetrics.ingestRejected(ErrorReply.reason(refused.status()));
       ctx.response().putHeader("Retry-After", String.valueOf(refused.retryAfterSeconds()));
+      IngestVerticle.json(ctx, refused.status(), ErrorReply.body(refused.status(), refused.getMessage()));
+    } else {
+      IngestVerticle.error(ctx, refused.status(), refused.getMessage());
     }
-    IngestVerticle.error(ctx, refused.status(), refused.getMessage());
   }
 }

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * One client's live stream: poll the reader, write the batch to the response, and poll again only while the
  * response's write queue ({@code stream.maxBytesPerClient}) is not full; when it is, nothing more is read for this
  * client until the drain handler fires, and a client that does not drain within {@code stream.stalledTimeoutMs} is
- * dropped. So a stream holds at most about one poll plus its write queue. Runs on the event loop of the request;
+ * dropped. So a stream holds at most about one poll plus its write queue (and the socket's own buffers). Runs on the event loop of the request;
  * the reader's futures complete there too, so nothing here needs locking.
  */
 final class EventStream {
@@ -41,6 +41,9 @@ final class EventStream {
   private boolean waiting;
   private boolean closed;
   private String lastId;
+  /** The records of the last poll not yet written, from {@link #index} on (null between polls). */
+  private KafkaConsumerRecords<String, byte[]> batch;
+  private int index;
   private Future<Void> readerClosed;
 
   EventStream(Vertx vertx, StreamConfig config, StreamReader reader, HttpServerResponse response, String topic, String key,
@@ -88,21 +91,21 @@ final class EventStream {
         end(false);
         return;
       }
-      write(ar.result());
-      if (response.writeQueueFull()) {
-        waiting = true;
-        stallTimer = vertx.setTimer(config.stalledTimeoutMs(), t -> stalled());
-      } else {
-        pump();
-      }
+      batch = ar.result();
+      index = 0;
+      writeBatch();
     });
   }
 
-  private void write(KafkaConsumerRecords<String, byte[]> records) {
-    Buffer out = null;
+  /**
+   * Writes the batch event by event while the write queue has room. Vert.x counts the messages waiting behind a full
+   * socket, not their bytes, so one message per event keeps what waits small; the rest of the batch waits for the
+   * drain (it is already in memory: one poll), and only then is the reader polled again.
+   */
+  private void writeBatch() {
     int events = 0;
-    for (int i = 0; i < records.size(); i++) {
-      ConsumerRecord<String, byte[]> r = records.recordAt(i).record();
+    while (index < batch.size() && !response.writeQueueFull() && !response.closed()) {
+      ConsumerRecord<String, byte[]> r = batch.recordAt(index++).record();
       if (r.partition() >= next.length) {
         continue; // a partition added after the stream opened is not assigned; it cannot appear here
       }
@@ -112,15 +115,20 @@ final class EventStream {
         continue;
       }
       lastId = StreamPosition.format(next);
-      if (out == null) {
-        out = Buffer.buffer(1024);
-      }
+      Buffer out = Buffer.buffer(512);
       SseEvents.event(out, lastId, SseEvents.describe(r, original));
+      response.write(out);
       events++;
     }
-    if (out != null && !response.closed()) {
-      response.write(out);
+    if (events > 0) {
       sent.increment(events);
+    }
+    if (response.writeQueueFull()) {
+      waiting = true;
+      stallTimer = vertx.setTimer(config.stalledTimeoutMs(), t -> stalled());
+    } else if (index >= batch.size()) {
+      batch = null;
+      pump();
     }
   }
 
@@ -131,7 +139,12 @@ final class EventStream {
     waiting = false;
     vertx.cancelTimer(stallTimer);
     stallTimer = -1;
-    pump();
+    if (batch != null && index < batch.size()) {
+      writeBatch();
+    } else {
+      batch = null;
+      pump();
+    }
   }
 
   /** A comment line so proxies keep the connection, with the position when skipped records moved it. */

@@ -50,9 +50,9 @@ public final class EventStreams {
     GatewayMetrics.streamOpenGauge(OPEN_IN_PROCESS);
   }
 
-  /** Streams open across every ingest instance of this Vert.x. */
-  public int openStreams() {
-    return slots.get();
+  /** Streams open in this process (what gateway_stream_open shows). */
+  public static int openInProcess() {
+    return OPEN_IN_PROCESS.get();
   }
 
   /**

@@ -76,7 +76,8 @@ final class StreamReader {
     for (int p = 0; p < partitions; p++) {
       all.add(new TopicPartition(topic, p));
     }
-    return consumer.beginningOffsets(all).compose(first -> consumer.endOffsets(all).compose(end -> wanted(start, first, end)
+    // Assigned first: offsets listed for partitions the consumer does not hold make it warn, per partition.
+    return consumer.assign(all).compose(v -> consumer.beginningOffsets(all)).compose(first -> consumer.endOffsets(all).compose(end -> wanted(start, first, end)
       .map(want -> {
         long[] next = new long[partitions];
         for (int p = 0; p < partitions; p++) {
@@ -85,13 +86,13 @@ final class StreamReader {
         }
         return next;
       })))
-      .compose(next -> consumer.assign(all).compose(v -> {
+      .compose(next -> {
         List<Future<Void>> seeks = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
           seeks.add(consumer.seek(new TopicPartition(topic, p), next[p]));
         }
-        return Future.all(seeks);
-      }).map(v -> next));
+        return Future.all(seeks).map(v -> next);
+      });
   }
 
   private Future<Map<Integer, Long>> wanted(StreamStart start, Map<TopicPartition, Long> first, Map<TopicPartition, Long> end) {
