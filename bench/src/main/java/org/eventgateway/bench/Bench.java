@@ -48,6 +48,9 @@ public final class Bench {
       if (options.runs("schema")) {
         new SchemaStage(context).run();
       }
+      if (options.runs("sse")) {
+        new StreamStage(context).run();
+      }
       if (options.runs("apply")) {
         new ApplyStage(context).run();
       }
