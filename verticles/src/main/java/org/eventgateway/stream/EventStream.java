@@ -22,6 +22,11 @@ import org.slf4j.LoggerFactory;
  */
 final class EventStream {
   private static final Logger LOG = LoggerFactory.getLogger(EventStream.class);
+  /**
+   * Events are written in chunks of about this size: one write (and one flush) per event cost more than the event.
+   * The write queue counts writes, not bytes, so a chunk this size keeps what waits behind a full socket small.
+   */
+  private static final int CHUNK_BYTES = 16 * 1024;
 
   private final Vertx vertx;
   private final StreamConfig config;
@@ -98,12 +103,13 @@ final class EventStream {
   }
 
   /**
-   * Writes the batch event by event while the write queue has room. Vert.x counts the messages waiting behind a full
-   * socket, not their bytes, so one message per event keeps what waits small; the rest of the batch waits for the
-   * drain (it is already in memory: one poll), and only then is the reader polled again.
+   * Writes the batch in chunks of {@link #CHUNK_BYTES} while the write queue has room. Vert.x counts the messages
+   * waiting behind a full socket, not their bytes, so small chunks keep what waits small; the rest of the batch waits
+   * for the drain (it is already in memory: one poll), and only then is the reader polled again.
    */
   private void writeBatch() {
     int events = 0;
+    Buffer out = null;
     while (index < batch.size() && !response.writeQueueFull() && !response.closed()) {
       ConsumerRecord<String, byte[]> r = batch.recordAt(index++).record();
       if (r.partition() >= next.length) {
@@ -115,10 +121,16 @@ final class EventStream {
         continue;
       }
       lastId = StreamPosition.format(next);
-      Buffer out = Buffer.buffer(512);
-      SseEvents.event(out, lastId, SseEvents.describe(r, original));
-      response.write(out);
+      out = out == null ? Buffer.buffer(CHUNK_BYTES + 2048) : out;
+      SseEvents.event(out, lastId, r, original);
       events++;
+      if (out.length() >= CHUNK_BYTES) {
+        response.write(out);
+        out = null;
+      }
+    }
+    if (out != null) {
+      response.write(out);
     }
     if (events > 0) {
       sent.increment(events);

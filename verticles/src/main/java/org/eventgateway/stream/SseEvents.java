@@ -1,11 +1,14 @@
 package org.eventgateway.stream;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.eventgateway.contract.EventHeaders;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -17,6 +20,9 @@ import java.nio.charset.StandardCharsets;
  * (a stream never fails on one record). Encoded JSON holds no line break, so one {@code data:} line is enough.
  */
 final class SseEvents {
+  /** Default limits: it only scans what the stream would otherwise decode in full. */
+  private static final JsonFactory JSON = new JsonFactory();
+
   private SseEvents() {}
 
   /** The key as its producer sent it: the original-key header when the gateway salted it, else the record's key. */
@@ -27,12 +33,54 @@ final class SseEvents {
 
   /** The {@code data:} JSON of one record. */
   static JsonObject describe(ConsumerRecord<String, byte[]> r, String key) {
+    return envelope(r, key).put("value", value(r.value()));
+  }
+
+  /** Everything of the {@code data:} JSON but the value. */
+  private static JsonObject envelope(ConsumerRecord<String, byte[]> r, String key) {
     JsonObject headers = new JsonObject();
     for (Header h : r.headers()) {
       headers.put(h.key(), h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8));
     }
     return new JsonObject().put("id", headers.getString(EventHeaders.EVENT_ID)).put("key", key).put("partition", r.partition())
-      .put("offset", r.offset()).put("timestamp", r.timestamp()).put("headers", headers).put("value", value(r.value()));
+      .put("offset", r.offset()).put("timestamp", r.timestamp()).put("headers", headers);
+  }
+
+  /**
+   * One event, its value copied as it is in the record when that is one JSON value on one line (as the gateway's
+   * producer writes them): decoding and encoding a 1 KB value cost more than the rest of the event. Anything else
+   * (not JSON, or JSON across lines) goes through {@link #describe}, which decodes it.
+   */
+  static void event(Buffer out, String id, ConsumerRecord<String, byte[]> r, String key) {
+    byte[] value = r.value();
+    if (!oneLineOfJson(value)) {
+      event(out, id, describe(r, key));
+      return;
+    }
+    String envelope = envelope(r, key).encode();
+    out.appendString("id: ").appendString(id).appendString("\ndata: ").appendString(envelope.substring(0, envelope.length() - 1))
+      .appendString(",\"value\":").appendBytes(value).appendString("}\n\n");
+  }
+
+  /** One complete JSON value and nothing after it, with no line break anywhere (a data: line ends at one). */
+  static boolean oneLineOfJson(byte[] bytes) {
+    if (bytes == null || bytes.length == 0) {
+      return false;
+    }
+    for (byte b : bytes) {
+      if (b == '\n' || b == '\r') {
+        return false;
+      }
+    }
+    try (JsonParser p = JSON.createParser(bytes)) {
+      if (p.nextToken() == null) {
+        return false;
+      }
+      p.skipChildren();
+      return p.nextToken() == null;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   private static Object value(byte[] bytes) {
