@@ -22,6 +22,7 @@ import org.eventgateway.dlq.DlqVerticle;
 import org.eventgateway.ingest.IngestVerticle;
 import org.eventgateway.lag.LagVerticle;
 import org.eventgateway.bridge.TcpBridgeVerticle;
+import org.eventgateway.remote.RemoteGroupVerticle;
 import org.eventgateway.replay.ReplayVerticle;
 import org.eventgateway.produce.ProduceVerticle;
 
@@ -31,7 +32,7 @@ import java.util.function.Supplier;
 
 /**
  * Deploys the verticles in dependency order — apply (schema), produce (topics), dlq (dead-letter
- * topics), audit (the trail, written until ingest has stopped), one consume per group, ingest (HTTP) last — and undeploys them in reverse, so shutdown stops taking requests
+ * topics), audit (the trail, written until ingest has stopped), remote (the remote groups' dispatchers), one consume per group, ingest (HTTP) last — and undeploys them in reverse, so shutdown stops taking requests
  * before it flushes the producer, and lets in-flight applies finish before PostgreSQL goes away.
  * This is the one shutdown path.
  */
@@ -77,7 +78,9 @@ public final class Gateway {
     Future<Void> chain = gateway.add(1, () -> new ApplyVerticle(config))
       .compose(v -> gateway.add(config.produce().instances(), () -> new ProduceVerticle(config)))
       .compose(v -> gateway.add(1, () -> new DlqVerticle(config)))
-      .compose(v -> gateway.add(1, () -> new AuditVerticle(config)));
+      .compose(v -> gateway.add(1, () -> new AuditVerticle(config)))
+      // Before the consumers: a remote group's first batch finds its dispatcher.
+      .compose(v -> gateway.add(1, () -> new RemoteGroupVerticle(config)));
     for (String group : config.groupsToRun()) {
       chain = chain.compose(v -> gateway.add(1, () -> new ConsumeVerticle(config, group)));
     }

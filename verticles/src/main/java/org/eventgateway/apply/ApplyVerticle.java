@@ -30,6 +30,7 @@ import java.util.function.Function;
  * by decoding each request and handing it to the class that does the job — {@link BatchApplier}
  * ({@link Addresses#APPLY_BATCH}: dedupe, handler and next offsets in one transaction, answered only
  * after the commit so the consumer never commits a Kafka offset ahead of PostgreSQL),
+ * {@link RemoteApplier} (the same request for a remote group: the events go to WebSocket clients),
  * {@link PositionStore} (stored positions, their deferred store and rewinds), {@link ShadowRun}
  * and {@link MarkerRetention}. A failed batch is answered with its {@link FailureKind}'s reply code.
  */
@@ -57,11 +58,21 @@ public class ApplyVerticle extends VerticleBase {
   private PositionStore positions;
   private BatchApplier batches;
   private ShadowRun shadows;
+  private RemoteApplier remote;
+  private final java.util.Set<String> remoteGroups = new java.util.HashSet<>();
+  /** How long a remote batch may wait for its clients (the dispatcher answers at its own deadline, before this). */
+  private final long remoteWaitMs;
 
   public ApplyVerticle(GatewayConfig config) {
     this.config = config.apply();
     this.topics = config.topics();
-    config.groups().forEach((name, g) -> topicOf.put(name, g.topic()));
+    config.groups().forEach((name, g) -> {
+      topicOf.put(name, g.topic());
+      if (g.remote()) {
+        remoteGroups.add(name);
+      }
+    });
+    this.remoteWaitMs = config.remote().batchTimeoutMs() + 2_000;
   }
 
   @Override
@@ -73,6 +84,7 @@ public class ApplyVerticle extends VerticleBase {
     retention = new MarkerRetention(pool, config.markerRetentionHours(), config.markerCleanupBatch());
     HandlerRunner runner = new HandlerRunner(config.handlerTimeoutMs());
     batches = new BatchApplier(pool, runner);
+    remote = new RemoteApplier(vertx, pool, remoteWaitMs);
     shadows = new ShadowRun(shadowPool, runner);
     return new SchemaInstaller(vertx.fileSystem(), pool, config.schema(), config.schemaFiles()).install()
       .recover(err -> TlsDiagnosis.explain(vertx, config.connect(), err)
@@ -133,6 +145,10 @@ public class ApplyVerticle extends VerticleBase {
 
   private void applyBatch(Message<JsonObject> message) {
     String group = message.body().getString("group");
+    if (remoteGroups.contains(group)) {
+      applyRemote(message, group);
+      return;
+    }
     List<HandlerStatement> handler = handlerTypes.forGroup(group);
     if (handler == null) {
       message.fail(500, "no handler configured for group '" + group + "'");
@@ -150,6 +166,21 @@ public class ApplyVerticle extends VerticleBase {
       .onFailure(err -> {
         FailureKind kind = Failures.classify(err);
         message.fail(kind.replyCode(), kind.name().toLowerCase() + " failure applying for group '" + group + "': "
+          + Failures.message(err));
+      });
+  }
+
+  private void applyRemote(Message<JsonObject> message, String group) {
+    Future.succeededFuture(message.body()).map(ApplyRequest::from) // a malformed body fails the request, never leaves it unanswered
+      .compose(remote::apply)
+      .onSuccess(message::reply)
+      .onFailure(err -> {
+        if (err instanceof IllegalArgumentException) {
+          message.fail(400, err.getMessage());
+          return;
+        }
+        FailureKind kind = Failures.classify(err);
+        message.fail(kind.replyCode(), kind.name().toLowerCase() + " failure applying for remote group '" + group + "': "
           + Failures.message(err));
       });
   }

@@ -55,7 +55,7 @@ public final class ConfigSchema {
 
   /** Walks the config beside its schema; objects closed by {@code additionalProperties: false} report strangers. */
   private void unknownKeys(JsonObject node, Object value, String path, List<String> out) {
-    node = resolve(node);
+    node = branch(resolve(node), value);
     if (value instanceof JsonObject object) {
       JsonObject properties = node.getJsonObject("properties", new JsonObject());
       Object additional = node.getValue("additionalProperties");
@@ -92,6 +92,20 @@ public final class ConfigSchema {
         : node instanceof JsonArray a && token.chars().allMatch(Character::isDigit) ? a.getValue(Integer.parseInt(token)) : null;
     }
     return node instanceof JsonObject o && o.getString("description") != null ? " (" + o.getString("description") + ")" : "";
+  }
+
+  /** Of a {@code oneOf}, the alternative written for the value's JSON type (a group's handler: statements or an object). */
+  private JsonObject branch(JsonObject node, Object value) {
+    if (!(node.getValue("oneOf") instanceof JsonArray alternatives)) {
+      return node;
+    }
+    String type = value instanceof JsonObject ? "object" : value instanceof JsonArray ? "array" : null;
+    for (Object a : alternatives) {
+      if (a instanceof JsonObject alternative && type != null && type.equals(resolve(alternative).getString("type"))) {
+        return resolve(alternative);
+      }
+    }
+    return node;
   }
 
   private JsonObject resolve(JsonObject node) {

@@ -8,12 +8,13 @@ import java.util.UUID;
  * {@link GroupConfig}) and the {@code consume} section. {@code kafka.consumer} passes to the client untouched,
  * except that auto-commit is always off: offsets are committed only after the apply transaction committed.
  * {@code maxAttempts}: how many times a batch may fail with a stuck statement or an unknown error before its
- * events are applied one by one and the one that still fails is dead-lettered.
+ * events are applied one by one and the one that still fails is dead-lettered. {@code remote}: the group's handler is
+ * remote (its events carry their headers, for the WebSocket clients that apply them).
  */
 public record ConsumeConfig(String group, String topic, Map<String, String> consumerProperties,
                             long pollTimeoutMs, long applyTimeoutMs, long retryBackoffMs, long retryBackoffMaxMs,
                             boolean haltBeforeCommit, int maxBatch, long pauseAtRecords, long resumeAtRecords,
-                            long pauseAtBytes, long resumeAtBytes, long slowApplyMs, int maxAttempts) {
+                            long pauseAtBytes, long resumeAtBytes, long slowApplyMs, int maxAttempts, boolean remote) {
 
   public static ConsumeConfig of(GatewayConfig config, String group) {
     GroupConfig g = config.groups().get(group);
@@ -29,6 +30,6 @@ public record ConsumeConfig(String group, String topic, Map<String, String> cons
     ConsumeSettings.Backlog b = g.backlog();
     return new ConsumeConfig(group, g.topic(), Map.copyOf(props), c.pollTimeoutMs(), c.applyTimeoutMs(), c.retryBackoffMs(),
       c.retryBackoffMaxMs(), c.haltBeforeCommit(), Integer.parseInt(props.getOrDefault("max.poll.records", "500")),
-      b.pauseAtRecords(), b.resumeAtRecords(), b.pauseAtBytes(), b.resumeAtBytes(), c.slowApplyMs(), c.maxAttempts());
+      b.pauseAtRecords(), b.resumeAtRecords(), b.pauseAtBytes(), b.resumeAtBytes(), c.slowApplyMs(), c.maxAttempts(), g.remote());
   }
 }

@@ -15,7 +15,8 @@ import java.util.Map;
 public record GatewayConfig(String dataDir, KafkaConfig kafka, PostgresConfig postgres, Map<String, TopicConfig> topics,
                             IngestSettings ingest, ProduceConfig produce, ConsumeSettings consume, ApplyConfig apply,
                             DlqConfig dlq, ReplayConfig replay, LagConfig lag, BridgeConfig bridge,
-                            Map<String, GroupConfig> groups, AuthConfig auth, AuditConfig audit, StreamConfig stream) {
+                            Map<String, GroupConfig> groups, AuthConfig auth, AuditConfig audit, StreamConfig stream,
+                            RemoteConfig remote) {
 
   /** Validates the tree against the shipped schema, then reads it. */
   public static GatewayConfig from(JsonObject tree) {
@@ -49,7 +50,7 @@ public record GatewayConfig(String dataDir, KafkaConfig kafka, PostgresConfig po
       ApplyConfig.from(section(root, "apply"), configured, postgres.tls(), groups), DlqConfig.from(section(root, "dlq")),
       ReplayConfig.from(section(root, "replay")), LagConfig.from(section(root, "lag")),
       bridge, java.util.Collections.unmodifiableMap(groups), auth, AuditConfig.from(section(root, "audit")),
-      StreamConfig.from(section(root, "stream")));
+      StreamConfig.from(section(root, "stream")), RemoteConfig.from(section(root, "remote"), consume));
   }
 
   private static JsonObject section(JsonObject root, String name) {
@@ -71,7 +72,7 @@ public record GatewayConfig(String dataDir, KafkaConfig kafka, PostgresConfig po
    */
   public GatewayConfig withEndpoints(ServiceEndpoints e) {
     return new GatewayConfig(dataDir, kafka.withBootstrapServers(e.bootstrapServers()), postgres.withEndpoints(e), topics,
-      ingest, produce, consume, apply.withEndpoints(e, postgres.tls()), dlq, replay, lag, bridge, groups, auth, audit, stream);
+      ingest, produce, consume, apply.withEndpoints(e, postgres.tls()), dlq, replay, lag, bridge, groups, auth, audit, stream, remote);
   }
 
   /** Which configured groups this process consumes: {@code consume.groups}, default all. */

@@ -62,6 +62,9 @@ final class DeadLetterFlow {
         dead.add(deadRecord(record, Events.id(record), "decode", "decode", "org.eventgateway.consume.UndecodableValue",
           "value is not a JSON object", 1));
       } else {
+        if (config.remote()) {
+          event.put("headers", Events.headers(record)); // a remote client sees the record as the SSE stream shows it
+        }
         events.add(event);
         eventRecords.add(record);
       }

@@ -73,6 +73,24 @@ public final class Addresses {
     return "gateway.consume.rewind." + group;
   }
 
+  /**
+   * Apply → remote: {"group","events":[event with headers…]} (the fresh events of one batch of a remote group) →
+   * {"acked":[id…],"dead":[{"id","reason","attempts"}],"complete","message"} once every event was acked or is dead,
+   * or when the batch gave up waiting ("complete": false; the acked ones are still listed, to be marked).
+   */
+  public static final String REMOTE_DELIVER = "gateway.remote.deliver";
+  /**
+   * A /ws/groups/{group} session → remote: {"op":"join"|"leave"|"credit"|"ack"|"nack","group","session",…}.
+   * join → {"ok"} or fails 503; ack ({"ids":[…]}) and nack ({"id","reason","retry"}) → {"unknown":[id…]}; credit
+   * ({"credit": n}) and leave are answered {"ok"}.
+   */
+  public static final String REMOTE_SESSION = "gateway.remote.session";
+
+  /** Remote → one session (sent, not requested): {"events":[…]} to write to its client in this order. */
+  public static String remoteClient(String session) {
+    return "gateway.remote.client." + session;
+  }
+
   /** Readiness probe of the PostgreSQL side: answers {"postgres":"up"} or fails with 503. */
   public static final String APPLY_READY = "gateway.apply.ready";
 

@@ -26,6 +26,18 @@ public final class Events {
     return id != null ? id : record.topic() + "/" + record.partition() + "/" + record.offset();
   }
 
+  /**
+   * Every header as text ({@code {"<name>": "<value>" | null}}, the last of a repeated name), as the SSE stream's
+   * {@code data} shows them: for remote consumer groups, whose clients see the record as a stream client would.
+   */
+  public static JsonObject headers(KafkaConsumerRecord<String, byte[]> record) {
+    JsonObject headers = new JsonObject();
+    for (KafkaHeader header : record.headers()) {
+      headers.put(header.key(), header.value() == null ? null : header.value().toString(StandardCharsets.UTF_8));
+    }
+    return headers;
+  }
+
   /** The event, or null when the value is not a JSON object (a poison record). */
   public static JsonObject decode(KafkaConsumerRecord<String, byte[]> record) {
     String id = null;

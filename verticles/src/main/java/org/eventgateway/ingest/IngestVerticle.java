@@ -44,6 +44,7 @@ public class IngestVerticle extends VerticleBase {
   private LagBudgets lagBudgets;
   private PublishPath publishPath;
   private WsIngest wsIngest;
+  private WsGroups wsGroups;
   private AccessGate gate;
   private TlsFiles tlsFiles;
   private HttpEdge edge;
@@ -110,6 +111,8 @@ public class IngestVerticle extends VerticleBase {
     }
     wsIngest = new WsIngest(vertx, config, publishPath);
     wsIngest.mount(router, gate);
+    wsGroups = new WsGroups(vertx, gatewayConfig.groups(), gatewayConfig.remote());
+    wsGroups.mount(router, gate);
     LagRoutes.mount(vertx, router, gatewayConfig.lag(), gate);
     router.route("/*").handler(StaticHandler.create("webroot"));
     router.route().last().handler(ctx -> error(ctx, 404, "no such endpoint: " + ctx.request().path()));
@@ -150,7 +153,8 @@ public class IngestVerticle extends VerticleBase {
     }
     vertx.sharedData().<String, String>getLocalMap(SHARED).removeIfPresent(BUS_OWNER, instanceId);
     Future<Void> sockets = Future.join(wsIngest == null ? Future.succeededFuture() : wsIngest.closeAll(),
-      streams == null ? Future.succeededFuture() : streams.closeAll()).mapEmpty();
+      streams == null ? Future.succeededFuture() : streams.closeAll(),
+      wsGroups == null ? Future.succeededFuture() : wsGroups.closeAll()).mapEmpty();
     return sockets.eventually(() -> server == null ? Future.succeededFuture() : server.shutdown(config.shutdownGraceMs(), TimeUnit.MILLISECONDS));
   }
 

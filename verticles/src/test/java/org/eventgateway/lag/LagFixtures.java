@@ -12,7 +12,7 @@ final class LagFixtures {
   private LagFixtures() {}
 
   static GroupConfig group(String name, String topic, long maxRecords, long maxSeconds) {
-    return new GroupConfig(name, topic, GroupConfig.defaultDlqTopic(topic, name), List.of(), Map.of(), null, maxRecords, maxSeconds);
+    return new GroupConfig(name, topic, GroupConfig.defaultDlqTopic(topic, name), List.of(), false, Map.of(), null, maxRecords, maxSeconds);
   }
 
   /** What the broker says in one sample, set up partition by partition. */

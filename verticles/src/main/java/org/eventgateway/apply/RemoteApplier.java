@@ -1,0 +1,105 @@
+package org.eventgateway.apply;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import org.eventgateway.contract.Addresses;
+import org.eventgateway.contract.FailureKind;
+import org.eventgateway.metrics.GatewayMetrics;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Applies one batch of a remote group (handler {@code {"type": "remote"}}), where the SQL handler would run, in three
+ * steps so no transaction is open while clients work: (1) read which events are marked already (a plain read);
+ * (2) hand the fresh ones to the group's dispatcher ({@link Addresses#REMOTE_DELIVER}), which answers once each is
+ * acked by a client or dead; (3) ONE transaction: the markers of the acked events and, when every event was acked, the
+ * group's next offsets. Dead events (a nack without retry, or too many failed deliveries) are reported like the SQL
+ * path's poison events, with the client's reason, and are never marked. A batch the dispatcher gave up on (no client,
+ * or not all acked in time) keeps its acked events' markers, so they are duplicates on the retry, and fails as
+ * transient: the consumer backs off, and its buffers' bounds pause the partitions.
+ */
+final class RemoteApplier {
+  static final String MARKED = "SELECT event_id FROM gateway_processed_events WHERE consumer_group = $1 AND event_id = ANY($2::text[])";
+  static final String NACK_CLASS = "org.eventgateway.remote.ClientNack";
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final long waitMs;
+
+  RemoteApplier(Vertx vertx, Pool pool, long waitMs) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.waitMs = waitMs;
+  }
+
+  Future<JsonObject> apply(ApplyRequest request) {
+    String group = request.group();
+    List<JsonObject> all = request.events();
+    String[] ids = all.stream().map(e -> e.getString("id")).toArray(String[]::new);
+    return pool.preparedQuery(MARKED).execute(Tuple.of(group, ids))
+      .compose(rows -> {
+        Set<String> fresh = new HashSet<>(List.of(ids));
+        for (Row row : rows) {
+          fresh.remove(row.getString(0));
+        }
+        List<JsonObject> toDeliver = DedupeMarkers.firstOccurrences(all, fresh);
+        if (toDeliver.isEmpty()) {
+          return commit(request, List.of(), new JsonArray(), true);
+        }
+        JsonArray events = new JsonArray(new ArrayList<>(toDeliver));
+        return vertx.eventBus().<JsonObject>request(Addresses.REMOTE_DELIVER, new JsonObject().put("group", group).put("events", events),
+            new DeliveryOptions().setSendTimeout(waitMs))
+          .recover(err -> Future.failedFuture(new ClassifiedFailure(FailureKind.TRANSIENT, "remote group '" + group
+            + "': the dispatcher did not take the batch: " + err.getMessage())))
+          .compose(reply -> settled(request, toDeliver, reply.body()));
+      })
+      .onSuccess(result -> GatewayMetrics.applied(group, result.getInteger("applied"), result.getInteger("duplicates")));
+  }
+
+  /** The dispatcher's answer: marks what was acked, and fails the batch unless every event was settled. */
+  private Future<JsonObject> settled(ApplyRequest request, List<JsonObject> delivered, JsonObject reply) {
+    Set<String> ackedIds = new HashSet<>();
+    reply.getJsonArray("acked", new JsonArray()).forEach(id -> ackedIds.add(String.valueOf(id)));
+    List<JsonObject> acked = delivered.stream().filter(e -> ackedIds.contains(e.getString("id"))).toList();
+    Map<String, Integer> index = new HashMap<>();
+    for (int i = request.events().size() - 1; i >= 0; i--) {
+      index.put(request.events().get(i).getString("id"), i); // the first occurrence wins
+    }
+    JsonArray dead = new JsonArray();
+    for (Object d : reply.getJsonArray("dead", new JsonArray())) {
+      JsonObject why = (JsonObject) d;
+      Integer at = index.get(why.getString("id"));
+      if (at != null) {
+        dead.add(new JsonObject().put("index", at).put("id", why.getString("id")).put("stage", "remote").put("kind", "poison")
+          .put("errorClass", NACK_CLASS).put("message", why.getString("reason")).put("attempts", why.getInteger("attempts", 1)));
+      }
+    }
+    boolean complete = reply.getBoolean("complete", false);
+    Future<JsonObject> stored = commit(request, acked, dead, complete);
+    if (complete) {
+      return stored;
+    }
+    return stored.compose(r -> Future.failedFuture(new ClassifiedFailure(FailureKind.TRANSIENT, "remote group '" + request.group()
+      + "': " + reply.getString("message") + "; the " + acked.size() + " acked event(s) are marked, the batch is retried")));
+  }
+
+  /** One transaction: the acked events' markers, and the positions when nothing is left unacked or dead. */
+  private Future<JsonObject> commit(ApplyRequest request, List<JsonObject> acked, JsonArray dead, boolean complete) {
+    boolean store = complete && dead.isEmpty() && !request.deferOffsets();
+    String group = request.group();
+    return pool.withTransaction(conn -> DedupeMarkers.markNew(conn, group, acked)
+        .compose(marked -> (store ? PositionStore.save(conn, group, request.offsets()) : Future.<Void>succeededFuture()).map(marked.size())))
+      .map(applied -> BatchApplier.result(applied, request.events().size() - applied - dead.size(), dead, store));
+  }
+}
