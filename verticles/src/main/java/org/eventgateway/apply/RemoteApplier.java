@@ -47,7 +47,7 @@ final class RemoteApplier {
     String group = request.group();
     List<JsonObject> all = request.events();
     String[] ids = all.stream().map(e -> e.getString("id")).toArray(String[]::new);
-    return pool.preparedQuery(MARKED).execute(Tuple.of(group, ids))
+    return pool.preparedQuery(MARKED).execute(Tuple.tuple().addString(group).addArrayOfString(ids))
       .compose(rows -> {
         Set<String> fresh = new HashSet<>(List.of(ids));
         for (Row row : rows) {

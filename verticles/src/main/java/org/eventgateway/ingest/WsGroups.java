@@ -8,6 +8,8 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.eventgateway.config.GroupConfig;
@@ -19,12 +21,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code GET /ws/groups/{group}}: a client of a remote consumer group. Needs {@code consume:<group>} (401/403) and,
  * from a browser, the gateway's own origin; an unknown group is 404, a group with a SQL handler 409, a group at
- * {@code remote.maxClientsPerGroup} 503. The session joins the group's dispatcher (another verticle, over the event
- * bus: the sessions of a group may be on different event loops) before the upgrade, then relays: the client's
+ * {@code remote.maxClientsPerGroup} 503. Once upgraded, the session joins the group's dispatcher (another verticle, over
+ * the event bus: the sessions of a group may be on different event loops), then relays: the client's
  * {@link GroupFrame}s (credit, ack, nack) to the dispatcher, and the dispatcher's {@code {"events":[…]}} to the
  * client. A bad frame gets an error frame {@code {"error_code":400,"message"}} and the connection stays usable; a
  * binary frame closes it with 1003. Leaving (close, shutdown) hands the client's unacked events back for redelivery.
@@ -38,12 +41,17 @@ final class WsGroups {
   private final Map<String, GroupConfig> groups;
   private final RemoteConfig config;
   private final Set<ServerWebSocket> open = ConcurrentHashMap.newKeySet();
+  /** Connections per group, across every ingest instance of this Vert.x (values in local shared data must be Shareable). */
+  private final LocalMap<String, Count> counts;
   private boolean stopping;
+
+  private static final class Count extends AtomicInteger implements Shareable {}
 
   WsGroups(Vertx vertx, Map<String, GroupConfig> groups, RemoteConfig config) {
     this.vertx = vertx;
     this.groups = groups;
     this.config = config;
+    this.counts = vertx.sharedData().getLocalMap("gateway.remote.ws");
   }
 
   void mount(Router router, AccessGate gate) {
@@ -72,20 +80,23 @@ final class WsGroups {
       IngestVerticle.error(ctx, 503, "the gateway is shutting down; retry on another instance or shortly");
       return;
     }
-    String session = UUID.randomUUID().toString();
-    request(group, session, "join", new JsonObject()).onComplete(joined -> {
-      if (joined.failed()) {
-        GatewayMetrics.ingestRejected("remote_clients");
-        IngestVerticle.error(ctx, ErrorReply.statusOf(joined.cause()), ErrorReply.messageOf(joined.cause()));
-        return;
+    // Counted here, before the upgrade, so a group at its cap gets a 503 (the upgrade must happen in this handler:
+    // after an asynchronous step the request counts as read and can no longer become a WebSocket).
+    Count count = counts.computeIfAbsent(group, k -> new Count());
+    if (count.incrementAndGet() > config.maxClientsPerGroup()) {
+      count.decrementAndGet();
+      GatewayMetrics.ingestRejected("remote_clients");
+      ctx.response().putHeader("Retry-After", "5");
+      IngestVerticle.json(ctx, 503, ErrorReply.body(503, "too many clients for group '" + group + "' (remote.maxClientsPerGroup="
+        + config.maxClientsPerGroup() + "); retry later"));
+      return;
+    }
+    ctx.request().toWebSocket().onComplete((ws, err) -> {
+      if (err != null) {
+        count.decrementAndGet();
+      } else {
+        serve(ws, group, UUID.randomUUID().toString(), count);
       }
-      ctx.request().toWebSocket().onComplete((ws, err) -> {
-        if (err != null) {
-          request(group, session, "leave", new JsonObject());
-        } else {
-          serve(ws, group, session);
-        }
-      });
     });
   }
 
@@ -94,8 +105,13 @@ final class WsGroups {
       QUICK).map(m -> m.body());
   }
 
-  private void serve(ServerWebSocket ws, String group, String session) {
+  private void serve(ServerWebSocket ws, String group, String session, Count count) {
     open.add(ws);
+    // First on the bus from this session, so the dispatcher knows it before its credit and acks (same sender, same order).
+    request(group, session, "join", new JsonObject()).onFailure(err -> {
+      error(ws, ErrorReply.statusOf(err), ErrorReply.messageOf(err));
+      ws.close((short) 1013, "could not join the group; retry later");
+    });
     int[] pending = {0};
     // Deliveries come in the dispatcher's order; the client's credit bounds how much it sends before acks.
     MessageConsumer<JsonObject> deliveries = vertx.eventBus().<JsonObject>consumer(Addresses.remoteClient(session), m -> {
@@ -105,6 +121,7 @@ final class WsGroups {
     });
     long ping = vertx.setPeriodic(config.pingIntervalMs(), t -> ws.writePing(Buffer.buffer("gw")));
     ws.closeHandler(v -> {
+      count.decrementAndGet();
       open.remove(ws);
       vertx.cancelTimer(ping);
       deliveries.unregister();

@@ -90,6 +90,12 @@ public final class GatewayMetrics {
       .tag("group", group).tag("reason", reason == null ? "poison" : reason).register(registry()).increment();
   }
 
+  /** A remote group's batch ended: outcome complete (every event acked or dead) or given_up (retried by the consumer). */
+  public static void remoteBatch(String group, String outcome) {
+    Counter.builder("gateway.remote.batches").description("Batches of remote groups, by how they ended")
+      .tag("group", group).tag("outcome", outcome).register(registry()).increment();
+  }
+
   public static void deadLetterWriteFailed(String group) {
     Counter.builder("gateway.dlq.write.failures").description("Dead-letter writes the broker did not acknowledge")
       .tag("group", group).register(registry()).increment();

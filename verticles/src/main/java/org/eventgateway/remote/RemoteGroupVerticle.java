@@ -10,6 +10,7 @@ import org.eventgateway.config.GatewayConfig;
 import org.eventgateway.config.RemoteConfig;
 import org.eventgateway.contract.Addresses;
 import org.eventgateway.contract.BusHandlers;
+import org.eventgateway.metrics.GatewayMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -140,6 +141,7 @@ public class RemoteGroupVerticle extends VerticleBase {
       return;
     }
     Message<JsonObject> request = waiting.remove(group);
+    GatewayMetrics.remoteBatch(group, outcome.complete() ? "complete" : "given_up");
     if (!outcome.complete()) {
       LOG.warn("[{}] remote batch given up ({} acked, {} dead): {}", group, outcome.acked().size(), outcome.dead().size(), outcome.message());
     }
