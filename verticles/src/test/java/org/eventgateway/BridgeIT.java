@@ -165,7 +165,7 @@ class BridgeIT {
     assertEquals(1, gw.count("SELECT count(*) FROM payments WHERE order_id = 'node-1'"));
   }
 
-  private static boolean commandWorks(String... command) {
+  static boolean commandWorks(String... command) {
     try {
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
       p.getInputStream().readAllBytes();

@@ -12,9 +12,12 @@ import org.eventgateway.support.RemoteClient;
 import org.eventgateway.support.RemoteClient.Answer;
 import org.eventgateway.support.TestGateway;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -190,7 +194,49 @@ class RemoteGroupIT {
     x.send(new JsonObject().put("credit", 10));
     gw.awaitCaughtUp(group);
     assertEquals(sent, effect.ids());
+    JsonObject event = x.frames.stream().filter(f -> f.containsKey("events")).findFirst().orElseThrow().getJsonArray("events").getJsonObject(0);
+    assertEquals(Set.of("id", "key", "partition", "offset", "timestamp", "headers", "value"), event.fieldNames(),
+      "the SSE stream's data shape: " + event.encode());
+    assertEquals(event.getString("id"), event.getJsonObject("headers").getString("event-id"));
+    assertEquals("c-" + Integer.parseInt(event.getString("id").substring(2)) % KEYS, event.getString("key"), "the key as sent");
     x.socket().writeBinaryMessage(Buffer.buffer(new byte[] {1, 2}));
     Poll.until("a binary frame closes with 1003", Duration.ofSeconds(10), x.closeCode::get, code -> code == 1003);
+  }
+
+  /**
+   * The README's Node.js example, run as it is shipped (examples/remote-handler.mjs, which the README quotes) against
+   * this gateway: it ships the good orders once each and dead-letters the one with qty 0 with its reason.
+   */
+  @Test
+  void theReadmesNodeHandlerShipsAndDeadLetters() throws Exception {
+    Path example = Path.of("examples", "remote-handler.mjs");
+    assertTrue(Files.readString(Path.of("README.md")).contains(Files.readString(example).strip()), "the README quotes the example as shipped");
+    boolean haveNode = BridgeIT.commandWorks("node", "--version");
+    if (System.getenv("CI") == null) {
+      Assumptions.assumeTrue(haveNode, "needs Node.js (.ci/run installs it)");
+    }
+    Path out = Files.createTempFile("remote-handler", ".out");
+    // --experimental-websocket: Node 20's global WebSocket; Node 22 has it on by default and accepts the flag.
+    ProcessBuilder command = new ProcessBuilder("node", "--experimental-websocket", example.toString())
+      .redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT);
+    command.environment().put("GATEWAY_WS", "ws://127.0.0.1:" + gw.httpPort + "/ws/groups/" + group);
+    Process node = command.start();
+    try {
+      JsonArray orders = new JsonArray();
+      for (int i = 0; i < 20; i++) {
+        orders.add(TestGateway.order("n-" + i, "c-" + i % 3, "sku-1", i == 7 ? 0 : 1, 5.0, i));
+      }
+      assertEquals(200, gw.postRecords(gw.topic, orders).statusCode());
+      gw.awaitCaughtUp(group);
+      List<String> lines = Files.readAllLines(out);
+      assertEquals(19, lines.stream().filter(l -> l.startsWith("shipped n-")).distinct().count(), String.join("\n", lines));
+      assertTrue(lines.stream().noneMatch(l -> l.startsWith("shipped n-7 ")), "qty 0 is not shipped");
+      JsonObject dead = gw.get("/dlq/" + group + "?limit=10").bodyAsJsonObject().getJsonArray("records").getJsonObject(0);
+      assertEquals("n-7", dead.getJsonObject("headers").getString("event-id"));
+      assertEquals("qty must be positive", dead.getJsonObject("headers").getString("dlq-exception-message"));
+    } finally {
+      node.destroy();
+      node.waitFor(10, TimeUnit.SECONDS);
+    }
   }
 }

@@ -12,7 +12,6 @@ import org.eventgateway.contract.Addresses;
 import org.eventgateway.contract.FailureKind;
 import org.eventgateway.metrics.GatewayMetrics;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -57,7 +56,8 @@ final class RemoteApplier {
         if (toDeliver.isEmpty()) {
           return commit(request, List.of(), new JsonArray(), true);
         }
-        JsonArray events = new JsonArray(new ArrayList<>(toDeliver));
+        JsonArray events = new JsonArray();
+        toDeliver.forEach(e -> events.add(delivered(e)));
         return vertx.eventBus().<JsonObject>request(Addresses.REMOTE_DELIVER, new JsonObject().put("group", group).put("events", events),
             new DeliveryOptions().setSendTimeout(waitMs))
           .recover(err -> Future.failedFuture(new ClassifiedFailure(FailureKind.TRANSIENT, "remote group '" + group
@@ -65,6 +65,16 @@ final class RemoteApplier {
           .compose(reply -> settled(request, toDeliver, reply.body()));
       })
       .onSuccess(result -> GatewayMetrics.applied(group, result.getInteger("applied"), result.getInteger("duplicates")));
+  }
+
+  /**
+   * What a client gets: the SSE stream's {@code data} shape ({@code id, key, partition, offset, timestamp, headers,
+   * value}), so one parser reads both.
+   */
+  static JsonObject delivered(JsonObject event) {
+    return new JsonObject().put("id", event.getString("id")).put("key", event.getString("key")).put("partition", event.getInteger("partition"))
+      .put("offset", event.getLong("offset")).put("timestamp", event.getLong("timestamp"))
+      .put("headers", event.getJsonObject("headers", new JsonObject())).put("value", event.getValue("value"));
   }
 
   /** The dispatcher's answer: marks what was acked, and fails the batch unless every event was settled. */

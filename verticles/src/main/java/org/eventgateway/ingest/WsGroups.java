@@ -161,9 +161,18 @@ final class WsGroups {
       .put("ackTimeoutMs", config.ackTimeoutMs()).encode());
   }
 
+  /**
+   * An error frame. A client that keeps sending bad frames without reading the answers is no longer read until its
+   * write queue drains: error frames never pile up without bound (deliveries are bounded by its credit).
+   */
   private static void error(ServerWebSocket ws, int status, String message) {
-    if (!ws.isClosed()) {
-      ws.writeTextMessage(ErrorReply.body(status, message).encode());
+    if (ws.isClosed()) {
+      return;
+    }
+    ws.writeTextMessage(ErrorReply.body(status, message).encode());
+    if (ws.writeQueueFull()) {
+      ws.pause();
+      ws.drainHandler(v -> ws.resume());
     }
   }
 }
