@@ -127,6 +127,8 @@ class AuthIT {
       {"GET", "/metrics", null, reader, 200},
       {"POST", "/auth/ticket", null, nobody, 200},
       {"GET", "/audit?limit=5", null, all, 200},
+      // consume:<group> is checked before the group: the ledger applies SQL, so a permitted caller learns 409.
+      {"GET", "/ws/groups/" + ledger, null, all, 409},
     };
   }
 
