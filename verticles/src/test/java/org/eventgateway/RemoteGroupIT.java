@@ -57,7 +57,7 @@ class RemoteGroupIT {
       .put("groups", new JsonObject().put(group, new JsonObject().put("topic", gw.topic).put("handler", new JsonObject().put("type", "remote"))
         .put("backlog", new JsonObject().put("pauseAtRecords", 100).put("resumeAtRecords", 50))))
       .put("consume", new JsonObject().put("groups", new JsonArray().add(group)).put("retryBackoffMs", 100).put("retryBackoffMaxMs", 1000))
-      .put("remote", new JsonObject().put("ackTimeoutMs", 3000).put("batchTimeoutMs", 15000).put("noClientTimeoutMs", 1000))
+      .put("remote", new JsonObject().put("maxClientsPerGroup", 4).put("ackTimeoutMs", 3000).put("batchTimeoutMs", 15000).put("noClientTimeoutMs", 1000))
       .put("lag", new JsonObject().put("intervalMs", 300)));
     client = gw.vertx().createWebSocketClient();
   }
@@ -172,8 +172,22 @@ class RemoteGroupIT {
     assertInstanceOf(UpgradeRejectedException.class, foreign);
     assertEquals(403, ((UpgradeRejectedException) foreign).getStatus());
 
+    // remote.maxClientsPerGroup=4: the fifth upgrade is a 503, and a slot comes back when a client leaves.
     RemoteClient.Effect effect = new RemoteClient.Effect();
-    RemoteClient x = connect("x", effect, e -> Answer.ACK, 0);
+    List<RemoteClient> four = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      four.add(connect("cap-" + i, effect, e -> Answer.ACK, 0));
+    }
+    Throwable fifth = Poll.awaitFailure(client.connect(gw.httpPort, "127.0.0.1", "/ws/groups/" + group));
+    assertEquals(503, ((UpgradeRejectedException) fifth).getStatus(), String.valueOf(fifth));
+    four.forEach(RemoteClient::close);
+    RemoteClient x = Poll.until("a slot free again", Duration.ofSeconds(10), () -> {
+      try {
+        return connect("x", effect, e -> Answer.ACK, 0);
+      } catch (AssertionError refused) {
+        return null;
+      }
+    }, c -> c != null);
     Map<String, String> expected = new java.util.LinkedHashMap<>();
     expected.put("not json", "not a JSON object");
     expected.put("{\"hello\":1}", "unknown field 'hello'");
