@@ -201,6 +201,10 @@ public class ApplyVerticle extends VerticleBase {
 
   private void shadow(Message<JsonObject> message) {
     String group = message.body().getString("group");
+    if (remoteGroups.contains(group)) {
+      message.fail(409, "group '" + group + "' is remote: its handler runs in its clients, there is no SQL to shadow-run");
+      return;
+    }
     List<HandlerStatement> handler = handlerTypes.forGroup(group);
     if (handler == null) {
       message.fail(404, "no handler configured for group '" + group + "'");

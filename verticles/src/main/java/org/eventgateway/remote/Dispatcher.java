@@ -72,6 +72,12 @@ final class Dispatcher {
   private Map<String, Entry> entries = new LinkedHashMap<>();
   /** Events waiting for a delivery, per partition in offset order. */
   private final Map<Integer, TreeMap<Long, Entry>> pending = new TreeMap<>();
+  /**
+   * Failed deliveries of the unsettled events of the batch last given up: the consumer retries the same events, and
+   * the bound counts across those retries (else an event no client ever acks would hold its partition forever).
+   * At most one batch's worth.
+   */
+  private Map<String, Integer> carried = Map.of();
   private List<String> acked = new ArrayList<>();
   private List<Dead> dead = new ArrayList<>();
   private int unsettled;
@@ -178,9 +184,11 @@ final class Dispatcher {
     for (JsonObject event : events) {
       Entry e = new Entry(event);
       if (e.id != null && entries.putIfAbsent(e.id, e) == null) {
+        e.attempts = carried.getOrDefault(e.id, 0);
         pending.computeIfAbsent(e.partition, p -> new TreeMap<>()).put(e.offset, e);
       }
     }
+    carried = Map.of();
     unsettled = entries.size();
     active = true;
     deadline = now + limits.batchTimeoutMs();
@@ -341,13 +349,22 @@ final class Dispatcher {
     return Math.min(limits.backoffMaxMs(), limits.backoffMs() << Math.min(Math.max(attempt, 1) - 1, 16));
   }
 
-  /** Forgets the batch: events in flight give their sessions' credit back. */
+  /** Forgets the batch (keeping its unsettled events' failed deliveries): events in flight give their sessions' credit back. */
   private void abandon() {
+    if (!active) {
+      return; // nothing held: keep what the batch given up last carried
+    }
+    Map<String, Integer> failedSoFar = new java.util.HashMap<>();
     for (Entry e : entries.values()) {
+      int failed = e.attempts + (e.session != null ? 1 : 0); // still unacked at the give-up: that delivery failed too
+      if (!e.settled && failed > 0) {
+        failedSoFar.put(e.id, failed);
+      }
       if (e.session != null && sessions.containsKey(e.session)) {
         sessions.get(e.session).outstanding--;
       }
     }
+    carried = failedSoFar;
     entries = new LinkedHashMap<>();
     pending.clear();
     acked = new ArrayList<>();

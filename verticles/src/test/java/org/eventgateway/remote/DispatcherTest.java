@@ -196,4 +196,29 @@ class DispatcherTest {
     assertEquals(2, d.pump(1).get("a").size(), "the replaced batch's events no longer take the window");
     assertNotEquals(null, d.ownerOf(0));
   }
+
+  @Test
+  void failedDeliveriesCountAcrossRetriesOfAGivenUpBatch() {
+    Dispatcher d = new Dispatcher(new Dispatcher.Limits(3, 1_000, 100, 1_000, 1_500, 500), 4);
+    d.join("a");
+    d.credit("a", 1);
+    d.offer(events(1, 1), 0);
+    d.pump(0);
+    d.expire(1_000); // first failed delivery
+    d.pump(1_000);   // second delivery, still held at the deadline: the second failure
+    Dispatcher.Outcome first = d.outcome(1_500);
+    assertFalse(first.complete());
+    assertEquals(List.of(), first.dead());
+    d.offer(events(1, 1), 2_000); // the consumer retries the same event
+    d.pump(2_000);
+    d.expire(3_000); // the third failure reaches maxAttempts=3
+    Dispatcher.Outcome second = d.outcome(3_000);
+    assertTrue(second.complete());
+    assertEquals(1, second.dead().size(), "a client that never acks cannot hold the partition forever");
+    assertEquals(3, second.dead().get(0).attempts());
+    d.offer(events(1, 1), 4_000);
+    assertEquals(1, d.pump(4_000).get("a").size());
+    d.expire(5_000);
+    assertNull(d.outcome(5_000), "a settled batch carries nothing over: the count starts again");
+  }
 }
