@@ -50,7 +50,8 @@ public record GatewayConfig(String dataDir, KafkaConfig kafka, PostgresConfig po
       ApplyConfig.from(section(root, "apply"), configured, postgres.tls(), groups), DlqConfig.from(section(root, "dlq")),
       ReplayConfig.from(section(root, "replay")), LagConfig.from(section(root, "lag")),
       bridge, java.util.Collections.unmodifiableMap(groups), auth, AuditConfig.from(section(root, "audit")),
-      StreamConfig.from(section(root, "stream")), RemoteConfig.from(section(root, "remote"), consume));
+      StreamConfig.from(section(root, "stream")), RemoteConfig.from(section(root, "remote"), consume,
+        groups.values().stream().anyMatch(GroupConfig::remote)));
   }
 
   private static JsonObject section(JsonObject root, String name) {

@@ -16,11 +16,12 @@ public record RemoteConfig(int maxCredit, int maxClientsPerGroup, long ackTimeou
   /** The apply request waits for the batch: it must answer before the consumer's own apply timeout. */
   static final long APPLY_MARGIN_MS = 5_000;
 
-  static RemoteConfig from(JsonObject c, ConsumeSettings consume) {
+  /** {@code anyRemote}: whether a group has a remote handler; only then must its batches fit the apply timeout. */
+  static RemoteConfig from(JsonObject c, ConsumeSettings consume, boolean anyRemote) {
     RemoteConfig r = new RemoteConfig(c.getInteger("maxCredit", 1000), c.getInteger("maxClientsPerGroup", 16),
       c.getLong("ackTimeoutMs", 30_000L), c.getLong("batchTimeoutMs", 45_000L), c.getLong("noClientTimeoutMs", 5_000L),
       c.getLong("pingIntervalMs", 20_000L));
-    if (r.batchTimeoutMs() > consume.applyTimeoutMs() - APPLY_MARGIN_MS) {
+    if (anyRemote && r.batchTimeoutMs() > consume.applyTimeoutMs() - APPLY_MARGIN_MS) {
       throw new ConfigException("remote.batchTimeoutMs=" + r.batchTimeoutMs() + " must be at most consume.applyTimeoutMs - "
         + APPLY_MARGIN_MS + " (" + (consume.applyTimeoutMs() - APPLY_MARGIN_MS) + "): a batch must be answered before the consumer gives up on it");
     }

@@ -46,11 +46,17 @@ class RemoteConfigTest {
 
   @Test
   void aBatchMustBeAnsweredBeforeTheConsumerGivesUpOnIt() {
-    String m = assertThrows(ConfigException.class, () -> with(new JsonObject()
+    String m = assertThrows(ConfigException.class, () -> with(remoteGroup(new JsonObject().put("type", "remote"))
       .put("consume", new JsonObject().put("applyTimeoutMs", 20_000))
       .put("remote", new JsonObject().put("batchTimeoutMs", 16_000)))).getMessage();
     assertTrue(m.contains("remote.batchTimeoutMs=16000 must be at most consume.applyTimeoutMs - 5000 (15000)"), m);
-    assertEquals(15_000, with(new JsonObject().put("consume", new JsonObject().put("applyTimeoutMs", 20_000))
+    assertEquals(15_000, with(remoteGroup(new JsonObject().put("type", "remote")).put("consume", new JsonObject().put("applyTimeoutMs", 20_000))
       .put("remote", new JsonObject().put("batchTimeoutMs", 15_000))).remote().batchTimeoutMs());
+  }
+
+  @Test
+  void withoutARemoteGroupAShortApplyTimeoutIsNoConcernOfTheRemoteSection() {
+    // Consumer tests run SQL groups with a 2 s apply timeout; the remote default of 45 s must not stop them.
+    assertEquals(2_000, with(new JsonObject().put("consume", new JsonObject().put("applyTimeoutMs", 2_000))).consume().applyTimeoutMs());
   }
 }
