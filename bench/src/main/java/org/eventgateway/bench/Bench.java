@@ -51,6 +51,9 @@ public final class Bench {
       if (options.runs("sse")) {
         new StreamStage(context).run();
       }
+      if (options.runs("remote")) {
+        new RemoteStage(context).run();
+      }
       if (options.runs("apply")) {
         new ApplyStage(context).run();
       }

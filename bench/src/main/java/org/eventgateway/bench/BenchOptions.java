@@ -22,7 +22,7 @@ import java.util.List;
     "  BENCH_KEEP_SCHEMA     set: keep the run's PostgreSQL schema for inspection"})
 final class BenchOptions {
   /** The stages --only can name. */
-  static final List<String> STAGES = List.of("produce", "single", "ws", "auth", "tls", "schema", "sse", "apply", "e2e");
+  static final List<String> STAGES = List.of("produce", "single", "ws", "auth", "tls", "schema", "sse", "remote", "apply", "e2e");
 
   @Spec
   private CommandSpec spec;
@@ -34,13 +34,14 @@ final class BenchOptions {
   int reps;
 
   @Option(names = "--only", paramLabel = "STAGE", split = ",",
-    description = {"Only these stages, comma-separated, of: produce, single, ws, auth, tls, schema, sse, apply, e2e (default: all).",
+    description = {"Only these stages, comma-separated, of: produce, single, ws, auth, tls, schema, sse, remote, apply, e2e (default: all).",
       "auth: single-record and 100-per-request produce with authentication off, with an API key and with a JWT, side by side.",
       "tls: the same two workloads over plaintext HTTP/1.1 and over HTTPS (HTTP/1.1, and HTTP/2 through ALPN), side by side,",
       "with a certificate made for the run by keytool; the client trusts its CA and verifies the server's name.",
       "schema: the same two workloads, order values, against a gateway validating them with a JSON Schema (reject)",
       "and one declaring none, side by side; the ratio on / off has the target 0.8 at 100 per request.",
-      "sse: a topic of 1 KB records read from its start by one live-stream (SSE) client, beside a raw Kafka consumer."})
+      "sse: a topic of 1 KB records read from its start by one live-stream (SSE) client, beside a raw Kafka consumer.",
+      "remote: a remote consumer group whose one WebSocket client acks every event, measured as the apply stage is."})
   List<String> only = new ArrayList<>();
 
   /**
