@@ -10,7 +10,8 @@ import java.util.function.Consumer;
 /**
  * Access to the event-bus bridges (SockJS and TCP), frame by frame: the key comes in the frame's headers
  * ({@code authorization: Bearer …} or {@code x-api-key}); publishing to {@link Addresses#INGEST_PUBLISH} needs
- * {@code produce} on the body's topic, receiving {@link Addresses#LAG_UPDATES} needs {@code lag.read}. A frame let
+ * {@code produce} on the body's topic, receiving {@link Addresses#LAG_UPDATES} needs {@code lag.read}, registering to a
+ * remote group's {@link Addresses#groupDeliver} and answering its {@link Addresses#groupReply} need {@code consume:<group>}. A frame let
  * through loses its credential headers and carries the principal's name in {@link #PRINCIPAL_HEADER} instead
  * (a client's own value of it is overwritten). A frame refused is reported to the audit trail.
  */
@@ -43,7 +44,8 @@ public final class BridgeGuard {
    * A frame without a key or token is then that certificate's principal; a frame's own credential wins.
    */
   public Future<String> admit(JsonObject frame, boolean inbound, String address, String remote, String certificateName) {
-    String action = inbound ? "produce" : "lag.read";
+    boolean group = Addresses.groupOfDeliver(address) != null || Addresses.groupOfReply(address) != null;
+    String action = group ? "consume" : inbound ? "produce" : "lag.read";
     String request = "bridge " + frame.getValue("type") + " " + address;
     JsonObject headers = frame.getValue("headers") instanceof JsonObject h ? h : new JsonObject();
     if (authenticator == null) {
@@ -85,6 +87,10 @@ public final class BridgeGuard {
   }
 
   private static String inboundDenial(Principal who, String address, JsonObject frame) {
+    String group = Addresses.groupOfReply(address);
+    if (group != null) {
+      return consumeDenial(who, group);
+    }
     if (!Addresses.INGEST_PUBLISH.equals(address)) {
       return null; // the bridge policy refuses it anyway
     }
@@ -97,9 +103,18 @@ public final class BridgeGuard {
   }
 
   private static String outboundDenial(Principal who, String address) {
+    String group = Addresses.groupOfDeliver(address);
+    if (group != null) {
+      return consumeDenial(who, group);
+    }
     if (Addresses.LAG_UPDATES.equals(address) && !who.may("lag.read", null)) {
       return "forbidden: principal '" + who.name() + "' may not read the lag feed (needs lag.read)";
     }
     return null;
+  }
+
+  private static String consumeDenial(Principal who, String group) {
+    return who.may("consume", group) ? null
+      : "forbidden: principal '" + who.name() + "' may not consume group '" + group + "' (needs consume:" + group + ")";
   }
 }

@@ -3,6 +3,7 @@ package org.eventgateway.bridge;
 import org.eventgateway.auth.BridgeGuard;
 import org.eventgateway.tls.ClientCertificates;
 import org.eventgateway.config.BridgeConfig;
+import org.eventgateway.contract.Addresses;
 import org.eventgateway.contract.BridgePolicy;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -27,7 +28,8 @@ import java.util.Map;
  * the connection stays usable; a length prefix over {@code bridge.maxFrameBytes} (or negative) cannot be skipped
  * safely, so it gets an err frame and the connection is closed. Reading pauses while
  * {@code maxInFlightPerConnection} sends await replies or the client leaves {@code maxWriteQueueBytes} unread;
- * lag samples for a client that does not read are dropped, not queued.
+ * lag samples for a client that does not read are dropped, not queued. Remote group registrations and their replies
+ * go to {@link BridgeGroups}.
  */
 final class BridgeConnection {
   private static final Logger LOG = LoggerFactory.getLogger(BridgeConnection.class);
@@ -41,6 +43,8 @@ final class BridgeConnection {
   private final String certificateName;
   private final RecordParser parser;
   private final Map<String, MessageConsumer<Object>> registered = new HashMap<>();
+  /** This connection's remote group registrations. */
+  private final BridgeGroups groups;
   private int expected = -1;
   private int inFlight;
   private boolean paused;
@@ -49,7 +53,13 @@ final class BridgeConnection {
   private boolean closed;
   private long dropped;
 
-  BridgeConnection(Vertx vertx, NetSocket socket, BridgeOptions policy, BridgeConfig config, BridgeGuard guard, Runnable onClose) {
+  BridgeConnection(Vertx vertx, NetSocket socket, BridgeOptions policy, BridgeConfig config, BridgeGuard guard,
+                   BridgeGroups.Factory groupClients, Runnable onClose) {
+    this.groups = groupClients.create(b -> {
+      if (!closed) {
+        socket.write(b);
+      }
+    });
     this.socket = socket;
     this.guard = guard;
     this.certificateName = ClientCertificates.commonName(socket);
@@ -113,8 +123,20 @@ final class BridgeConnection {
     String address = msg.getString("address");
     switch (type) {
       case "ping" -> socket.write(BridgeFrames.pong());
-      case "send", "publish" -> admitThen(msg, true, address, () -> deliver(type, address, msg));
-      case "register" -> admitThen(msg, false, address, () -> register(address));
+      case "send", "publish" -> admitThen(msg, true, address, () -> {
+        if (Addresses.groupOfReply(address) != null) {
+          answer(address, msg);
+        } else {
+          deliver(type, address, msg);
+        }
+      });
+      case "register" -> admitThen(msg, false, address, () -> {
+        if (Addresses.groupOfDeliver(address) != null) {
+          pending(groups.register(address, msg.getJsonObject("headers")), null);
+        } else {
+          register(address);
+        }
+      });
       default -> unregister(address);
     }
   }
@@ -181,6 +203,26 @@ final class BridgeConnection {
     });
   }
 
+  /** A reply to a remote group delivery: acks or nacks its event (answered {"ok":true} when it names a replyAddress). */
+  private void answer(String address, JsonObject msg) {
+    pending(groups.reply(address, msg.getJsonObject("body")), msg.getString("replyAddress"));
+  }
+
+  /** A group request in flight (counted like a send): its refusal becomes an err frame. */
+  private void pending(io.vertx.core.Future<String> refusal, String replyAddress) {
+    inFlight++;
+    refusal.onComplete(ar -> {
+      inFlight--;
+      String reason = ar.succeeded() ? ar.result() : "failed: " + ar.cause().getMessage();
+      if (!closed && reason != null) {
+        socket.write(BridgeFrames.err(reason));
+      } else if (!closed && replyAddress != null) {
+        socket.write(BridgeFrames.message(replyAddress, null, new JsonObject(), true, new JsonObject().put("ok", true)));
+      }
+      flow();
+    });
+  }
+
   private String remote() {
     return socket.remoteAddress() == null ? null : socket.remoteAddress().hostAddress();
   }
@@ -207,6 +249,12 @@ final class BridgeConnection {
   private void unregister(String address) {
     if (!BridgePolicy.permits(policy, false, address)) {
       socket.write(BridgeFrames.err("access_denied"));
+      return;
+    }
+    if (Addresses.groupOfDeliver(address) != null) {
+      if (!groups.unregister(address)) {
+        socket.write(BridgeFrames.err("unknown_address"));
+      }
       return;
     }
     MessageConsumer<Object> consumer = registered.remove(address);
@@ -251,5 +299,6 @@ final class BridgeConnection {
     closed = true;
     registered.values().forEach(MessageConsumer::unregister);
     registered.clear();
+    groups.close();
   }
 }

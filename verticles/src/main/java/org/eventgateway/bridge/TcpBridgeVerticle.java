@@ -31,6 +31,7 @@ public class TcpBridgeVerticle extends VerticleBase {
 
   private final BridgeConfig config;
   private final AuthConfig auth;
+  private final GatewayConfig gateway;
   private Authenticator authenticator;
   private TlsFiles tlsFiles;
   private BridgeGuard guard;
@@ -38,6 +39,7 @@ public class TcpBridgeVerticle extends VerticleBase {
   public TcpBridgeVerticle(GatewayConfig config) {
     this.config = config.bridge();
     this.auth = config.auth();
+    this.gateway = config;
   }
 
   @Override
@@ -45,7 +47,7 @@ public class TcpBridgeVerticle extends VerticleBase {
     if (config.port() < 0) {
       return Future.succeededFuture();
     }
-    BridgeOptions policy = BridgePolicy.permit(new BridgeOptions());
+    BridgeOptions policy = BridgePolicy.permitTcp(new BridgeOptions());
     authenticator = auth.enabled() ? new Authenticator(vertx, auth, null) : null;
     guard = new BridgeGuard(authenticator, entry -> vertx.eventBus().send(Addresses.AUDIT_RECORD, entry));
     tlsFiles = new TlsFiles(vertx, config.tls());
@@ -58,7 +60,7 @@ public class TcpBridgeVerticle extends VerticleBase {
           + ":" + config.port() + " for the TCP event-bus bridge (" + err.getMessage() + ") — set bridge.tcpPort, or -1 to turn it off"));
       })
       .onSuccess(s -> tlsFiles.watch(s::updateSSLOptions))
-      .onSuccess(s -> LOG.info("TCP event-bus bridge on {}:{}{} (in: gateway.ingest.publish, out: gateway.lag.updates)",
+      .onSuccess(s -> LOG.info("TCP event-bus bridge on {}:{}{} (in: gateway.ingest.publish, out: gateway.lag.updates, remote groups: gateway.groups.<group>.deliver)",
         config.host(), config.port(), config.tls().enabled() ? " (TLS)" : ""));
   }
 
@@ -70,7 +72,8 @@ public class TcpBridgeVerticle extends VerticleBase {
       return;
     }
     connections++;
-    new BridgeConnection(vertx, socket, policy, config, guard, () -> connections--);
+    new BridgeConnection(vertx, socket, policy, config, guard,
+      write -> new BridgeGroups(vertx, gateway.groups(), gateway.remote(), write), () -> connections--);
   }
 
   @Override

@@ -91,6 +91,44 @@ public final class Addresses {
     return "gateway.remote.client." + session;
   }
 
+  /**
+   * TCP bridge clients of a remote group register here (needs {@code consume:<group>}): each delivered event is a
+   * {@code message} frame from this address, in the /ws/groups/{group} event shape, with a {@link #groupReply} to answer.
+   * Only the TCP bridge serves it (no bus consumer listens on it).
+   */
+  public static String groupDeliver(String group) {
+    return GROUPS + group + DELIVER;
+  }
+
+  /**
+   * The reply address of the {@code n}-th delivery on one bridge connection: a {@code send} to it acks the event (or
+   * nacks it, body {"nack":{…}}). Known only to the connection that issued it.
+   */
+  public static String groupReply(String group, long n) {
+    return GROUPS + group + REPLY + n;
+  }
+
+  /** The group of a {@link #groupDeliver} address, else null. */
+  public static String groupOfDeliver(String address) {
+    return address != null && address.startsWith(GROUPS) && address.endsWith(DELIVER) && address.length() > GROUPS.length() + DELIVER.length()
+      ? address.substring(GROUPS.length(), address.length() - DELIVER.length()) : null;
+  }
+
+  /** The group of a {@link #groupReply} address, else null. */
+  public static String groupOfReply(String address) {
+    if (address == null || !address.startsWith(GROUPS)) {
+      return null;
+    }
+    int at = address.lastIndexOf(REPLY);
+    String n = at < 0 ? "" : address.substring(at + REPLY.length());
+    return at > GROUPS.length() && !n.isEmpty() && n.length() < 19 && n.chars().allMatch(Character::isDigit)
+      ? address.substring(GROUPS.length(), at) : null;
+  }
+
+  private static final String GROUPS = "gateway.groups.";
+  private static final String DELIVER = ".deliver";
+  private static final String REPLY = ".reply.";
+
   /** Readiness probe of the PostgreSQL side: answers {"postgres":"up"} or fails with 503. */
   public static final String APPLY_READY = "gateway.apply.ready";
 

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 
 /**
  * What clients outside the JVM may reach through the event-bus bridges: publishing events in, lag
- * samples out. Everything else is denied (the bridges deny by default; nothing else is listed).
+ * samples out, and (TCP only) remote group deliveries and their replies. Everything else is denied (the bridges deny by default; nothing else is listed).
  */
 public final class BridgePolicy {
   private BridgePolicy() {}
@@ -18,6 +18,17 @@ public final class BridgePolicy {
   public static <T extends BridgeOptions> T permit(T options) {
     options.addInboundPermitted(new PermittedOptions().setAddress(Addresses.INGEST_PUBLISH));
     options.addOutboundPermitted(new PermittedOptions().setAddress(Addresses.LAG_UPDATES));
+    return options;
+  }
+
+  /**
+   * The TCP bridge's: also remote group clients, registering to {@link Addresses#groupDeliver} and answering to
+   * {@link Addresses#groupReply} (the TCP bridge serves both itself; the SockJS bridge does not offer them).
+   */
+  public static <T extends BridgeOptions> T permitTcp(T options) {
+    permit(options);
+    options.addInboundPermitted(new PermittedOptions().setAddressRegex("gateway\\.groups\\..+\\.reply\\.[0-9]+"));
+    options.addOutboundPermitted(new PermittedOptions().setAddressRegex("gateway\\.groups\\..+\\.deliver"));
     return options;
   }
 

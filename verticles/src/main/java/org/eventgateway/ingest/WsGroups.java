@@ -3,25 +3,20 @@ package org.eventgateway.ingest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.LocalMap;
-import io.vertx.core.shareddata.Shareable;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.eventgateway.config.GroupConfig;
 import org.eventgateway.config.RemoteConfig;
-import org.eventgateway.contract.Addresses;
+import org.eventgateway.contract.GroupSession;
 import org.eventgateway.metrics.GatewayMetrics;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code GET /ws/groups/{group}}: a client of a remote consumer group. Needs {@code consume:<group>} (401/403) and,
@@ -35,23 +30,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class WsGroups {
   /** A client may have this many frames waiting for the dispatcher's answer before it is no longer read. */
   static final int MAX_PENDING_FRAMES = 32;
-  private static final DeliveryOptions QUICK = new DeliveryOptions().setSendTimeout(10_000);
 
   private final Vertx vertx;
   private final Map<String, GroupConfig> groups;
   private final RemoteConfig config;
   private final Set<ServerWebSocket> open = ConcurrentHashMap.newKeySet();
-  /** Connections per group, across every ingest instance of this Vert.x (values in local shared data must be Shareable). */
-  private final LocalMap<String, Count> counts;
   private boolean stopping;
-
-  private static final class Count extends AtomicInteger implements Shareable {}
 
   WsGroups(Vertx vertx, Map<String, GroupConfig> groups, RemoteConfig config) {
     this.vertx = vertx;
     this.groups = groups;
     this.config = config;
-    this.counts = vertx.sharedData().getLocalMap("gateway.remote.ws");
   }
 
   void mount(Router router, AccessGate gate) {
@@ -80,11 +69,10 @@ final class WsGroups {
       IngestVerticle.error(ctx, 503, "the gateway is shutting down; retry on another instance or shortly");
       return;
     }
-    // Counted here, before the upgrade, so a group at its cap gets a 503 (the upgrade must happen in this handler:
+    // A slot taken here, before the upgrade, so a group at its cap gets a 503 (the upgrade must happen in this handler:
     // after an asynchronous step the request counts as read and can no longer become a WebSocket).
-    Count count = counts.computeIfAbsent(group, k -> new Count());
-    if (count.incrementAndGet() > config.maxClientsPerGroup()) {
-      count.decrementAndGet();
+    GroupSession session = GroupSession.open(vertx, group, config.maxClientsPerGroup());
+    if (session == null) {
       GatewayMetrics.ingestRejected("remote_clients");
       ctx.response().putHeader("Retry-After", "5");
       IngestVerticle.json(ctx, 503, ErrorReply.body(503, "too many clients for group '" + group + "' (remote.maxClientsPerGroup="
@@ -93,39 +81,30 @@ final class WsGroups {
     }
     ctx.request().toWebSocket().onComplete((ws, err) -> {
       if (err != null) {
-        count.decrementAndGet();
+        session.leave();
       } else {
-        serve(ws, group, UUID.randomUUID().toString(), count);
+        serve(ws, session);
       }
     });
   }
 
-  private Future<JsonObject> request(String group, String session, String op, JsonObject body) {
-    return vertx.eventBus().<JsonObject>request(Addresses.REMOTE_SESSION, body.put("op", op).put("group", group).put("session", session),
-      QUICK).map(m -> m.body());
-  }
-
-  private void serve(ServerWebSocket ws, String group, String session, Count count) {
+  private void serve(ServerWebSocket ws, GroupSession session) {
     open.add(ws);
-    // First on the bus from this session, so the dispatcher knows it before its credit and acks (same sender, same order).
-    request(group, session, "join", new JsonObject()).onFailure(err -> {
+    // Deliveries come in the dispatcher's order; the client's credit bounds how much it sends before acks.
+    session.join(events -> {
+      if (!ws.isClosed()) {
+        ws.writeTextMessage(new JsonObject().put("events", events).encode());
+      }
+    }).onFailure(err -> {
       error(ws, ErrorReply.statusOf(err), ErrorReply.messageOf(err));
       ws.close((short) 1013, "could not join the group; retry later");
     });
     int[] pending = {0};
-    // Deliveries come in the dispatcher's order; the client's credit bounds how much it sends before acks.
-    MessageConsumer<JsonObject> deliveries = vertx.eventBus().<JsonObject>consumer(Addresses.remoteClient(session), m -> {
-      if (!ws.isClosed()) {
-        ws.writeTextMessage(m.body().encode());
-      }
-    });
     long ping = vertx.setPeriodic(config.pingIntervalMs(), t -> ws.writePing(Buffer.buffer("gw")));
     ws.closeHandler(v -> {
-      count.decrementAndGet();
       open.remove(ws);
       vertx.cancelTimer(ping);
-      deliveries.unregister();
-      request(group, session, "leave", new JsonObject());
+      session.leave();
     });
     ws.exceptionHandler(err -> { }); // a broken connection ends in closeHandler, which hands its events back
     ws.binaryMessageHandler(b -> ws.close((short) 1003, "binary frames are not accepted: send JSON text frames"));
@@ -138,26 +117,25 @@ final class WsGroups {
         error(ws, 400, e.getMessage());
         return;
       }
-      JsonObject body = frame.credit() != null ? new JsonObject().put("credit", frame.credit())
-        : frame.ack() != null ? new JsonObject().put("ids", new JsonArray(frame.ack()))
-        : new JsonObject().put("id", frame.nack().id()).put("reason", frame.nack().reason()).put("retry", frame.nack().retry());
-      String op = frame.credit() != null ? "credit" : frame.ack() != null ? "ack" : "nack";
       if (++pending[0] > MAX_PENDING_FRAMES) {
         ws.pause(); // the client sends faster than the dispatcher answers: stop reading it for a while
       }
-      request(group, session, op, body).onComplete(ar -> {
+      Future<List<String>> answer = frame.credit() != null ? session.credit(frame.credit()).map(v -> List.<String>of())
+        : frame.ack() != null ? session.ack(frame.ack())
+        : session.nack(frame.nack().id(), frame.nack().reason(), frame.nack().retry());
+      answer.onComplete(ar -> {
         if (--pending[0] <= MAX_PENDING_FRAMES / 2) {
           ws.resume();
         }
         if (ar.failed()) {
           error(ws, ErrorReply.statusOf(ar.cause()), ErrorReply.messageOf(ar.cause()));
-        } else if (!ar.result().getJsonArray("unknown", new JsonArray()).isEmpty()) {
-          error(ws, 400, "unknown event id(s) " + ar.result().getJsonArray("unknown").encode() + ": not in the group's batch in "
+        } else if (!ar.result().isEmpty()) {
+          error(ws, 400, "unknown event id(s) " + new JsonArray(ar.result()).encode() + ": not in the group's batch in "
             + "flight (an event of a batch given up is delivered again)");
         }
       });
     });
-    ws.writeTextMessage(new JsonObject().put("group", group).put("maxCredit", config.maxCredit())
+    ws.writeTextMessage(new JsonObject().put("group", session.group()).put("maxCredit", config.maxCredit())
       .put("ackTimeoutMs", config.ackTimeoutMs()).encode());
   }
 
