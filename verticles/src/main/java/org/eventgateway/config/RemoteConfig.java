@@ -4,9 +4,10 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * The {@code remote} section: remote consumer groups (a group whose handler is {@code {"type": "remote"}}), whose
- * events go to the WebSocket clients of {@code /ws/groups/{group}}. {@code maxCredit}: the largest window of
- * unacknowledged events a client may ask for; {@code maxClientsPerGroup}: connections per group across the ingest
- * instances (503 beyond); {@code ackTimeoutMs}: an event not acked this long is redelivered; {@code batchTimeoutMs}:
+ * events go to the WebSocket clients of {@code /ws/groups/{group}} and the TCP bridge clients of
+ * {@code gateway.groups.<group>.deliver}. {@code maxCredit}: the largest window of
+ * unacknowledged events a client may ask for; {@code maxClientsPerGroup}: clients per group in this process, WebSocket
+ * connections and TCP bridge registrations together (503, or a bridge err frame, beyond); {@code ackTimeoutMs}: an event not acked this long is redelivered; {@code batchTimeoutMs}:
  * how long one batch waits for its acks before it is retried (the acked ones are kept); {@code noClientTimeoutMs}: a
  * batch with no client holding credit this long fails as transient, so the group backs off and pauses.
  */

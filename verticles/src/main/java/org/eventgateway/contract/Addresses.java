@@ -80,7 +80,7 @@ public final class Addresses {
    */
   public static final String REMOTE_DELIVER = "gateway.remote.deliver";
   /**
-   * A /ws/groups/{group} session → remote: {"op":"join"|"leave"|"credit"|"ack"|"nack","group","session",…}.
+   * A group session ({@link GroupSession}: a /ws/groups/{group} WebSocket or a TCP bridge registration) → remote: {"op":"join"|"leave"|"credit"|"ack"|"nack","group","session",…}.
    * join → {"ok"} or fails 503; ack ({"ids":[…]}) and nack ({"id","reason","retry"}) → {"unknown":[id…]}; credit
    * ({"credit": n}) and leave are answered {"ok"}.
    */

@@ -23,7 +23,8 @@ import java.util.Map;
  * The dispatchers of the remote consumer groups (one {@link Dispatcher} per group whose handler is
  * {@code {"type": "remote"}}), on one event loop. Consumes: {@link Addresses#REMOTE_DELIVER} (a batch's fresh
  * events, from the apply verticle; answered when the batch is done or gives up) and {@link Addresses#REMOTE_SESSION}
- * (join, credit, ack, nack, leave from the /ws/groups/{group} sessions, which may live on any ingest event loop).
+ * (join, credit, ack, nack, leave from the group sessions — /ws/groups/{group} WebSockets and TCP bridge
+ * registrations, through {@link org.eventgateway.contract.GroupSession} — which may live on any event loop).
  * Emits: {@link Addresses#remoteClient} messages, the events each session is to write to its client. A tick
  * ({@link #TICK_MS}) redelivers overdue events and ends batches at their deadlines.
  */
