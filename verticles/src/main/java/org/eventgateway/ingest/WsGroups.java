@@ -13,6 +13,7 @@ import org.eventgateway.config.RemoteConfig;
 import org.eventgateway.contract.GroupSession;
 import org.eventgateway.metrics.GatewayMetrics;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,6 +31,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class WsGroups {
   /** A client may have this many frames waiting for the dispatcher's answer before it is no longer read. */
   static final int MAX_PENDING_FRAMES = 32;
+  /** The size a message of events stays under, unless one event alone is larger. */
+  static final int FRAME_BYTES = 64 * 1024;
 
   private final Vertx vertx;
   private final Map<String, GroupConfig> groups;
@@ -88,12 +91,37 @@ final class WsGroups {
     });
   }
 
+  /**
+   * {@code {"events":[…]}} messages of at most about {@link #FRAME_BYTES} each (one event alone may be larger): a
+   * credit of 1000 events of 1 KB in one message is past what common clients take by default (Vert.x: 256 KiB).
+   */
+  static List<String> frames(JsonArray events) {
+    List<String> frames = new ArrayList<>();
+    StringBuilder frame = new StringBuilder("{\"events\":[");
+    int inFrame = 0;
+    for (int i = 0; i < events.size(); i++) {
+      String event = events.getJsonObject(i).encode();
+      if (inFrame > 0 && frame.length() + event.length() + 2 > FRAME_BYTES) {
+        frames.add(frame.append("]}").toString());
+        frame = new StringBuilder("{\"events\":[");
+        inFrame = 0;
+      }
+      frame.append(inFrame++ == 0 ? "" : ",").append(event);
+    }
+    if (inFrame > 0) {
+      frames.add(frame.append("]}").toString());
+    }
+    return frames;
+  }
+
   private void serve(ServerWebSocket ws, GroupSession session) {
     open.add(ws);
     // Deliveries come in the dispatcher's order; the client's credit bounds how much it sends before acks.
     session.join(events -> {
       if (!ws.isClosed()) {
-        ws.writeTextMessage(new JsonObject().put("events", events).encode());
+        for (String frame : frames(events)) {
+          ws.writeTextMessage(frame);
+        }
       }
     }).onFailure(err -> {
       error(ws, ErrorReply.statusOf(err), ErrorReply.messageOf(err));
