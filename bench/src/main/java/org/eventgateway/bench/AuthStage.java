@@ -44,7 +44,12 @@ final class AuthStage {
   }
 
   /** One side under one workload: its load (one per side, so failures are counted per side) and its measured rates. */
-  private record Arm(Side side, String topic, ClosedLoop load, List<Double> rates) {}
+  private record Arm(Side side, String topic, ClosedLoop load, List<Double> rates) implements Interleaved.Arm {
+    @Override
+    public GatewayProcess gateway() {
+      return side.gateway();
+    }
+  }
 
   void run() throws Exception {
     BenchOptions options = context.options;
@@ -100,21 +105,9 @@ final class AuthStage {
   private void measure(ProduceStages.Workload workload, List<Side> sides) throws Exception {
     List<Arm> arms = new ArrayList<>();
     for (Side side : sides) {
-      Arm arm = new Arm(side, side.topic(workload), new ClosedLoop(context), new ArrayList<>());
-      context.use(side.gateway());
-      context.repetitions.warmUp(arm.topic(), () -> workload.run(context, arm.load(), arm.topic()));
-      arms.add(arm);
+      arms.add(new Arm(side, side.topic(workload), new ClosedLoop(context), new ArrayList<>()));
     }
-    for (int i = 0; i < context.repetitions.measured(); i++) {
-      List<Arm> order = new ArrayList<>(arms);
-      if (i % 2 == 1) {
-        Collections.reverse(order);
-      }
-      for (Arm arm : order) {
-        context.use(arm.side().gateway());
-        arm.rates().add(context.repetitions.measure(() -> workload.run(context, arm.load(), arm.topic())));
-      }
-    }
+    Interleaved.measure(context, workload, arms);
     String unit = workload.perRequest() == 1 ? "req/s" : "rec/s";
     Arm off = arms.get(0);
     for (Arm on : arms.subList(1, arms.size())) {

@@ -36,4 +36,16 @@ final class Payloads {
     }
     return sb.toString().replace("\\", "/").replace("\"", "'");
   }
+
+  /** An order value of exactly {@code size} bytes, its pad distinct per {@code i}: {"order_id",…,"amount",pad}. */
+  static byte[] order(String id, int i, int size) {
+    String head = "{\"order_id\":\"" + id + "\",\"customer\":\"c-" + i % 500 + "\",\"sku\":\"sku-1\",\"qty\":1,\"amount\":9.5,\"pad\":\"";
+    byte[] value = new byte[size];
+    byte[] start = head.getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(start, 0, value, 0, start.length);
+    System.arraycopy(TEXT, distinctOffset(i), value, start.length, size - start.length - 2);
+    value[size - 2] = '"';
+    value[size - 1] = '}';
+    return value;
+  }
 }

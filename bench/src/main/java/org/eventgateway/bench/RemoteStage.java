@@ -122,14 +122,7 @@ final class RemoteStage {
   }
 
   private static ProducerRecord<String, byte[]> record(String id, int i) {
-    String head = "{\"order_id\":\"" + id + "\",\"customer\":\"c-" + i % 500 + "\",\"sku\":\"sku-1\",\"qty\":1,\"amount\":9.5,\"pad\":\"";
-    byte[] value = new byte[SIZE];
-    byte[] start = head.getBytes(StandardCharsets.US_ASCII);
-    System.arraycopy(start, 0, value, 0, start.length);
-    System.arraycopy(Payloads.TEXT, Payloads.distinctOffset(i), value, start.length, SIZE - start.length - 2);
-    value[SIZE - 2] = '"';
-    value[SIZE - 1] = '}';
-    ProducerRecord<String, byte[]> record = new ProducerRecord<>(TOPIC, "c-" + i % 500, value);
+    ProducerRecord<String, byte[]> record = new ProducerRecord<>(TOPIC, "c-" + i % 500, Payloads.order(id, i, SIZE));
     record.headers().add(EventHeaders.EVENT_ID, id.getBytes(StandardCharsets.UTF_8));
     return record;
   }

@@ -73,13 +73,7 @@ final class StreamStage {
     settings.put("compression.type", "lz4");
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings, new StringSerializer(), new ByteArraySerializer())) {
       for (int i = 0; i < records; i++) {
-        String prefix = "{\"order_id\":\"o-" + i + "\",\"customer\":\"c-" + i % 500 + "\",\"sku\":\"sku-1\",\"qty\":1,\"amount\":9.5,\"pad\":\"";
-        byte[] value = new byte[SIZE];
-        byte[] head = prefix.getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(head, 0, value, 0, head.length);
-        System.arraycopy(Payloads.TEXT, Payloads.distinctOffset(i), value, head.length, SIZE - head.length - 2);
-        value[SIZE - 2] = '"';
-        value[SIZE - 1] = '}';
+        byte[] value = Payloads.order("o-" + i, i, SIZE);
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(TOPIC, "c-" + i % 500, value);
         record.headers().add(EventHeaders.EVENT_ID, ("sse-" + i).getBytes(StandardCharsets.UTF_8));
         producer.send(record);

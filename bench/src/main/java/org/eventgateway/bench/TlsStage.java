@@ -43,7 +43,12 @@ final class TlsStage {
   }
 
   /** One side under one workload: its load (one per side, so failures are counted per side) and its measured rates. */
-  private record Arm(Side side, String topic, ClosedLoop load, List<Double> rates) {}
+  private record Arm(Side side, String topic, ClosedLoop load, List<Double> rates) implements Interleaved.Arm {
+    @Override
+    public GatewayProcess gateway() {
+      return side.gateway();
+    }
+  }
 
   void run() throws Exception {
     BenchOptions options = context.options;
@@ -107,21 +112,9 @@ final class TlsStage {
   private void measure(ProduceStages.Workload workload, List<Side> sides, int streams) throws Exception {
     List<Arm> arms = new ArrayList<>();
     for (Side side : sides) {
-      Arm arm = new Arm(side, side.topic(workload), load(side, streams), new ArrayList<>());
-      context.use(side.gateway());
-      context.repetitions.warmUp(arm.topic(), () -> workload.run(context, arm.load(), arm.topic()));
-      arms.add(arm);
+      arms.add(new Arm(side, side.topic(workload), load(side, streams), new ArrayList<>()));
     }
-    for (int i = 0; i < context.repetitions.measured(); i++) {
-      List<Arm> order = new ArrayList<>(arms);
-      if (i % 2 == 1) {
-        Collections.reverse(order);
-      }
-      for (Arm arm : order) {
-        context.use(arm.side().gateway());
-        arm.rates().add(context.repetitions.measure(() -> workload.run(context, arm.load(), arm.topic())));
-      }
-    }
+    Interleaved.measure(context, workload, arms);
     noteSetup(workload, arms);
     String unit = workload.perRequest() == 1 ? "req/s" : "rec/s";
     Arm plain = arms.get(0);
