@@ -2,13 +2,13 @@ package org.eventgateway.apply;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import org.eventgateway.contract.Addresses;
+import org.eventgateway.contract.Codecs;
 import org.eventgateway.contract.FailureKind;
 import org.eventgateway.metrics.GatewayMetrics;
 
@@ -59,7 +59,7 @@ final class RemoteApplier {
         JsonArray events = new JsonArray();
         toDeliver.forEach(e -> events.add(delivered(e)));
         return vertx.eventBus().<JsonObject>request(Addresses.REMOTE_DELIVER, new JsonObject().put("group", group).put("events", events),
-            new DeliveryOptions().setSendTimeout(waitMs))
+            Codecs.handoff(waitMs)) // not copied: the dispatcher only reads the events
           .recover(err -> Future.failedFuture(new ClassifiedFailure(FailureKind.TRANSIENT, "remote group '" + group
             + "': the dispatcher did not take the batch: " + err.getMessage())))
           .compose(reply -> settled(request, toDeliver, reply.body()));

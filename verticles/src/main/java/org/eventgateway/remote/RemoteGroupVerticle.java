@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import org.eventgateway.config.GatewayConfig;
 import org.eventgateway.config.RemoteConfig;
 import org.eventgateway.contract.Addresses;
+import org.eventgateway.contract.Codecs;
 import org.eventgateway.contract.BusHandlers;
 import org.eventgateway.metrics.GatewayMetrics;
 import org.slf4j.Logger;
@@ -136,7 +137,8 @@ public class RemoteGroupVerticle extends VerticleBase {
   private void settle(String group, Dispatcher d) {
     long now = System.currentTimeMillis();
     d.pump(now).forEach((session, events) ->
-      vertx.eventBus().send(Addresses.remoteClient(session), new JsonObject().put("events", new JsonArray(events))));
+      // Handed off, not copied: the dispatcher and the sessions only read the events.
+      vertx.eventBus().send(Addresses.remoteClient(session), new JsonObject().put("events", new JsonArray(events)), Codecs.HANDOFF));
     Dispatcher.Outcome outcome = d.outcome(now);
     if (outcome == null) {
       return;
