@@ -52,6 +52,7 @@ class RemoteGroupProcessIT {
   private final List<Process> processes = new ArrayList<>();
   private final Map<String, Integer> seq = new HashMap<>();
   private final Set<String> sent = new HashSet<>();
+  private boolean passed;
 
   @BeforeEach
   void start() throws IOException {
@@ -70,11 +71,16 @@ class RemoteGroupProcessIT {
   }
 
   @AfterEach
-  void stop() throws InterruptedException {
+  void stop() throws InterruptedException, IOException {
     try {
       for (Process p : processes) {
         p.destroyForcibly();
         p.waitFor(10, TimeUnit.SECONDS);
+      }
+      if (passed) { // 20,000 effect files a run; kept when the test fails, to look at
+        try (Stream<Path> all = Files.walk(dir)) {
+          all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
       }
     } finally {
       if (gw != null) {
@@ -256,5 +262,6 @@ class RemoteGroupProcessIT {
     assertEquals("ledger refuses " + REFUSED, dead.getJsonObject("headers").getString("dlq-exception-message"));
     System.out.printf("RemoteGroupProcessIT: %d orders in %.1f s, killed a at %d applied holding %d unacked; %d redeliveries recognised%n",
       N, seconds, killedAt, heldAtKill, entries.stream().filter(e -> "again".equals(e.getString("t"))).count());
+    passed = true;
   }
 }
