@@ -9,6 +9,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import org.eventgateway.contract.Addresses;
 import org.eventgateway.contract.Codecs;
+import org.eventgateway.contract.Events;
 import org.eventgateway.contract.FailureKind;
 import org.eventgateway.metrics.GatewayMetrics;
 
@@ -72,9 +73,8 @@ final class RemoteApplier {
    * value}), so one parser reads both.
    */
   static JsonObject delivered(JsonObject event) {
-    return new JsonObject().put("id", event.getString("id")).put("key", event.getString("key")).put("partition", event.getInteger("partition"))
-      .put("offset", event.getLong("offset")).put("timestamp", event.getLong("timestamp"))
-      .put("headers", event.getJsonObject("headers", new JsonObject())).put("value", event.getValue("value"));
+    return Events.outside(event.getString("id"), event.getString("key"), event.getInteger("partition"), event.getLong("offset"),
+      event.getLong("timestamp"), event.getJsonObject("headers", new JsonObject())).put("value", event.getValue("value"));
   }
 
   /** The dispatcher's answer: marks what was acked, and fails the batch unless every event was settled. */

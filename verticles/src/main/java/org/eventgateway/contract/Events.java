@@ -38,6 +38,26 @@ public final class Events {
     return headers;
   }
 
+  /**
+   * The record as a client outside sees it, the value apart (SSE {@code data} and remote group deliveries alike):
+   * {@code {"id","key","partition","offset","timestamp","headers"}}; callers add {@code "value"}.
+   */
+  public static JsonObject outside(String id, String key, int partition, long offset, long timestamp, JsonObject headers) {
+    return new JsonObject().put("id", id).put("key", key).put("partition", partition).put("offset", offset)
+      .put("timestamp", timestamp).put("headers", headers);
+  }
+
+  /** The key as its producer sent it: the original-key header when the gateway salted it, else the record's key. */
+  public static String originalKey(KafkaConsumerRecord<String, byte[]> record) {
+    String key = record.key();
+    for (KafkaHeader header : record.headers()) {
+      if (EventHeaders.ORIGINAL_KEY.equals(header.key()) && header.value() != null) {
+        key = header.value().toString(StandardCharsets.UTF_8);
+      }
+    }
+    return key;
+  }
+
   /** The event, or null when the value is not a JSON object (a poison record). */
   public static JsonObject decode(KafkaConsumerRecord<String, byte[]> record) {
     String id = null;

@@ -19,7 +19,11 @@ import java.util.concurrent.TimeUnit;
 final class KafkaCheck {
   private KafkaCheck() {}
 
+  /** Blocks up to 30 s: called by Main on its own thread before any Vert.x exists, never on an event loop. */
   static void reachable(KafkaConfig kafka) {
+    if (io.vertx.core.Context.isOnEventLoopThread()) {
+      throw new IllegalStateException("KafkaCheck blocks; it must not run on an event loop");
+    }
     String at = "Kafka at " + kafka.bootstrapServers();
     Admin admin;
     try {

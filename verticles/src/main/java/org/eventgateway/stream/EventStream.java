@@ -7,7 +7,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
+import org.eventgateway.contract.Events;
 import org.eventgateway.config.StreamConfig;
 import org.eventgateway.metrics.GatewayMetrics;
 import org.slf4j.Logger;
@@ -111,12 +112,12 @@ final class EventStream {
     int events = 0;
     Buffer out = null;
     while (index < batch.size() && !response.writeQueueFull() && !response.closed()) {
-      ConsumerRecord<String, byte[]> r = batch.recordAt(index++).record();
+      KafkaConsumerRecord<String, byte[]> r = batch.recordAt(index++);
       if (r.partition() >= next.length) {
         continue; // a partition added after the stream opened is not assigned; it cannot appear here
       }
       next[r.partition()] = r.offset() + 1;
-      String original = SseEvents.originalKey(r);
+      String original = Events.originalKey(r);
       if (key != null && !key.equals(original)) {
         continue;
       }

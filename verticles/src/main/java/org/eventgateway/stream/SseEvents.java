@@ -4,9 +4,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import org.eventgateway.contract.EventHeaders;
+import org.eventgateway.contract.Events;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,25 +25,15 @@ final class SseEvents {
 
   private SseEvents() {}
 
-  /** The key as its producer sent it: the original-key header when the gateway salted it, else the record's key. */
-  static String originalKey(ConsumerRecord<String, byte[]> r) {
-    Header original = r.headers().lastHeader(EventHeaders.ORIGINAL_KEY);
-    return original == null || original.value() == null ? r.key() : new String(original.value(), StandardCharsets.UTF_8);
-  }
-
   /** The {@code data:} JSON of one record. */
-  static JsonObject describe(ConsumerRecord<String, byte[]> r, String key) {
+  static JsonObject describe(KafkaConsumerRecord<String, byte[]> r, String key) {
     return envelope(r, key).put("value", value(r.value()));
   }
 
   /** Everything of the {@code data:} JSON but the value. */
-  private static JsonObject envelope(ConsumerRecord<String, byte[]> r, String key) {
-    JsonObject headers = new JsonObject();
-    for (Header h : r.headers()) {
-      headers.put(h.key(), h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8));
-    }
-    return new JsonObject().put("id", headers.getString(EventHeaders.EVENT_ID)).put("key", key).put("partition", r.partition())
-      .put("offset", r.offset()).put("timestamp", r.timestamp()).put("headers", headers);
+  private static JsonObject envelope(KafkaConsumerRecord<String, byte[]> r, String key) {
+    JsonObject headers = Events.headers(r);
+    return Events.outside(headers.getString(EventHeaders.EVENT_ID), key, r.partition(), r.offset(), r.timestamp(), headers);
   }
 
   /**
@@ -51,7 +41,7 @@ final class SseEvents {
    * producer writes them): decoding and encoding a 1 KB value cost more than the rest of the event. Anything else
    * (not JSON, or JSON across lines) goes through {@link #describe}, which decodes it.
    */
-  static void event(Buffer out, String id, ConsumerRecord<String, byte[]> r, String key) {
+  static void event(Buffer out, String id, KafkaConsumerRecord<String, byte[]> r, String key) {
     byte[] value = r.value();
     if (!oneLineOfJson(value)) {
       event(out, id, describe(r, key));

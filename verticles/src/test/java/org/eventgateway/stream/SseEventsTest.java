@@ -2,6 +2,8 @@ package org.eventgateway.stream;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
+import io.vertx.kafka.client.consumer.impl.KafkaConsumerRecordImpl;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
@@ -19,11 +21,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * client reads the same {@code data:} JSON, on one line.
  */
 class SseEventsTest {
-  private static ConsumerRecord<String, byte[]> record(String value) {
+  private static KafkaConsumerRecord<String, byte[]> record(String value) {
     RecordHeaders headers = new RecordHeaders();
     headers.add("event-id", "e-1".getBytes(StandardCharsets.UTF_8));
-    return new ConsumerRecord<>("t", 2, 7L, 1_700_000_000_000L, TimestampType.CREATE_TIME, -1, -1, "k",
-      value == null ? null : value.getBytes(StandardCharsets.UTF_8), headers, Optional.empty());
+    return new KafkaConsumerRecordImpl<>(new ConsumerRecord<>("t", 2, 7L, 1_700_000_000_000L, TimestampType.CREATE_TIME, -1, -1, "k",
+      value == null ? null : value.getBytes(StandardCharsets.UTF_8), headers, Optional.empty()));
   }
 
   private static String event(String value) {
