@@ -43,14 +43,6 @@ final class AuthStage {
     }
   }
 
-  /** One side under one workload: its load (one per side, so failures are counted per side) and its measured rates. */
-  private record Arm(Side side, String topic, ClosedLoop load, List<Double> rates) implements Interleaved.Arm {
-    @Override
-    public GatewayProcess gateway() {
-      return side.gateway();
-    }
-  }
-
   void run() throws Exception {
     BenchOptions options = context.options;
     List<ProduceStages.Workload> workloads = List.of(ProduceStages.single(options), ProduceStages.kilobyteBatches(options));
@@ -103,14 +95,14 @@ final class AuthStage {
   }
 
   private void measure(ProduceStages.Workload workload, List<Side> sides) throws Exception {
-    List<Arm> arms = new ArrayList<>();
+    List<Interleaved.Arm<Side>> arms = new ArrayList<>();
     for (Side side : sides) {
-      arms.add(new Arm(side, side.topic(workload), new ClosedLoop(context), new ArrayList<>()));
+      arms.add(new Interleaved.Arm<>(side, side.gateway(), side.topic(workload), new ClosedLoop(context)));
     }
     Interleaved.measure(context, workload, arms);
     String unit = workload.perRequest() == 1 ? "req/s" : "rec/s";
-    Arm off = arms.get(0);
-    for (Arm on : arms.subList(1, arms.size())) {
+    Interleaved.Arm<Side> off = arms.get(0);
+    for (Interleaved.Arm<Side> on : arms.subList(1, arms.size())) {
       long failed = off.load().failedRequests() + on.load().failedRequests();
       String stage = workload.describe() + ", " + on.side().credential().kind().label + " against authentication off";
       if (failed > 0) {

@@ -12,28 +12,24 @@ import java.util.List;
 final class Interleaved {
   private Interleaved() {}
 
-  /** One side's load: the gateway it targets, its topic, its load and its measured rates (filled in here). */
-  interface Arm {
-    GatewayProcess gateway();
-
-    String topic();
-
-    ClosedLoop load();
-
-    List<Double> rates();
+  /** One side's load: the side it stands for, the gateway it targets, its topic, its load and its measured rates. */
+  record Arm<S>(S side, GatewayProcess gateway, String topic, ClosedLoop load, List<Double> rates) {
+    Arm(S side, GatewayProcess gateway, String topic, ClosedLoop load) {
+      this(side, gateway, topic, load, new ArrayList<>());
+    }
   }
 
-  static void measure(BenchContext context, ProduceStages.Workload workload, List<? extends Arm> arms) throws Exception {
-    for (Arm arm : arms) {
+  static void measure(BenchContext context, ProduceStages.Workload workload, List<? extends Arm<?>> arms) throws Exception {
+    for (Arm<?> arm : arms) {
       context.use(arm.gateway());
       context.repetitions.warmUp(arm.topic(), () -> workload.run(context, arm.load(), arm.topic()));
     }
     for (int i = 0; i < context.repetitions.measured(); i++) {
-      List<Arm> order = new ArrayList<>(arms);
+      List<Arm<?>> order = new ArrayList<>(arms);
       if (i % 2 == 1) {
         Collections.reverse(order);
       }
-      for (Arm arm : order) {
+      for (Arm<?> arm : order) {
         context.use(arm.gateway());
         arm.rates().add(context.repetitions.measure(() -> workload.run(context, arm.load(), arm.topic())));
       }

@@ -58,14 +58,6 @@ final class SchemaStage {
     }
   }
 
-  /** One side under one workload: its load (one per side, so failures are counted per side) and its measured rates. */
-  private record Arm(Side side, String topic, ClosedLoop load, List<Double> rates) implements Interleaved.Arm {
-    @Override
-    public GatewayProcess gateway() {
-      return side.gateway();
-    }
-  }
-
   void run() throws Exception {
     BenchOptions options = context.options;
     List<ProduceStages.Workload> workloads = List.of(ProduceStages.single(options), ProduceStages.kilobyteBatches(options));
@@ -207,14 +199,14 @@ final class SchemaStage {
   }
 
   private void measure(ProduceStages.Workload workload, List<Side> sides) throws Exception {
-    List<Arm> arms = new ArrayList<>();
+    List<Interleaved.Arm<Side>> arms = new ArrayList<>();
     for (Side side : sides) {
-      arms.add(new Arm(side, side.topic(workload), ClosedLoop.ofOrders(context), new ArrayList<>()));
+      arms.add(new Interleaved.Arm<>(side, side.gateway(), side.topic(workload), ClosedLoop.ofOrders(context)));
     }
     Interleaved.measure(context, workload, arms);
     String unit = workload.perRequest() == 1 ? "req/s" : "rec/s";
-    Arm off = arms.get(0);
-    Arm on = arms.get(1);
+    Interleaved.Arm<Side> off = arms.get(0);
+    Interleaved.Arm<Side> on = arms.get(1);
     String stage = workload.describe() + ", orders of 1 KB, JSON Schema validation on (reject) against off";
     String offRate = "validation off: " + new Spread(off.rates()).format(unit);
     String onRate = "validation on: " + new Spread(on.rates()).format(unit);

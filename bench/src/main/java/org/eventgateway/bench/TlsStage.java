@@ -42,14 +42,6 @@ final class TlsStage {
     }
   }
 
-  /** One side under one workload: its load (one per side, so failures are counted per side) and its measured rates. */
-  private record Arm(Side side, String topic, ClosedLoop load, List<Double> rates) implements Interleaved.Arm {
-    @Override
-    public GatewayProcess gateway() {
-      return side.gateway();
-    }
-  }
-
   void run() throws Exception {
     BenchOptions options = context.options;
     List<ProduceStages.Workload> workloads = List.of(ProduceStages.single(options), ProduceStages.kilobyteBatches(options));
@@ -110,15 +102,15 @@ final class TlsStage {
   }
 
   private void measure(ProduceStages.Workload workload, List<Side> sides, int streams) throws Exception {
-    List<Arm> arms = new ArrayList<>();
+    List<Interleaved.Arm<Side>> arms = new ArrayList<>();
     for (Side side : sides) {
-      arms.add(new Arm(side, side.topic(workload), load(side, streams), new ArrayList<>()));
+      arms.add(new Interleaved.Arm<>(side, side.gateway(), side.topic(workload), load(side, streams)));
     }
     Interleaved.measure(context, workload, arms);
     noteSetup(workload, arms);
     String unit = workload.perRequest() == 1 ? "req/s" : "rec/s";
-    Arm plain = arms.get(0);
-    for (Arm tls : arms.subList(1, arms.size())) {
+    Interleaved.Arm<Side> plain = arms.get(0);
+    for (Interleaved.Arm<Side> tls : arms.subList(1, arms.size())) {
       String stage = workload.describe() + ", " + tls.side().label() + against(tls, workload) + " against plaintext HTTP/1.1";
       String plainRate = "plaintext: " + new Spread(plain.rates()).format(unit);
       String tlsRate = "HTTPS: " + new Spread(tls.rates()).format(unit);
@@ -142,9 +134,9 @@ final class TlsStage {
    * For the notes: the connections each measured run opened before its clock started and what that cost per run;
    * the HTTP/1.1 sides open as many connections with the same GETs, so their difference per connection is the handshake's.
    */
-  private void noteSetup(ProduceStages.Workload workload, List<Arm> arms) {
+  private void noteSetup(ProduceStages.Workload workload, List<Interleaved.Arm<Side>> arms) {
     List<String> each = new ArrayList<>();
-    for (Arm arm : arms) {
+    for (Interleaved.Arm<Side> arm : arms) {
       ClosedLoop.Setup setup = arm.load().setup();
       if (setup.runs > 0) {
         each.add(String.format("%s: %,d connection(s), %.0f ms of gateway CPU, %.0f ms of this JVM's, %.0f ms wall", arm.side().label(),
@@ -162,7 +154,7 @@ final class TlsStage {
   }
 
   /** For an HTTP/2 row: " (the 256 outstanding requests as streams over 3 connections)"; nothing for HTTP/1.1, whose connections the workload names. */
-  private static String against(Arm arm, ProduceStages.Workload workload) {
+  private static String against(Interleaved.Arm<Side> arm, ProduceStages.Workload workload) {
     if (!arm.side().http2()) {
       return "";
     }
