@@ -316,6 +316,12 @@ class AuthIT {
     Poll.until("a lag sample over the ticket's socket", Duration.ofSeconds(15), frames::size, n -> n > 0);
     lag.close();
     assertEquals(401, refusedStatus("/ws/lag?ticket=" + ticket, null, null), "a ticket opens one socket");
+
+    // /ws/groups takes a ticket too (Node's and a browser's WebSocket cannot set headers): past 401/403 to the group's
+    // own answer, 409, since the ledger is a SQL group.
+    assertEquals(401, refusedStatus("/ws/groups/" + gw.ledger, null, null));
+    String groupTicket = new JsonObject(call("POST", "/auth/ticket", all, null).body()).getString("ticket");
+    assertEquals(409, refusedStatus("/ws/groups/" + gw.ledger + "?ticket=" + groupTicket, null, null));
   }
 
   @Test
