@@ -56,7 +56,7 @@ public final class BusHandlers {
 
   /**
    * A {@link ReplyException} keeps its code (503 for a timeout further down); a type or argument error (a body of the wrong shape from
-   * a bus client) is 422; anything else is the gateway's bug: 500, logged at ERROR with its stack.
+   * a bus client) is 422; anything else is the gateway's bug: 500 with a reference, logged at ERROR with its stack under that reference.
    */
   public static void fail(String address, Message<?> message, Throwable err) {
     if (err instanceof ReplyException reply && reply.failureCode() >= 400 && reply.failureCode() <= 599) {
@@ -67,8 +67,10 @@ public final class BusHandlers {
       LOG.warn("[{}] request of the wrong shape refused: {}", address, err.toString());
       message.fail(422, "invalid request on " + address + ": " + err.getMessage());
     } else {
-      LOG.error("[{}] handler failed; the request is answered 500", address, err);
-      message.fail(500, "internal error on " + address + ": " + err);
+      // The exception's text may name what a bridge client must not see: it goes to the log only.
+      String reference = java.util.UUID.randomUUID().toString();
+      LOG.error("[{}] handler failed; the request is answered 500 (reference {})", address, reference, err);
+      message.fail(500, "internal error on " + address + "; the gateway's log has the details under reference " + reference);
     }
   }
 }

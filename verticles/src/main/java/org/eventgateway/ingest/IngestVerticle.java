@@ -5,7 +5,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -116,7 +115,7 @@ public class IngestVerticle extends VerticleBase {
     LagRoutes.mount(vertx, router, gatewayConfig.lag(), gate);
     router.route("/*").handler(StaticHandler.create("webroot"));
     router.route().last().handler(ctx -> error(ctx, 404, "no such endpoint: " + ctx.request().path()));
-    router.route().failureHandler(this::failure);
+    router.route().failureHandler(new RouteFailure(config)::handle);
 
     tlsFiles = new TlsFiles(vertx, gatewayConfig.ingest().tls());
     edge = new HttpEdge(vertx, config.edge());
@@ -300,62 +299,6 @@ public class IngestVerticle extends VerticleBase {
         json(ctx, 503, ErrorReply.body(503, "not ready").mergeIn(status));
       }
     });
-  }
-
-  private void failure(RoutingContext ctx) {
-    int status = ctx.statusCode();
-    Throwable err = ctx.failure();
-    if (clientGone(ctx, err)) {
-      // A client hanging up mid-request is routine under load, not the gateway's failure.
-      GatewayMetrics.ingestRejected("client_closed");
-      LOG.debug("Client closed the connection during {} {}: {}", ctx.request().method(), ctx.request().path(),
-        err == null ? "closed" : ErrorReply.messageOf(err));
-    } else if (malformedHttp(err)) {
-      // Netty could not decode the request (a bad chunk size, say): the client's bytes, not a fault.
-      LOG.debug("Malformed HTTP from {} on {} {}: {}", ctx.request().remoteAddress(), ctx.request().method(), ctx.request().path(),
-        String.valueOf(err));
-      if (!ctx.response().headWritten() && ctx.request().version() != io.vertx.core.http.HttpVersion.HTTP_2) {
-        ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-      }
-      error(ctx, 400, "malformed HTTP request: " + ErrorReply.messageOf(err));
-    } else if (err instanceof io.vertx.core.json.DecodeException decode) {
-      // A handler that read its body as JSON (operator routes): the client's mistake, never a 500.
-      RequestException limit = config.json().rejection(decode, "the body");
-      error(ctx, limit == null ? 400 : limit.status(), limit == null ? "malformed JSON body: " + ErrorReply.messageOf(err) : limit.getMessage());
-    } else if (status == 413) {
-      error(ctx, 413, "body larger than ingest.maxBodyBytes=" + config.maxBodyBytes());
-    } else if (status >= 400 && status < 500) {
-      error(ctx, status, err == null ? "bad request" : ErrorReply.messageOf(err));
-    } else {
-      LOG.error("Unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), err);
-      error(ctx, status > 0 ? status : 500, "internal error: " + (err == null ? "unknown" : ErrorReply.messageOf(err)));
-    }
-  }
-
-  /** A failure raised by Netty's HTTP decoder while it read the client's bytes. */
-  static boolean malformedHttp(Throwable err) {
-    for (Throwable t = err; t != null; t = t.getCause()) {
-      if (t instanceof io.netty.handler.codec.DecoderException) {
-        return true;
-      }
-      StackTraceElement[] at = t.getStackTrace();
-      if (at.length > 0 && at[0].getClassName().startsWith("io.netty.handler.codec.http.")) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean clientGone(RoutingContext ctx, Throwable err) {
-    if (err instanceof HttpClosedException || ctx.response().closed()) {
-      return true;
-    }
-    for (Throwable t = err; t != null; t = t.getCause()) {
-      if (t instanceof java.io.IOException io && String.valueOf(io.getMessage()).toLowerCase().contains("reset")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   static void error(RoutingContext ctx, int status, String message) {
