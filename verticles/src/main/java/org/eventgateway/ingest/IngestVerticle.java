@@ -151,10 +151,15 @@ public class IngestVerticle extends VerticleBase {
       edge.stop();
     }
     vertx.sharedData().<String, String>getLocalMap(SHARED).removeIfPresent(BUS_OWNER, instanceId);
+    // The sockets' close handshakes and the server's grace run side by side, and the handshakes get
+    // no longer than the grace: a client that never answers its close frame (it does not read) is
+    // cut when the server closes, not after Vert.x's own closing timeout.
     Future<Void> sockets = Future.join(wsIngest == null ? Future.succeededFuture() : wsIngest.closeAll(),
       streams == null ? Future.succeededFuture() : streams.closeAll(),
-      wsGroups == null ? Future.succeededFuture() : wsGroups.closeAll()).mapEmpty();
-    return sockets.eventually(() -> server == null ? Future.succeededFuture() : server.shutdown(config.shutdownGraceMs(), TimeUnit.MILLISECONDS));
+      wsGroups == null ? Future.succeededFuture() : wsGroups.closeAll()).<Void>mapEmpty()
+      .timeout(config.shutdownGraceMs(), TimeUnit.MILLISECONDS).otherwiseEmpty();
+    Future<Void> served = server == null ? Future.succeededFuture() : server.shutdown(config.shutdownGraceMs(), TimeUnit.MILLISECONDS);
+    return Future.join(sockets, served).eventually(() -> server == null ? Future.succeededFuture() : server.close());
   }
 
   /** Same topic rules as producing; the producer only looks the topic up, never creates it. */
