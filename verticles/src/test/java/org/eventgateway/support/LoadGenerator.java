@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,6 +58,11 @@ public final class LoadGenerator {
 
   /** Sends {@code total} orders, {@code perRequest} per POST, {@code requestsPerSecond} POSTs a second. */
   public Future<Void> run(int port, String topic, int total, int perRequest, int requestsPerSecond) {
+    return run(List.of(port), topic, total, perRequest, requestsPerSecond);
+  }
+
+  /** The same, the POSTs taking the gateways' ports in turn (a fleet behind a round-robin balancer). */
+  public Future<Void> run(List<Integer> ports, String topic, int total, int perRequest, int requestsPerSecond) {
     Promise<Void> done = Promise.promise();
     AtomicInteger next = new AtomicInteger();
     long start = System.nanoTime();
@@ -71,7 +77,7 @@ public final class LoadGenerator {
           sent.put(order.id, order);
           records.add(order.record());
         }
-        post(port, topic, records);
+        post(ports.get((requestsSent.get() - 1) % ports.size()), topic, records);
       }
       if (next.get() >= total && inFlight.get() == 0) {
         vertx.cancelTimer(timer);

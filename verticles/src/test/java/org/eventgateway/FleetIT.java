@@ -1,0 +1,154 @@
+package org.eventgateway;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.eventgateway.infra.EmbeddedKafka;
+import org.eventgateway.support.ChildGateway;
+import org.eventgateway.support.Ledger;
+import org.eventgateway.support.LoadGenerator;
+import org.eventgateway.support.Poll;
+import org.eventgateway.support.TestGateway;
+import org.eventgateway.support.TestInfra;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Three gateway processes against one broker and one PostgreSQL, each running the ledger group, HTTP load sent to
+ * all three in turn: the group's partitions spread over the three; one is SIGKILLed under load, its partitions move
+ * to the two left, and the ledger stays exact; once caught up, {@code /lag} (what the dashboard draws) gives the same
+ * positions from either surviving instance.
+ */
+class FleetIT {
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+    .connectTimeout(Duration.ofSeconds(1)).build();
+  private TestGateway gw;
+  private LoadGenerator load;
+  private Admin admin;
+  private final List<ChildGateway> fleet = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() {
+    gw = TestGateway.create();
+    load = new LoadGenerator(gw.vertx());
+    admin = Admin.create(Map.of("bootstrap.servers", TestInfra.get().bootstrapServers()));
+  }
+
+  @AfterEach
+  void tearDown() throws InterruptedException {
+    for (ChildGateway child : fleet) {
+      child.kill();
+    }
+    admin.close();
+    load.close();
+    gw.close();
+  }
+
+  private ChildGateway instance(int port) throws Exception {
+    JsonObject config = gw.config(new JsonObject().put("consume", new JsonObject().put("groups", new JsonArray().add(gw.ledger))));
+    config.getJsonObject("ingest").put("port", port);
+    config.getJsonObject("bridge").put("tcpPort", EmbeddedKafka.freePort());
+    ChildGateway child = new ChildGateway(config, Path.of("target", "fleet-" + gw.suffix + "-" + port + ".log")).maxHeap("256m");
+    fleet.add(child);
+    return child.start();
+  }
+
+  /** Partitions held per member of the ledger group (members holding none included). */
+  private List<Integer> assignment() {
+    ConsumerGroupDescription group;
+    try {
+      group = admin.describeConsumerGroups(List.of(gw.ledger)).all().get(10, TimeUnit.SECONDS).get(gw.ledger);
+    } catch (Exception e) {
+      throw new AssertionError("describing the group " + gw.ledger, e);
+    }
+    List<Integer> held = new ArrayList<>();
+    for (MemberDescription member : group.members()) {
+      held.add((int) member.assignment().topicPartitions().stream().filter(tp -> tp.topic().equals(gw.topic)).count());
+    }
+    return held;
+  }
+
+  /** The ledger group's committed and end offsets per partition as one instance's {@code /lag} shows them. */
+  private static Map<Integer, String> positions(int port, String group) {
+    try {
+      HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/lag"))
+        .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+      Map<Integer, String> positions = new TreeMap<>();
+      if (answer.statusCode() != 200) {
+        return positions;
+      }
+      for (Object g : new JsonObject(answer.body()).getJsonArray("groups")) {
+        JsonObject sample = (JsonObject) g;
+        if (sample.getString("group").equals(group)) {
+          for (Object p : sample.getJsonArray("partitions")) {
+            JsonObject partition = (JsonObject) p;
+            positions.put(partition.getInteger("partition"),
+              partition.getLong("committedOffset") + "/" + partition.getLong("endOffset") + " lag " + partition.getLong("lag"));
+          }
+        }
+      }
+      return positions;
+    } catch (java.io.IOException e) {
+      return Map.of();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void threeInstancesShareTheGroupAndOneKilledUnderLoadLosesNothing() throws Exception {
+    List<Integer> ports = List.of(gw.httpPort, EmbeddedKafka.freePort(), EmbeddedKafka.freePort());
+    for (int port : ports) {
+      instance(port);
+    }
+    for (ChildGateway child : fleet) {
+      child.awaitReady(Duration.ofSeconds(120));
+    }
+    Poll.until("the 6 partitions spread over the 3 instances", Duration.ofSeconds(60), this::assignment,
+      held -> held.size() == 3 && held.stream().allMatch(n -> n >= 1) && held.stream().mapToInt(Integer::intValue).sum() == 6);
+
+    Future<Void> done = load.run(ports, gw.topic, 12_000, 20, 30);
+    Poll.until("load flowing through the fleet", Duration.ofSeconds(60), () -> load.acked().size(), n -> n >= 3_000);
+    ChildGateway killed = fleet.get(2);
+    long duplicates = killed.deduplicated(gw.ledger); // a lower bound: the last instants before the kill are not seen
+    killed.kill();
+    System.out.println("fleet: SIGKILL of the third instance after " + load.acked().size() + " acked");
+    Poll.until("the killed instance's partitions moved to the two left", Duration.ofSeconds(60), this::assignment,
+      held -> held.size() == 2 && held.stream().allMatch(n -> n >= 1) && held.stream().mapToInt(Integer::intValue).sum() == 6);
+
+    Poll.await(done, Duration.ofMinutes(3));
+    gw.awaitCaughtUp(gw.ledger);
+    Map<Integer, String> fromFirst = Poll.until("/lag of the first instance caught up", Duration.ofSeconds(30),
+      () -> positions(ports.get(0), gw.ledger), p -> p.size() == 6 && p.values().stream().allMatch(v -> v.endsWith(" lag 0")));
+    Poll.until("/lag of the second instance shows the same positions", Duration.ofSeconds(30),
+      () -> positions(ports.get(1), gw.ledger), fromFirst::equals);
+    for (int i = 0; i < 2; i++) {
+      duplicates += fleet.get(i).deduplicated(gw.ledger);
+    }
+    assertTrue(load.acked().size() > 7_000, "two thirds of the load still had a live instance: " + load.acked().size());
+    assertTrue(load.failedRequests() > 0, "the kill was felt by the clients sent to that instance");
+    assertEquals(2, assignment().size(), "two members left in the group");
+    Ledger.reconcile("fleet of 3, one SIGKILLed", gw, load, Set.of(), duplicates);
+  }
+}
