@@ -18,6 +18,7 @@ import org.eventgateway.apply.ApplyVerticle;
 import org.eventgateway.audit.AuditVerticle;
 import org.eventgateway.config.GatewayConfig;
 import org.eventgateway.consume.ConsumeVerticle;
+import org.eventgateway.control.ControlVerticle;
 import org.eventgateway.dlq.DlqVerticle;
 import org.eventgateway.ingest.IngestVerticle;
 import org.eventgateway.lag.LagVerticle;
@@ -32,7 +33,7 @@ import java.util.function.Supplier;
 
 /**
  * Deploys the verticles in dependency order — apply (schema), produce (topics), dlq (dead-letter
- * topics), audit (the trail, written until ingest has stopped), remote (the remote groups' dispatchers), one consume per group, ingest (HTTP) last — and undeploys them in reverse, so shutdown stops taking requests
+ * topics), audit (the trail, written until ingest has stopped), control (the fleet's command topic), remote (the remote groups' dispatchers), one consume per group, ingest (HTTP) last — and undeploys them in reverse, so shutdown stops taking requests
  * before it flushes the producer, and lets in-flight applies finish before PostgreSQL goes away.
  * This is the one shutdown path.
  */
@@ -79,6 +80,7 @@ public final class Gateway {
       .compose(v -> gateway.add(config.produce().instances(), () -> new ProduceVerticle(config)))
       .compose(v -> gateway.add(1, () -> new DlqVerticle(config)))
       .compose(v -> gateway.add(1, () -> new AuditVerticle(config)))
+      .compose(v -> gateway.add(1, () -> new ControlVerticle(config)))
       // Before the consumers: a remote group's first batch finds its dispatcher.
       .compose(v -> gateway.add(1, () -> new RemoteGroupVerticle(config)));
     for (String group : config.groupsToRun()) {

@@ -28,7 +28,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 class ArchitectureTest {
   static final String ROOT = "org.eventgateway";
   static final List<String> VERTICLE_PACKAGES =
-    List.of("apply", "audit", "bridge", "consume", "dlq", "ingest", "lag", "produce", "remote", "replay");
+    List.of("apply", "audit", "bridge", "consume", "control", "dlq", "ingest", "lag", "produce", "remote", "replay");
 
   private static JavaClasses main;
   private static JavaClasses all;

@@ -151,4 +151,50 @@ class FleetIT {
     assertEquals(2, assignment().size(), "two members left in the group");
     Ledger.reconcile("fleet of 3, one SIGKILLed", gw, load, Set.of(), duplicates);
   }
+
+  private static JsonObject call(String method, int port, String path, JsonObject body) {
+    try {
+      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(95));
+      request = body == null ? request.GET() : request.header("Content-Type", "application/json")
+        .method(method, HttpRequest.BodyPublishers.ofString(body.encode()));
+      HttpResponse<String> answer = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      return new JsonObject().put("status", answer.statusCode()).put("body", new JsonObject(answer.body()));
+    } catch (java.io.IOException e) {
+      throw new AssertionError(method + " " + path + " on " + port, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void anApplyReplayStartedOnOneInstanceRewindsThePartitionsTheOtherHoldsOnce() throws Exception {
+    List<Integer> ports = List.of(gw.httpPort, EmbeddedKafka.freePort());
+    for (int port : ports) {
+      instance(port);
+    }
+    for (ChildGateway child : fleet) {
+      child.awaitReady(Duration.ofSeconds(120));
+    }
+    Poll.until("the 6 partitions split over the 2 instances", Duration.ofSeconds(60), this::assignment,
+      held -> held.size() == 2 && held.stream().allMatch(n -> n >= 1) && held.stream().mapToInt(Integer::intValue).sum() == 6);
+    Poll.await(load.run(ports, gw.topic, 3_000, 20, 50), Duration.ofMinutes(2));
+    gw.awaitCaughtUp(gw.ledger);
+    long duplicatesBefore = fleet.get(0).deduplicated(gw.ledger) + fleet.get(1).deduplicated(gw.ledger);
+
+    JsonObject started = call("POST", ports.get(0), "/groups/" + gw.ledger + "/replay", new JsonObject().put("mode", "apply")
+      .put("pauseGroup", true).put("from", new JsonObject().put("timestamp", 0)));
+    assertEquals(202, started.getInteger("status"), started.encode());
+    JsonObject replay = started.getJsonObject("body").getJsonObject("replay");
+    assertEquals(3_000L, replay.getLong("toReplay"), "every partition rewound to its start: " + replay.encode());
+    JsonObject done = Poll.until("the replay re-flowed through both instances", Duration.ofSeconds(90),
+      () -> call("GET", ports.get(0), "/groups/" + gw.ledger + "/replay/" + replay.getString("id"), null).getJsonObject("body"),
+      r -> "done".equals(r.getJsonObject("replay").getString("state"))).getJsonObject("replay");
+    assertEquals(3_000L, done.getLong("replayed"), done.encode());
+    long redelivered = Poll.until("every re-flowed event recognised by its marker once", Duration.ofSeconds(30),
+      () -> fleet.get(0).deduplicated(gw.ledger) + fleet.get(1).deduplicated(gw.ledger) - duplicatesBefore, n -> n >= 3_000);
+    assertEquals(3_000L, redelivered, "a partition rewound twice would re-flow twice");
+    assertEquals(2, assignment().size(), "both members still in the group");
+    Ledger.reconcile("fleet apply replay", gw, load, Set.of(), redelivered);
+  }
 }

@@ -16,7 +16,7 @@ public record GatewayConfig(String dataDir, KafkaConfig kafka, PostgresConfig po
                             IngestSettings ingest, ProduceConfig produce, ConsumeSettings consume, ApplyConfig apply,
                             DlqConfig dlq, ReplayConfig replay, LagConfig lag, BridgeConfig bridge,
                             Map<String, GroupConfig> groups, AuthConfig auth, AuditConfig audit, StreamConfig stream,
-                            RemoteConfig remote) {
+                            RemoteConfig remote, ControlConfig control) {
 
   /** Validates the tree against the shipped schema, then reads it. */
   public static GatewayConfig from(JsonObject tree) {
@@ -51,7 +51,7 @@ public record GatewayConfig(String dataDir, KafkaConfig kafka, PostgresConfig po
       ReplayConfig.from(section(root, "replay")), LagConfig.from(section(root, "lag")),
       bridge, java.util.Collections.unmodifiableMap(groups), auth, AuditConfig.from(section(root, "audit")),
       StreamConfig.from(section(root, "stream")), RemoteConfig.from(section(root, "remote"), consume,
-        groups.values().stream().anyMatch(GroupConfig::remote)));
+        groups.values().stream().anyMatch(GroupConfig::remote)), ControlConfig.from(section(root, "control")));
   }
 
   private static JsonObject section(JsonObject root, String name) {
@@ -73,7 +73,8 @@ public record GatewayConfig(String dataDir, KafkaConfig kafka, PostgresConfig po
    */
   public GatewayConfig withEndpoints(ServiceEndpoints e) {
     return new GatewayConfig(dataDir, kafka.withBootstrapServers(e.bootstrapServers()), postgres.withEndpoints(e), topics,
-      ingest, produce, consume, apply.withEndpoints(e, postgres.tls()), dlq, replay, lag, bridge, groups, auth, audit, stream, remote);
+      ingest, produce, consume, apply.withEndpoints(e, postgres.tls()), dlq, replay, lag, bridge, groups, auth, audit, stream, remote,
+      control);
   }
 
   /** Which configured groups this process consumes: {@code consume.groups}, default all. */

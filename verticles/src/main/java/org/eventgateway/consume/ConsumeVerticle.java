@@ -14,7 +14,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eventgateway.config.ConsumeConfig;
 import org.eventgateway.config.GatewayConfig;
 import org.eventgateway.contract.Addresses;
-import org.eventgateway.contract.BusHandlers;
 import org.eventgateway.metrics.GatewayMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +44,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Positions come from PostgreSQL ({@link Positioning}): records that arrive for a partition
  * still being positioned or no longer owned are discarded and read again by whoever owns it
- * ({@link Ownership}). An apply replay rewinds the group ({@link Rewind}); ownership and pauses are
+ * ({@link Ownership}). An apply replay, started on any instance, holds and rewinds the group through the control topic ({@link Rewind}); ownership and pauses are
  * published for the lag sampler and the dashboard ({@link StatePublisher}).
  */
 public class ConsumeVerticle extends VerticleBase {
@@ -62,10 +61,13 @@ public class ConsumeVerticle extends VerticleBase {
   private Positioning positioning;
   private BatchRunner runner;
   private StatePublisher state;
-  private MessageConsumer<JsonObject> rewindConsumer;
+  private MessageConsumer<JsonObject> commands;
+  private Rewind rewind;
+  private final long holdTimeoutMs;
 
   public ConsumeVerticle(GatewayConfig config, String group) {
     this.config = ConsumeConfig.of(config, group);
+    this.holdTimeoutMs = config.control().holdTimeoutMs();
   }
 
   @Override
@@ -97,10 +99,10 @@ public class ConsumeVerticle extends VerticleBase {
     state = new StatePublisher(vertx, config.group(), config.topic(), owners, pauses::wanted, fault);
     positioning = new Positioning(vertx, config.group(), config.topic(), config.retryBackoffMs(), owners, kafka);
     runner = new BatchRunner(vertx, config, owners, buffers, pauses, retry, fault, new DeadLetterFlow(vertx, config)::run, kafka);
-    Rewind rewind = new Rewind(vertx, config, owners, buffers, pauses, positioning, runner, kafka);
+    rewind = new Rewind(vertx, config, holdTimeoutMs, owners, buffers, pauses, positioning, runner, kafka);
     state.start(buffers.gauge);
-    String rewindAddress = Addresses.consumeRewind(config.group());
-    rewindConsumer = vertx.eventBus().consumer(rewindAddress, BusHandlers.guarded(rewindAddress, rewind::handle));
+    // Fleet-wide commands (an apply replay's hold and release), whichever instance sent them.
+    commands = vertx.eventBus().localConsumer(Addresses.CONTROL_RECEIVED, m -> rewind.onCommand(m.body()));
   }
 
   @Override
@@ -108,8 +110,9 @@ public class ConsumeVerticle extends VerticleBase {
     if (state != null) {
       state.stop();
     }
-    if (rewindConsumer != null) {
-      rewindConsumer.unregister();
+    if (commands != null) {
+      commands.unregister();
+      rewind.stop();
     }
     // The batch in flight finishes (and commits) first; buffered records are left for the next
     // owner; then the consumer leaves the group.

@@ -63,15 +63,12 @@ public final class Addresses {
   public static final String APPLY_REWIND = "gateway.apply.rewind";
 
   /**
-   * Replay → the consume verticle of one group in this process: {"offsets":{"<partition>": n},
-   * "members":[client ids the broker lists for the group]} → holds the group (in-flight batch
-   * finishes, partitions paused, buffers dropped), rewinds the stored positions through
-   * {@link #APPLY_REWIND}, seeks, resumes → the apply verticle's answer. Fails 409 when the group
-   * has members in other processes.
+   * Any verticle → control: a fleet-wide command ({@link ControlCommands}) written to the control topic → {} once the
+   * broker acknowledged it. Every instance, this one included, then receives it on {@link #CONTROL_RECEIVED}.
    */
-  public static String consumeRewind(String group) {
-    return "gateway.consume.rewind." + group;
-  }
+  public static final String CONTROL_SEND = "gateway.control.send";
+  /** Control → this process (published locally): every command read from the control topic, whoever wrote it. */
+  public static final String CONTROL_RECEIVED = "gateway.control.received";
 
   /**
    * Apply → remote: {"group","events":[event with headers…]} (the fresh events of one batch of a remote group) →

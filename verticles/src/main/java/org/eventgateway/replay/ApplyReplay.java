@@ -25,9 +25,10 @@ import java.util.Set;
 
 /**
  * Starts and follows an apply replay: moves the group's positions back to {@code from} so the events
- * re-flow through the normal dedupe-then-apply path. A group with members here is held and rewound
- * by its consume verticle ({@link Addresses#consumeRewind}); a group with no member anywhere has its
- * stored positions rewound ({@link Addresses#APPLY_REWIND}) and Kafka's committed offsets with them.
+ * re-flow through the normal dedupe-then-apply path. A running group is held and rewound on every
+ * instance that runs it ({@link FleetRewind}, through the control topic); a group with no member
+ * anywhere has its stored positions rewound ({@link Addresses#APPLY_REWIND}) and Kafka's committed
+ * offsets with them.
  * Progress is read back from PostgreSQL every 500 ms until the positions stand where they stood before.
  */
 final class ApplyReplay {
@@ -37,13 +38,15 @@ final class ApplyReplay {
   private final KafkaAdminClient admin;
   private final List<String> localGroups;
   private final ReplayTasks tasks;
+  private final FleetRewind fleet;
   private final Set<Long> progressTimers = new HashSet<>();
 
-  ApplyReplay(Vertx vertx, KafkaAdminClient admin, List<String> localGroups, ReplayTasks tasks) {
+  ApplyReplay(Vertx vertx, KafkaAdminClient admin, List<String> localGroups, ReplayTasks tasks, long ackTimeoutMs) {
     this.vertx = vertx;
     this.admin = admin;
     this.localGroups = localGroups;
     this.tasks = tasks;
+    this.fleet = new FleetRewind(vertx, ackTimeoutMs, this::members);
   }
 
   /** The reply to the start request ({@code {"replay": report}}), or a failure whose code is the status (409, 422). */
@@ -60,12 +63,11 @@ final class ApplyReplay {
         return refuse(409, "group '" + group + "' is running (" + members.size() + " member(s)): send \"pauseGroup\": true to "
           + "hold it for the rewind, or stop its consumers first");
       }
-      if (!members.isEmpty() && !local) {
-        return refuse(409, "group '" + group + "' runs in other processes only; this gateway cannot pause it: stop them first");
-      }
       return ReplayRange.resolve(admin, topic, request.getJsonObject("from"), null)
-        .compose(range -> rewind(group, topic, range.startOffsets(), local ? members : null));
-    }).map(rewound -> started(group, topic, local && pauseGroup, local, rewound));
+        .compose(range -> members.isEmpty() ? rewindStopped(group, topic, range.startOffsets())
+          : fleet.run(group, topic, range.startOffsets(), members))
+        .map(rewound -> started(group, topic, !members.isEmpty(), local, rewound));
+    });
   }
 
   /** Cancels the progress timers (the verticle stops). */
@@ -73,13 +75,8 @@ final class ApplyReplay {
     progressTimers.forEach(vertx::cancelTimer);
   }
 
-  /** {@code heldMembers} null: nobody runs the group; rewind PostgreSQL, and Kafka's copy for lag tooling (allowed on an empty group). */
-  private Future<JsonObject> rewind(String group, String topic, JsonObject offsets, List<String> heldMembers) {
-    if (heldMembers != null) {
-      return vertx.eventBus().<JsonObject>request(Addresses.consumeRewind(group), new JsonObject().put("offsets", offsets)
-          .put("members", new JsonArray(heldMembers)), new DeliveryOptions().setSendTimeout(80_000))
-        .map(Message::body);
-    }
+  /** Nobody runs the group: rewind PostgreSQL, and Kafka's copy for lag tooling (allowed on an empty group). */
+  private Future<JsonObject> rewindStopped(String group, String topic, JsonObject offsets) {
     return vertx.eventBus().<JsonObject>request(Addresses.APPLY_REWIND, new JsonObject().put("group", group).put("topic", topic)
         .put("offsets", offsets), new DeliveryOptions().setSendTimeout(30_000))
       .map(Message::body)

@@ -27,8 +27,8 @@ import java.util.Map;
  * <p><b>Apply</b> mode moves the group's positions back to {@code from} (never forward) so the
  * events re-flow through the normal dedupe-then-apply path: already-applied events are skipped by
  * their markers, the others apply. It is refused (409) while the group has members unless the
- * request says {@code "pauseGroup": true} and the only member is this process's consumer, which is
- * then held while it is rewound ({@link Addresses#consumeRewind}, see {@link ApplyReplay}). Progress is the stored
+ * request says {@code "pauseGroup": true}: then every member, in this process or another instance, is held while
+ * the group is rewound (through the control topic, see {@link FleetRewind}). Progress is the stored
  * positions climbing back to where they stood before the rewind.
  */
 public class ReplayVerticle extends VerticleBase {
@@ -37,6 +37,7 @@ public class ReplayVerticle extends VerticleBase {
   private final List<String> localGroups;
   private final ReplayConfig limits;
   private final ReplayTasks tasks;
+  private final long controlAckTimeoutMs;
   private KafkaAdminClient admin;
   private ShadowReplay shadows;
   private ApplyReplay applies;
@@ -48,6 +49,7 @@ public class ReplayVerticle extends VerticleBase {
     localGroups = config.groupsToRun();
     limits = config.replay();
     tasks = new ReplayTasks(limits.maxConcurrent(), limits.maxReports());
+    controlAckTimeoutMs = config.control().ackTimeoutMs();
   }
 
   @Override
@@ -56,7 +58,7 @@ public class ReplayVerticle extends VerticleBase {
       .onSuccess(created -> {
         admin = created;
         shadows = new ShadowReplay(vertx, kafka, limits.shadowTimeoutMs());
-        applies = new ApplyReplay(vertx, admin, localGroups, tasks);
+        applies = new ApplyReplay(vertx, admin, localGroups, tasks, controlAckTimeoutMs);
         vertx.eventBus().<JsonObject>consumer(Addresses.REPLAY_START, BusHandlers.guarded(Addresses.REPLAY_START, this::start));
         vertx.eventBus().<JsonObject>consumer(Addresses.REPLAY_STATUS, BusHandlers.guarded(Addresses.REPLAY_STATUS, this::status));
       });

@@ -1,0 +1,17 @@
+package org.eventgateway.config;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The {@code control} section: the Kafka topic every instance of the gateway reads its fleet-wide operator commands
+ * from (one partition, so every instance sees them in one order; kept {@code retentionMs}: a command matters only
+ * while it runs), how long the instance that started a command waits for every member's answer, and how long a
+ * member holds its group for a rewind whose release never comes (the instance that started it died).
+ */
+public record ControlConfig(String topic, long retentionMs, long ackTimeoutMs, long holdTimeoutMs) {
+
+  static ControlConfig from(JsonObject c) {
+    return new ControlConfig(c.getString("topic", "gateway.control"), c.getLong("retentionMs", 3_600_000L),
+      c.getLong("ackTimeoutMs", 60_000L), c.getLong("holdTimeoutMs", 120_000L));
+  }
+}

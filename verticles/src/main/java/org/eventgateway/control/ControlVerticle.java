@@ -1,0 +1,139 @@
+package org.eventgateway.control;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.kafka.admin.KafkaAdminClient;
+import io.vertx.kafka.client.common.TopicPartition;
+import io.vertx.kafka.client.consumer.KafkaConsumer;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eventgateway.config.ControlConfig;
+import org.eventgateway.config.GatewayConfig;
+import org.eventgateway.config.KafkaConfig;
+import org.eventgateway.config.ProduceConfig;
+import org.eventgateway.contract.Addresses;
+import org.eventgateway.contract.BusHandlers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The fleet's command channel. Consumes: {@link Addresses#CONTROL_SEND} (a command to write). Emits: every command
+ * read from the control topic on {@link Addresses#CONTROL_RECEIVED}, locally. The topic has one partition, created
+ * if missing; each instance reads it from its end as it stood at start (a command matters only while it runs) with
+ * an assigned consumer of its own, outside any group, so every instance sees every command in the same order.
+ */
+public class ControlVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ControlVerticle.class);
+  /** Commands are a few hundred bytes: anything larger on the topic is not ours and is skipped. */
+  static final int MAX_COMMAND_BYTES = 64 * 1024;
+
+  private final KafkaConfig kafka;
+  private final ProduceConfig produce;
+  private final ControlConfig config;
+  private KafkaAdminClient admin;
+  private KafkaProducer<String, String> producer;
+  private KafkaConsumer<String, String> consumer;
+  private MessageConsumer<JsonObject> sends;
+
+  public ControlVerticle(GatewayConfig config) {
+    this.kafka = config.kafka();
+    this.produce = config.produce();
+    this.config = config.control();
+  }
+
+  @Override
+  public Future<?> start() {
+    String suffix = UUID.randomUUID().toString().substring(0, 8);
+    Map<String, String> readerProps = kafka.clientProperties("gateway-control-reader-" + suffix);
+    readerProps.put("enable.auto.commit", "false");
+    readerProps.put("auto.offset.reset", "latest");
+    // Kafka clients' constructors block (metadata, DNS, JAAS): built on a worker.
+    return vertx.executeBlocking(() -> {
+      admin = KafkaAdminClient.create(vertx, kafka.clientProperties("gateway-control-admin-" + suffix));
+      producer = KafkaProducer.create(vertx, produce.clientProperties(kafka, "gateway-control-writer-" + suffix),
+        new StringSerializer(), new StringSerializer());
+      consumer = KafkaConsumer.create(vertx, readerProps, String.class, String.class);
+      return null;
+    }).compose(v -> createTopic()).compose(v -> readFromTheEnd()).onSuccess(v ->
+      sends = vertx.eventBus().consumer(Addresses.CONTROL_SEND, BusHandlers.guarded(Addresses.CONTROL_SEND, this::send)));
+  }
+
+  /** Replication is the broker's default (Vert.x's admin wrapper cannot ask for it), hence Kafka's own admin client. */
+  private Future<Void> createTopic() {
+    org.apache.kafka.clients.admin.NewTopic topic = new org.apache.kafka.clients.admin.NewTopic(config.topic(),
+      Optional.of(1), Optional.empty())
+      .configs(Map.of("cleanup.policy", "delete", "retention.ms", String.valueOf(config.retentionMs())));
+    return admin.listTopics().compose(existing -> existing.contains(config.topic()) ? Future.<Void>succeededFuture()
+        : vertx.executeBlocking(() -> Admin.create(KafkaConfig.objects(kafka.clientProperties(null))))
+          .compose(created -> Future.fromCompletionStage(created.createTopics(List.of(topic)).all().toCompletionStage(),
+              vertx.getOrCreateContext())
+            .recover(err -> err instanceof TopicExistsException || err.getCause() instanceof TopicExistsException
+              ? Future.succeededFuture() : Future.failedFuture(err))
+            .eventually(() -> vertx.executeBlocking(() -> {
+              created.close(Duration.ofSeconds(5));
+              return null;
+            }))))
+      .recover(err -> Future.failedFuture("cannot create the control topic " + config.topic() + " (control.topic): "
+        + err.getMessage()));
+  }
+
+  private Future<Void> readFromTheEnd() {
+    TopicPartition only = new TopicPartition(config.topic(), 0);
+    consumer.exceptionHandler(err -> LOG.warn("control topic reader: {}", err.getMessage()));
+    return consumer.assign(only).compose(v -> consumer.seekToEnd(only)).compose(v -> consumer.position(only))
+      .onSuccess(position -> {
+        LOG.info("reading fleet commands on {} from offset {}", config.topic(), position);
+        consumer.handler(this::received);
+      }).mapEmpty();
+  }
+
+  private void received(KafkaConsumerRecord<String, String> record) {
+    String value = record.value();
+    if (value == null || value.length() > MAX_COMMAND_BYTES) {
+      LOG.warn("skipped a record on {} at offset {}: not a command", config.topic(), record.offset());
+      return;
+    }
+    try {
+      JsonObject command = new JsonObject(value);
+      if (command.getValue("type") instanceof String && command.getValue("op") instanceof String
+        && command.getValue("group") instanceof String) {
+        vertx.eventBus().publish(Addresses.CONTROL_RECEIVED, command);
+        return;
+      }
+    } catch (DecodeException | ClassCastException e) {
+      // fall through: not a command
+    }
+    LOG.warn("skipped a record on {} at offset {}: not a command", config.topic(), record.offset());
+  }
+
+  private void send(Message<JsonObject> message) {
+    JsonObject command = message.body();
+    producer.send(KafkaProducerRecord.create(config.topic(), command.getString("group"), command.encode()))
+      .onSuccess(meta -> message.reply(new JsonObject()))
+      .onFailure(err -> message.fail(503, "cannot write to the control topic " + config.topic() + ": " + err.getMessage()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (sends != null) {
+      sends.unregister();
+    }
+    return Future.join(consumer == null ? Future.succeededFuture() : consumer.close(),
+      producer == null ? Future.succeededFuture() : producer.close(),
+      admin == null ? Future.succeededFuture() : admin.close());
+  }
+}
