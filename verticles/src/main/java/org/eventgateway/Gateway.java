@@ -32,8 +32,8 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Deploys the verticles in dependency order — apply (schema), produce (topics), dlq (dead-letter
- * topics), audit (the trail, written until ingest has stopped), control (the fleet's command topic), remote (the remote groups' dispatchers), one consume per group, ingest (HTTP) last — and undeploys them in reverse, so shutdown stops taking requests
+ * Deploys the verticles in dependency order — apply (schema), control (the fleet's commands and hot keys), produce
+ * (topics), dlq (dead-letter topics), audit (the trail, written until ingest has stopped), remote (the remote groups' dispatchers), one consume per group, ingest (HTTP) last — and undeploys them in reverse, so shutdown stops taking requests
  * before it flushes the producer, and lets in-flight applies finish before PostgreSQL goes away.
  * This is the one shutdown path.
  */
@@ -77,10 +77,10 @@ public final class Gateway {
     org.eventgateway.ingest.JsonLimits.from(config.ingest().json()).install();
     Gateway gateway = new Gateway(vertx);
     Future<Void> chain = gateway.add(1, () -> new ApplyVerticle(config))
+      .compose(v -> gateway.add(1, () -> new ControlVerticle(config)))
       .compose(v -> gateway.add(config.produce().instances(), () -> new ProduceVerticle(config)))
       .compose(v -> gateway.add(1, () -> new DlqVerticle(config)))
       .compose(v -> gateway.add(1, () -> new AuditVerticle(config)))
-      .compose(v -> gateway.add(1, () -> new ControlVerticle(config)))
       // Before the consumers: a remote group's first batch finds its dispatcher.
       .compose(v -> gateway.add(1, () -> new RemoteGroupVerticle(config)));
     for (String group : config.groupsToRun()) {

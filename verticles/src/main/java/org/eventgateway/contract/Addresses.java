@@ -69,6 +69,12 @@ public final class Addresses {
   public static final String CONTROL_SEND = "gateway.control.send";
   /** Control → this process (published locally): every command read from the control topic, whoever wrote it. */
   public static final String CONTROL_RECEIVED = "gateway.control.received";
+  /**
+   * A key salter → control (fire and forget): {"topic","key","claimant","shards"} claims a key hot for the fleet
+   * (sent again while it stays hot, so the claim outlives {@code control.claimTtlMs}); "shards" null retracts it
+   * ({@link HotKeyDecisions}).
+   */
+  public static final String CONTROL_HOT_KEY_CLAIM = "gateway.control.hotkey";
 
   /**
    * Apply → remote: {"group","events":[event with headers…]} (the fresh events of one batch of a remote group) →

@@ -34,7 +34,9 @@ import java.util.UUID;
  * The fleet's command channel. Consumes: {@link Addresses#CONTROL_SEND} (a command to write). Emits: every command
  * read from the control topic on {@link Addresses#CONTROL_RECEIVED}, locally. The topic has one partition, created
  * if missing; each instance reads it from its end as it stood at start (a command matters only while it runs) with
- * an assigned consumer of its own, outside any group, so every instance sees every command in the same order.
+ * an assigned consumer of its own, outside any group, so every instance sees every command in the same order. It
+ * also keeps the fleet's hot-key decisions ({@link HotKeyBoard}), from the salters' claims on
+ * {@link Addresses#CONTROL_HOT_KEY_CLAIM}.
  */
 public class ControlVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ControlVerticle.class);
@@ -47,7 +49,10 @@ public class ControlVerticle extends VerticleBase {
   private KafkaAdminClient admin;
   private KafkaProducer<String, String> producer;
   private KafkaConsumer<String, String> consumer;
+  private KafkaConsumer<String, String> claimsReader;
+  private HotKeyBoard hotKeys;
   private MessageConsumer<JsonObject> sends;
+  private MessageConsumer<JsonObject> claims;
 
   public ControlVerticle(GatewayConfig config) {
     this.kafka = config.kafka();
@@ -61,23 +66,38 @@ public class ControlVerticle extends VerticleBase {
     Map<String, String> readerProps = kafka.clientProperties("gateway-control-reader-" + suffix);
     readerProps.put("enable.auto.commit", "false");
     readerProps.put("auto.offset.reset", "latest");
+    Map<String, String> claimsProps = kafka.clientProperties("gateway-hotkeys-reader-" + suffix);
+    claimsProps.put("enable.auto.commit", "false");
+    claimsProps.put("auto.offset.reset", "earliest");
     // Kafka clients' constructors block (metadata, DNS, JAAS): built on a worker.
     return vertx.executeBlocking(() -> {
       admin = KafkaAdminClient.create(vertx, kafka.clientProperties("gateway-control-admin-" + suffix));
       producer = KafkaProducer.create(vertx, produce.clientProperties(kafka, "gateway-control-writer-" + suffix),
         new StringSerializer(), new StringSerializer());
       consumer = KafkaConsumer.create(vertx, readerProps, String.class, String.class);
+      claimsReader = KafkaConsumer.create(vertx, claimsProps, String.class, String.class);
       return null;
-    }).compose(v -> createTopic()).compose(v -> readFromTheEnd()).onSuccess(v ->
-      sends = vertx.eventBus().consumer(Addresses.CONTROL_SEND, BusHandlers.guarded(Addresses.CONTROL_SEND, this::send)));
+    }).compose(v -> createTopic(config.topic(), "delete", config.retentionMs(), "control.topic"))
+      // Claims are renewed while they hold, so compaction keeps each claimant's latest and deletion drops dead ones.
+      .compose(v -> createTopic(config.hotKeysTopic(), "compact,delete", Math.max(3_600_000L, 10 * config.claimTtlMs()),
+        "control.hotKeysTopic"))
+      .compose(v -> readFromTheEnd())
+      .compose(v -> {
+        hotKeys = new HotKeyBoard(vertx, config, producer, claimsReader);
+        return hotKeys.start();
+      })
+      .onSuccess(v -> {
+        sends = vertx.eventBus().consumer(Addresses.CONTROL_SEND, BusHandlers.guarded(Addresses.CONTROL_SEND, this::send));
+        claims = vertx.eventBus().localConsumer(Addresses.CONTROL_HOT_KEY_CLAIM, m -> hotKeys.claim(m.body()));
+      });
   }
 
   /** Replication is the broker's default (Vert.x's admin wrapper cannot ask for it), hence Kafka's own admin client. */
-  private Future<Void> createTopic() {
-    org.apache.kafka.clients.admin.NewTopic topic = new org.apache.kafka.clients.admin.NewTopic(config.topic(),
+  private Future<Void> createTopic(String name, String cleanup, long retentionMs, String setting) {
+    org.apache.kafka.clients.admin.NewTopic topic = new org.apache.kafka.clients.admin.NewTopic(name,
       Optional.of(1), Optional.empty())
-      .configs(Map.of("cleanup.policy", "delete", "retention.ms", String.valueOf(config.retentionMs())));
-    return admin.listTopics().compose(existing -> existing.contains(config.topic()) ? Future.<Void>succeededFuture()
+      .configs(Map.of("cleanup.policy", cleanup, "retention.ms", String.valueOf(retentionMs)));
+    return admin.listTopics().compose(existing -> existing.contains(name) ? Future.<Void>succeededFuture()
         : vertx.executeBlocking(() -> Admin.create(KafkaConfig.objects(kafka.clientProperties(null))))
           .compose(created -> Future.fromCompletionStage(created.createTopics(List.of(topic)).all().toCompletionStage(),
               vertx.getOrCreateContext())
@@ -87,8 +107,7 @@ public class ControlVerticle extends VerticleBase {
               created.close(Duration.ofSeconds(5));
               return null;
             }))))
-      .recover(err -> Future.failedFuture("cannot create the control topic " + config.topic() + " (control.topic): "
-        + err.getMessage()));
+      .recover(err -> Future.failedFuture("cannot create the topic " + name + " (" + setting + "): " + err.getMessage()));
   }
 
   private Future<Void> readFromTheEnd() {
@@ -131,8 +150,13 @@ public class ControlVerticle extends VerticleBase {
   public Future<?> stop() {
     if (sends != null) {
       sends.unregister();
+      claims.unregister();
+    }
+    if (hotKeys != null) {
+      hotKeys.stop();
     }
     return Future.join(consumer == null ? Future.succeededFuture() : consumer.close(),
+      claimsReader == null ? Future.succeededFuture() : claimsReader.close(),
       producer == null ? Future.succeededFuture() : producer.close(),
       admin == null ? Future.succeededFuture() : admin.close());
   }

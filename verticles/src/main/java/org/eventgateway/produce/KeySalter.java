@@ -24,9 +24,23 @@ import java.util.Set;
  * order, and a retried event lands where its first copy did. The record's key becomes
  * {@code <key>#<salt>}; the original key and the salt travel in headers, and the consumer restores
  * the original key before any handler sees it.
+ *
+ * <p>In a gateway the auto decision is the fleet's ({@link Fleet}): this sketch only claims a key hot
+ * or cool, and records are routed by what every instance's claims decided, so two instances (or two
+ * producer instances of one) salt one key alike.
  */
 final class KeySalter {
   record Salted(String kafkaKey, Integer partition, Integer salt, String originalKey) {}
+
+  /** The fleet's decisions in auto mode: route by them, claim what this sketch finds hot ({@link SaltingFleet}). */
+  interface Fleet {
+    Integer decided(String topic, String key);
+
+    /** {@code shards} null: this salter finds the key cool again. */
+    void claim(String topic, String key, Integer shards);
+
+    Set<String> decidedKeys(String topic);
+  }
 
   private final String topic;
   private final String mode;
@@ -39,6 +53,8 @@ final class KeySalter {
   private final long halfWindowNanos;
   private final int capacity;
   private final long minSample;
+  /** Null: this salter decides alone (its own sketch's hot keys are salted at once). */
+  private final Fleet fleet;
 
   private SpaceSaving current;
   private SpaceSaving previous;
@@ -47,7 +63,12 @@ final class KeySalter {
   private final Map<String, Integer> salted = new HashMap<>();
 
   KeySalter(String topic, TopicConfig.Salting config) {
+    this(topic, config, null);
+  }
+
+  KeySalter(String topic, TopicConfig.Salting config, Fleet fleet) {
     this.topic = topic;
+    this.fleet = fleet;
     this.mode = config.mode();
     String field = config.orderingField();
     this.orderingField = field == null ? null : JsonPointer.from(field);
@@ -81,7 +102,7 @@ final class KeySalter {
     if ("auto".equals(mode)) {
       observe(key, partitions);
     }
-    Integer shards = "static".equals(mode) ? staticShards.get(key) : salted.get(key);
+    Integer shards = shards(key);
     if (explicitPartition != null || shards == null || shards < 2 || partitions < 2) {
       return new Salted(key, explicitPartition, null, null);
     }
@@ -133,7 +154,21 @@ final class KeySalter {
       salted.put(key, Math.max(2, Math.min(Math.min(maxShards, partitions), wanted)));
     } else if (salted.containsKey(key) && share < coolShare) {
       salted.remove(key);
+      if (fleet != null) {
+        fleet.claim(topic, key, null);
+      }
     }
+    if (fleet != null && salted.containsKey(key)) {
+      fleet.claim(topic, key, salted.get(key)); // renewed while it stays hot: the fleet sends it at most every ttl / 3
+    }
+  }
+
+  /** The shards the key is salted over now: configured (static), the fleet's decision, or this sketch's own. */
+  private Integer shards(String key) {
+    if ("static".equals(mode)) {
+      return staticShards.get(key);
+    }
+    return fleet == null ? salted.get(key) : fleet.decided(topic, key);
   }
 
   private void reconsiderAll(int partitions) {
@@ -159,13 +194,13 @@ final class KeySalter {
       double share = total == 0 ? 0 : (double) e.getValue() / total;
       top10 += share;
       rank++;
-      Integer shards = "static".equals(mode) ? staticShards.get(e.getKey()) : salted.get(e.getKey());
+      Integer shards = shards(e.getKey());
       top.add(new JsonObject().put("rank", rank).put("key", e.getKey()).put("share", round(share))
         .put("salted", shards != null).put("shards", shards));
     }
     return new JsonObject().put("topic", topic).put("mode", mode).put("windowRecords", total)
       .put("top10Share", round(top10)).put("top", top)
-      .put("saltedKeys", new JsonArray(new java.util.ArrayList<>("static".equals(mode) ? staticShards.keySet() : salted.keySet())));
+      .put("saltedKeys", new JsonArray(new java.util.ArrayList<>(saltedKeys())));
   }
 
   double top10Share() {
@@ -174,7 +209,10 @@ final class KeySalter {
 
   /** A copy, for the gauges (read off the producer's event loop). */
   Set<String> saltedKeys() {
-    return Set.copyOf("static".equals(mode) ? staticShards.keySet() : salted.keySet());
+    if ("static".equals(mode)) {
+      return Set.copyOf(staticShards.keySet());
+    }
+    return fleet == null ? Set.copyOf(salted.keySet()) : fleet.decidedKeys(topic);
   }
 
   private static double round(double d) {

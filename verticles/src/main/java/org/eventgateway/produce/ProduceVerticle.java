@@ -57,6 +57,8 @@ public class ProduceVerticle extends VerticleBase {
   private TopicCatalog topics;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final Map<String, KeySalter> salters = new HashMap<>();
+  private final long claimTtlMs;
+  private SaltingFleet fleet;
   /** Records and value bytes handed to the Kafka client and not yet acknowledged (bounded; read by the gauges). */
   private volatile int inFlightRecords;
   private volatile long inFlightBytes;
@@ -75,10 +77,12 @@ public class ProduceVerticle extends VerticleBase {
     this.config = config.produce();
     this.kafkaConfig = config.kafka();
     this.topicSpecs = config.topics();
+    this.claimTtlMs = config.control().claimTtlMs();
   }
 
   @Override
   public Future<?> start() {
+    fleet = new SaltingFleet(vertx, claimTtlMs);
     // The Kafka clients' constructors block (DNS, threads, config): built on a worker, wrapped here.
     return vertx.executeBlocking(() -> {
       org.apache.kafka.clients.admin.AdminClient rawAdmin = org.apache.kafka.clients.admin.AdminClient.create(KafkaConfig.objects(
@@ -130,7 +134,7 @@ public class ProduceVerticle extends VerticleBase {
   private KeySalter salter(String topic) {
     return salters.computeIfAbsent(topic, t -> {
       TopicConfig spec = topicSpecs.get(t);
-      KeySalter salter = spec == null ? KeySalter.off(t) : new KeySalter(t, spec.salting());
+      KeySalter salter = spec == null ? KeySalter.off(t) : new KeySalter(t, spec.salting(), fleet);
       gauges.addSalter(t, salter);
       return salter;
     });
