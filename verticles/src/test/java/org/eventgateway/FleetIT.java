@@ -37,7 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Three gateway processes against one broker and one PostgreSQL, each running the ledger group, HTTP load sent to
  * all three in turn: the group's partitions spread over the three; one is SIGKILLed under load, its partitions move
  * to the two left, and the ledger stays exact; once caught up, {@code /lag} (what the dashboard draws) gives the same
- * positions from either surviving instance.
+ * positions from either surviving instance. An apply replay taken by one instance rewinds the partitions the other
+ * holds once, and either instance answers for its report, and for a redrive task's.
  */
 class FleetIT {
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -194,6 +195,16 @@ class FleetIT {
     long redelivered = Poll.until("every re-flowed event recognised by its marker once", Duration.ofSeconds(30),
       () -> fleet.get(0).deduplicated(gw.ledger) + fleet.get(1).deduplicated(gw.ledger) - duplicatesBefore, n -> n >= 3_000);
     assertEquals(3_000L, redelivered, "a partition rewound twice would re-flow twice");
+    Poll.until("the replay's report from the other instance", Duration.ofSeconds(30),
+      () -> call("GET", ports.get(1), "/groups/" + gw.ledger + "/replay/" + replay.getString("id"), null),
+      r -> r.getInteger("status") == 200 && "done".equals(r.getJsonObject("body").getJsonObject("replay").getString("state")));
+    JsonObject redrive = call("POST", ports.get(0), "/dlq/" + gw.ledger + "/redrive", new JsonObject().put("all", true).put("dryRun", true));
+    assertEquals(202, redrive.getInteger("status"), redrive.encode());
+    String task = redrive.getJsonObject("body").getJsonObject("task").getString("id");
+    Poll.until("the redrive task's report from the other instance", Duration.ofSeconds(30),
+      () -> call("GET", ports.get(1), "/dlq/" + gw.ledger + "/tasks/" + task, null),
+      r -> r.getInteger("status") == 200 && !"running".equals(r.getJsonObject("body").getJsonObject("task").getString("state")));
+    assertEquals(404, call("GET", ports.get(1), "/dlq/" + gw.ledger + "/tasks/no-such-task", null).getInteger("status"));
     assertEquals(2, assignment().size(), "both members still in the group");
     Ledger.reconcile("fleet apply replay", gw, load, Set.of(), redelivered);
   }

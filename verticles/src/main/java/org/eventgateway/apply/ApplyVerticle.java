@@ -100,6 +100,11 @@ public class ApplyVerticle extends VerticleBase {
         consume(Addresses.APPLY_POSITIONS, this::storePositions);
         consume(Addresses.APPLY_SHADOW, this::shadow);
         consume(Addresses.APPLY_REWIND, this::rewind);
+        TaskReports reports = new TaskReports(pool);
+        consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_TASK_SAVE,
+          BusHandlers.replying(Addresses.APPLY_TASK_SAVE, m -> reports.save(m.body()))));
+        consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_TASK_FIND,
+          BusHandlers.replying(Addresses.APPLY_TASK_FIND, m -> reports.find(m.body()))));
         consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.APPLY_RETENTION, message -> answer(message,
           retention.expire(), deleted -> new JsonObject().put("deleted", deleted), err -> "marker cleanup failed: " + Failures.message(err))));
         retentionTimer = vertx.setPeriodic(config.markerCleanupIntervalMs(), t -> retention.expire()

@@ -44,6 +44,14 @@ final class SchemaInstaller {
       outcome   text        NOT NULL,
       status    integer,
       remote    text
+    );
+    CREATE TABLE IF NOT EXISTS gateway_task_reports (
+      kind           text        NOT NULL,
+      id             text        NOT NULL,
+      consumer_group text        NOT NULL,
+      report         jsonb       NOT NULL,
+      updated_at     timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (kind, id)
     )""";
   static final String LOCK = "SELECT pg_advisory_xact_lock(72657001)";
 

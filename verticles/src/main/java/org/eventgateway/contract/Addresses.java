@@ -43,6 +43,14 @@ public final class Addresses {
   /** HTTP → dlq: {"group","id"} → {"task":{…}}, or 404. */
   public static final String DLQ_TASK = "gateway.dlq.task";
 
+  /**
+   * Dlq or replay → apply: {"kind":"redrive"|"replay","report":{…,"id","group"},"keep":n} stores the report of a task so
+   * any instance can answer for it, keeping the newest n of its kind → {}.
+   */
+  public static final String APPLY_TASK_SAVE = "gateway.apply.tasksave";
+  /** Dlq or replay → apply: {"kind","id","group"} → {"report":{…}} as last stored by any instance, or 404. */
+  public static final String APPLY_TASK_FIND = "gateway.apply.taskfind";
+
   /** Runs one marker-retention pass now: → {"deleted": n}. (It also runs on a timer.) */
   public static final String APPLY_RETENTION = "gateway.apply.retention";
 

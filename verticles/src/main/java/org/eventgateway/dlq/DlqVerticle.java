@@ -16,6 +16,7 @@ import org.eventgateway.config.GatewayConfig;
 import org.eventgateway.config.KafkaConfig;
 import org.eventgateway.contract.Addresses;
 import org.eventgateway.contract.BusHandlers;
+import org.eventgateway.contract.SharedReports;
 import org.eventgateway.metrics.GatewayMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -129,13 +130,18 @@ public class DlqVerticle extends VerticleBase {
       .onSuccess(message::reply).onFailure(err -> message.fail(503, "cannot read " + topic + ": " + err.getMessage()));
   }
 
+  /** This instance's own task, else the report another instance saved. */
   private void task(Message<JsonObject> message) {
-    JsonObject task = tasks.find(message.body().getString("id"), message.body().getString("group"));
-    if (task == null) {
-      message.fail(404, "no redrive task '" + message.body().getString("id") + "' for group '" + message.body().getString("group") + "'");
-    } else {
+    String id = message.body().getString("id");
+    String group = message.body().getString("group");
+    JsonObject task = tasks.find(id, group);
+    if (task != null) {
       message.reply(new JsonObject().put("task", task));
+      return;
     }
+    SharedReports.find(vertx, SharedReports.REDRIVE, id, group)
+      .onSuccess(report -> message.reply(new JsonObject().put("task", report)))
+      .onFailure(err -> message.fail(404, "no redrive task '" + id + "' for group '" + group + "'"));
   }
 
   /**
@@ -153,7 +159,18 @@ public class DlqVerticle extends VerticleBase {
     RedriveSelection selection = RedriveSelection.parse(message.body(), config.maxRedrives()); // a wrong shape: 422 via the guard
     JsonObject task = tasks.start(group, topic, selection);
     message.reply(new JsonObject().put("task", task.copy()));
-    redrive.run(task, selection).onComplete(ar ->
-      LOG.info("[{}] redrive task {} {}: {}", group, task.getString("id"), task.getString("state"), task.encode()));
+    // Shared with the fleet as it goes (once a second) and when it ends, so any instance answers for it.
+    share(task);
+    long sharing = vertx.setPeriodic(1_000, t -> share(task));
+    redrive.run(task, selection).onComplete(ar -> {
+      vertx.cancelTimer(sharing);
+      share(task);
+      LOG.info("[{}] redrive task {} {}: {}", group, task.getString("id"), task.getString("state"), task.encode());
+    });
+  }
+
+  private void share(JsonObject task) {
+    SharedReports.save(vertx, SharedReports.REDRIVE, task, config.maxTasks())
+      .onFailure(err -> LOG.debug("redrive task {} not shared: {}", task.getString("id"), err.getMessage()));
   }
 }

@@ -2,7 +2,10 @@ package org.eventgateway.replay;
 
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,6 +17,8 @@ final class ReplayTasks {
   private final int maxConcurrent;
   private final int maxReports;
   private final Map<String, JsonObject> reports = new LinkedHashMap<>();
+  /** What each kept report looked like when last shared. */
+  private final Map<String, String> shared = new HashMap<>();
   private int runningShadows;
 
   ReplayTasks(int maxConcurrent, int maxReports) {
@@ -44,6 +49,22 @@ final class ReplayTasks {
 
   boolean kept(String id) {
     return reports.containsKey(id);
+  }
+
+  /**
+   * Copies of the kept reports that changed since the last call (a new report, progress, the end), to share with the
+   * fleet; at most maxReports.
+   */
+  List<JsonObject> changedSinceShared() {
+    List<JsonObject> changed = new ArrayList<>();
+    shared.keySet().retainAll(reports.keySet());
+    for (JsonObject report : reports.values()) {
+      String now = report.encode();
+      if (!now.equals(shared.put(report.getString("id"), now))) {
+        changed.add(report.copy());
+      }
+    }
+    return changed;
   }
 
   /** The report of replay {@code id} of {@code group}; null when there is none (or it was another group's). */

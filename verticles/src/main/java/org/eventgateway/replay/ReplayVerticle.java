@@ -11,6 +11,7 @@ import org.eventgateway.config.KafkaConfig;
 import org.eventgateway.config.ReplayConfig;
 import org.eventgateway.contract.Addresses;
 import org.eventgateway.contract.BusHandlers;
+import org.eventgateway.contract.SharedReports;
 
 import java.util.HashMap;
 import java.util.List;
@@ -41,6 +42,7 @@ public class ReplayVerticle extends VerticleBase {
   private KafkaAdminClient admin;
   private ShadowReplay shadows;
   private ApplyReplay applies;
+  private long sharing = -1;
 
   public ReplayVerticle(GatewayConfig config) {
     kafka = config.kafka();
@@ -61,11 +63,15 @@ public class ReplayVerticle extends VerticleBase {
         applies = new ApplyReplay(vertx, admin, localGroups, tasks, controlAckTimeoutMs);
         vertx.eventBus().<JsonObject>consumer(Addresses.REPLAY_START, BusHandlers.guarded(Addresses.REPLAY_START, this::start));
         vertx.eventBus().<JsonObject>consumer(Addresses.REPLAY_STATUS, BusHandlers.guarded(Addresses.REPLAY_STATUS, this::status));
+        // Reports shared with the fleet once a second while they change, so any instance answers for them.
+        sharing = vertx.setPeriodic(1_000, t -> tasks.changedSinceShared().forEach(report ->
+          SharedReports.save(vertx, SharedReports.REPLAY, report, limits.maxReports())));
       });
   }
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(sharing);
     if (applies != null) {
       applies.stop();
     }
@@ -76,11 +82,14 @@ public class ReplayVerticle extends VerticleBase {
     String id = message.body().getString("id");
     String group = message.body().getString("group");
     JsonObject report = tasks.find(id, group);
-    if (report == null) {
-      message.fail(404, "no replay '" + id + "' for group '" + group + "'");
-    } else {
+    if (report != null) {
       message.reply(new JsonObject().put("replay", report.copy()));
+      return;
     }
+    // Another instance's replay: the report it last shared.
+    SharedReports.find(vertx, SharedReports.REPLAY, id, group)
+      .onSuccess(shared -> message.reply(new JsonObject().put("replay", shared)))
+      .onFailure(err -> message.fail(404, "no replay '" + id + "' for group '" + group + "'"));
   }
 
   private void start(Message<JsonObject> message) {

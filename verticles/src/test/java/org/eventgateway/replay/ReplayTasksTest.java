@@ -3,6 +3,7 @@ package org.eventgateway.replay;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -51,5 +52,19 @@ class ReplayTasksTest {
     assertNull(tasks.find("a", "other"));
     assertNull(tasks.find("a", null));
     assertNull(tasks.find("nope", "g"));
+  }
+
+  @Test
+  void onlyNewOrChangedReportsAreSharedAgain() {
+    ReplayTasks tasks = new ReplayTasks(2, 3);
+    JsonObject report = report("a", "g");
+    tasks.remember(report);
+    assertEquals(1, tasks.changedSinceShared().size(), "a new report");
+    assertEquals(0, tasks.changedSinceShared().size(), "nothing changed");
+    report.put("state", "done");
+    java.util.List<JsonObject> changed = tasks.changedSinceShared();
+    assertEquals("done", changed.get(0).getString("state"));
+    report.put("state", "later");
+    assertEquals("done", changed.get(0).getString("state"), "a copy: what was shared");
   }
 }
