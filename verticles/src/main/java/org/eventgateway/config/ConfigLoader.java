@@ -84,6 +84,7 @@ public final class ConfigLoader {
   static void applyEnvironment(JsonObject config, Map<String, String> env) {
     set(env, "GATEWAY_HTTP_PORT", config, "ingest", "port", true);
     set(env, "GATEWAY_DATA_DIR", config, null, "dataDir", false);
+    set(env, "GATEWAY_INSTANCE_ID", config, null, "instanceId", false);
     set(env, "KAFKA_BOOTSTRAP_SERVERS", config, "kafka", "bootstrapServers", false);
     kafkaCommon(config, env);
     set(env, "PGHOST", config, "postgres", "host", false);

@@ -6,7 +6,8 @@ import java.util.UUID;
 /**
  * One consumer group's settings: its topic, consumer properties and backlog thresholds (from its
  * {@link GroupConfig}) and the {@code consume} section. {@code kafka.consumer} passes to the client untouched,
- * except that auto-commit is always off: offsets are committed only after the apply transaction committed.
+ * except that auto-commit is always off (offsets are committed only after the apply transaction committed) and the
+ * group membership is settled by {@link Membership} (static with an instance id, cooperative-sticky or KIP-848).
  * {@code maxAttempts}: how many times a batch may fail with a stuck statement or an unknown error before its
  * events are applied one by one and the one that still fails is dead-lettered. {@code remote}: the group's handler is
  * remote (its events carry their headers, for the WebSocket clients that apply them).
@@ -25,6 +26,7 @@ public record ConsumeConfig(String group, String topic, Map<String, String> cons
     Map<String, String> props = config.kafka().clientProperties(null, g.kafkaConsumer());
     props.put("group.id", group);
     props.put("enable.auto.commit", "false");
+    Membership.settle(group, props, config.instanceId());
     // Unique per process: an apply replay tells this process's member from other processes' members.
     props.putIfAbsent("client.id", "gateway-consumer-" + group + "-" + UUID.randomUUID().toString().substring(0, 8));
     ConsumeSettings.Backlog b = g.backlog();

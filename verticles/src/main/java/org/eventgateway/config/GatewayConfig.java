@@ -11,12 +11,14 @@ import java.util.Map;
  * The whole configuration, typed: one record per section of {@code config/gateway.json}, each read once
  * (here, after the file passed {@link ConfigSchema}), defaults included; {@code groups} become
  * {@link GroupConfig}s every verticle shares. Verticles are constructed with it and never read JSON.
+ * {@code instanceId} ({@code GATEWAY_INSTANCE_ID}; null when unset): this process among several, its groups'
+ * static membership ({@link Membership}).
  */
 public record GatewayConfig(String dataDir, KafkaConfig kafka, PostgresConfig postgres, Map<String, TopicConfig> topics,
                             IngestSettings ingest, ProduceConfig produce, ConsumeSettings consume, ApplyConfig apply,
                             DlqConfig dlq, ReplayConfig replay, LagConfig lag, BridgeConfig bridge,
                             Map<String, GroupConfig> groups, AuthConfig auth, AuditConfig audit, StreamConfig stream,
-                            RemoteConfig remote, ControlConfig control) {
+                            RemoteConfig remote, ControlConfig control, String instanceId) {
 
   /** Validates the tree against the shipped schema, then reads it. */
   public static GatewayConfig from(JsonObject tree) {
@@ -45,13 +47,17 @@ public record GatewayConfig(String dataDir, KafkaConfig kafka, PostgresConfig po
     AuthConfig auth = AuthConfig.from(section(root, "auth"));
     BridgeConfig bridge = BridgeConfig.from(section(root, "bridge"), ingest.maxBodyBytes());
     ProtectedMode.check(auth, ingest, bridge);
-    return new GatewayConfig(root.getString("dataDir", "./data"), kafka, postgres, java.util.Collections.unmodifiableMap(topics), ingest,
+    String instanceId = root.getString("instanceId", "").isBlank() ? null : root.getString("instanceId");
+    GatewayConfig config = new GatewayConfig(root.getString("dataDir", "./data"), kafka, postgres, java.util.Collections.unmodifiableMap(topics), ingest,
       ProduceConfig.from(section(root, "produce")), consume,
       ApplyConfig.from(section(root, "apply"), configured, postgres.tls(), groups), DlqConfig.from(section(root, "dlq")),
       ReplayConfig.from(section(root, "replay")), LagConfig.from(section(root, "lag")),
       bridge, java.util.Collections.unmodifiableMap(groups), auth, AuditConfig.from(section(root, "audit")),
       StreamConfig.from(section(root, "stream")), RemoteConfig.from(section(root, "remote"), consume,
-        groups.values().stream().anyMatch(GroupConfig::remote)), ControlConfig.from(section(root, "control")));
+        groups.values().stream().anyMatch(GroupConfig::remote)), ControlConfig.from(section(root, "control")), instanceId);
+    // Each group's consumer settings are settled now, so a combination Kafka would refuse stops the start here.
+    config.groupsToRun().forEach(group -> ConsumeConfig.of(config, group));
+    return config;
   }
 
   private static JsonObject section(JsonObject root, String name) {
@@ -74,7 +80,7 @@ public record GatewayConfig(String dataDir, KafkaConfig kafka, PostgresConfig po
   public GatewayConfig withEndpoints(ServiceEndpoints e) {
     return new GatewayConfig(dataDir, kafka.withBootstrapServers(e.bootstrapServers()), postgres.withEndpoints(e), topics,
       ingest, produce, consume, apply.withEndpoints(e, postgres.tls()), dlq, replay, lag, bridge, groups, auth, audit, stream, remote,
-      control);
+      control, instanceId);
   }
 
   /** Which configured groups this process consumes: {@code consume.groups}, default all. */
