@@ -23,6 +23,9 @@ import java.util.concurrent.TimeUnit;
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
+  /** How long SIGTERM waits for the orderly undeploy before the services are closed anyway (deploy/ sets a longer grace). */
+  static final long SHUTDOWN_WAIT_SECONDS = 60;
+
   private Main() {}
 
   public static void main(String[] args) {
@@ -89,7 +92,7 @@ public final class Main {
     CountDownLatch latch = new CountDownLatch(1);
     gateway.undeploy().eventually(vertx::close).onComplete(ar -> latch.countDown());
     try {
-      latch.await(60, TimeUnit.SECONDS);
+      latch.await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
