@@ -13,5 +13,5 @@ if [ -z "$base" ]; then
   bash scripts/image-base.sh target/image-base/base.tar
   base="tar://$PWD/target/image-base/base.tar"
 fi
-./mvnw ${MAVEN_ARGS:-} -q -B -DskipTests package jib:buildTar -Dimage.base="$base" -Djib.disableUpdateChecks=true
+./mvnw -q -B -DskipTests package jib:buildTar -Dimage.base="$base" -Djib.disableUpdateChecks=true
 echo "build-image: target/gateway-image.tar on $base"
