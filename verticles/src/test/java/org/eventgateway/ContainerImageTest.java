@@ -2,6 +2,11 @@ package org.eventgateway;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.eventgateway.config.ServiceEndpoints;
+import org.eventgateway.infra.EmbeddedKafka;
+import org.eventgateway.support.Poll;
+import org.eventgateway.support.TestGateway;
+import org.eventgateway.support.TestInfra;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -11,6 +16,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The container image tarball ({@code scripts/build-image.sh}: Jib's buildTar, no Docker engine) as a runtime would
  * see it: its config names a non-root user, the volumes and the gateway's entrypoint; its layers, unpacked in order,
  * hold a Java runtime, the gateway's jar and the config directory (and no deployment keys); and its entrypoint runs
- * from that root filesystem as the image's user, which can write to the data volume. CI builds the tarball before the
+ * from that root filesystem as the image's user, which can write to the data volume, and starts the gateway
+ * against the suite's real Kafka and PostgreSQL until {@code /ready} answers 200. CI builds the tarball before the
  * tests; elsewhere the test is skipped until it is built.
  */
 class ContainerImageTest {
@@ -48,6 +55,9 @@ class ContainerImageTest {
     for (Object layer : manifest.getJsonArray("Layers")) {
       run(List.of("tar", "-x", "--numeric-owner", "-f", unpacked.resolve((String) layer).toString(), "-C", root.toString()), List.of());
     }
+    // Mount points a container runtime provides.
+    Files.createDirectories(root.resolve("proc"));
+    Files.createDirectories(root.resolve("dev"));
   }
 
   @AfterAll
@@ -98,13 +108,7 @@ class ContainerImageTest {
     if (Files.isRegularFile(passwd)) {
       assertTrue(Files.readString(passwd).lines().anyMatch(l -> l.split(":")[2].equals(user[0])), "the user is named in /etc/passwd");
     }
-    Files.createDirectories(root.resolve("proc"));
-    Files.createDirectories(root.resolve("dev"));
-    List<String> command = new ArrayList<>(List.of("unshare", "--mount", "--pid", "--fork", "bash", "-c",
-      // A private mount namespace: /dev and /proc as a container runtime gives them, gone when the process ends.
-      "mount --rbind /dev \"$0/dev\" && mount -t proc proc \"$0/proc\" && exec unshare --root=\"$0\" --wd=\"$1\" --setgid \"$2\" --setuid \"$3\" \"${@:4}\"",
-      root.toString(), config.getString("WorkingDir"), user[1], user[0]));
-    config.getJsonArray("Entrypoint").forEach(arg -> command.add((String) arg));
+    List<String> command = entrypoint();
     command.add("--help");
     String help = run(command, env());
     assertTrue(help.startsWith("usage: java -jar gateway.jar"), help);
@@ -116,6 +120,70 @@ class ContainerImageTest {
     assertTrue(Files.readString(written).contains("\"probe\""), "the gateway wrote to the data volume");
     assertEquals(user[0], String.valueOf(Files.getAttribute(written, "unix:uid")), "written as the image's user, not root");
     assertEquals(user[1], String.valueOf(Files.getAttribute(written, "unix:gid")), "with the image's group");
+  }
+
+  @Test
+  void theGatewayStartsFromTheImageAgainstRealKafkaAndPostgres() throws Exception {
+    Assumptions.assumeTrue("root".equals(System.getProperty("user.name")) && Files.isExecutable(Path.of("/usr/bin/unshare")),
+      "running the image's root filesystem needs root (a mount namespace) and unshare");
+    try (TestGateway names = TestGateway.create()) {
+      ServiceEndpoints services = names.endpoints();
+      // The site's overlay, as a ConfigMap would give it: no groups (the suite's brokers are shared), a bridge port of its own.
+      Files.writeString(root.resolve("data/site.json"), new JsonObject()
+        .put("consume", new JsonObject().put("groups", new JsonArray()))
+        .put("bridge", new JsonObject().put("tcpPort", EmbeddedKafka.freePort())).encode());
+      List<String> env = new ArrayList<>(env());
+      env.addAll(List.of("GATEWAY_HTTP_HOST=127.0.0.1", "GATEWAY_HTTP_PORT=" + names.httpPort,
+        "KAFKA_BOOTSTRAP_SERVERS=" + TestInfra.get().bootstrapServers(), "PGHOST=" + services.pgHost(),
+        "PGPORT=" + services.pgPort(), "PGDATABASE=" + services.pgDatabase(), "PGUSER=" + services.pgUser(),
+        "PGPASSWORD=" + (services.pgPassword() == null ? "" : services.pgPassword()), "GATEWAY_PG_SCHEMA=" + names.schema));
+      List<String> command = entrypoint();
+      command.addAll(List.of("-conf", "/data/site.json"));
+      ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(Path.of("target", "image-run-" + names.suffix + ".log").toFile());
+      pb.environment().clear();
+      env.forEach(e -> pb.environment().put(e.substring(0, e.indexOf('=')), e.substring(e.indexOf('=') + 1)));
+      Process gateway = pb.start();
+      try {
+        Poll.until("the gateway in the image answers /ready (log target/image-run-" + names.suffix + ".log)", Duration.ofSeconds(120), () -> {
+          assertTrue(gateway.isAlive(), "the gateway in the image exited");
+          return status(names.httpPort, "/ready");
+        }, status -> status == 200);
+        assertEquals(200, status(names.httpPort, "/health"));
+      } finally {
+        // SIGTERM to the gateway itself (what a runtime sends to the container's process); unshare then ends with it.
+        gateway.descendants().forEach(ProcessHandle::destroy);
+        if (!gateway.waitFor(90, TimeUnit.SECONDS)) {
+          gateway.descendants().forEach(ProcessHandle::destroyForcibly);
+          throw new AssertionError("the gateway in the image did not stop on SIGTERM");
+        }
+      }
+    }
+  }
+
+  /** An HTTP GET's status, -1 while nothing listens. */
+  private static int status(int port, String path) {
+    try {
+      return java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build()
+        .send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
+          .timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException notListeningYet) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  /** The image's entrypoint run from its root filesystem as its user, in a private mount and PID namespace. */
+  private static List<String> entrypoint() {
+    String[] user = config.getString("User").split(":");
+    List<String> command = new ArrayList<>(List.of("unshare", "--mount", "--pid", "--fork", "--kill-child=SIGTERM", "bash", "-c",
+      // /dev and /proc as a container runtime gives them, gone with the namespace.
+      "mount --rbind /dev \"$0/dev\" && mount -t proc proc \"$0/proc\" && exec unshare --root=\"$0\" --wd=\"$1\" --setgid \"$2\" --setuid \"$3\" \"${@:4}\"",
+      root.toString(), config.getString("WorkingDir"), user[1], user[0]));
+    config.getJsonArray("Entrypoint").forEach(arg -> command.add((String) arg));
+    return command;
   }
 
   private static List<String> env() {
