@@ -117,17 +117,26 @@ class FleetIT {
     }
   }
 
-  @Test
-  void threeInstancesShareTheGroupAndOneKilledUnderLoadLosesNothing() throws Exception {
-    List<Integer> ports = List.of(gw.httpPort, EmbeddedKafka.freePort(), EmbeddedKafka.freePort());
+  /** Starts {@code n} instances and waits until each holds some of the ledger group's 6 partitions; their ports. */
+  private List<Integer> startFleet(int n) throws Exception {
+    List<Integer> ports = new ArrayList<>(List.of(gw.httpPort));
+    while (ports.size() < n) {
+      ports.add(EmbeddedKafka.freePort());
+    }
     for (int port : ports) {
       instance(port);
     }
     for (ChildGateway child : fleet) {
       child.awaitReady(Duration.ofSeconds(120));
     }
-    Poll.until("the 6 partitions spread over the 3 instances", Duration.ofSeconds(60), this::assignment,
-      held -> held.size() == 3 && held.stream().allMatch(n -> n >= 1) && held.stream().mapToInt(Integer::intValue).sum() == 6);
+    Poll.until("the 6 partitions spread over the " + n + " instances", Duration.ofSeconds(60), this::assignment,
+      held -> held.size() == n && held.stream().allMatch(p -> p >= 1) && held.stream().mapToInt(Integer::intValue).sum() == 6);
+    return ports;
+  }
+
+  @Test
+  void threeInstancesShareTheGroupAndOneKilledUnderLoadLosesNothing() throws Exception {
+    List<Integer> ports = startFleet(3);
 
     Future<Void> done = load.run(ports, gw.topic, 12_000, 20, 30);
     Poll.until("load flowing through the fleet", Duration.ofSeconds(60), () -> load.acked().size(), n -> n >= 3_000);
@@ -170,15 +179,7 @@ class FleetIT {
 
   @Test
   void anApplyReplayStartedOnOneInstanceRewindsThePartitionsTheOtherHoldsOnce() throws Exception {
-    List<Integer> ports = List.of(gw.httpPort, EmbeddedKafka.freePort());
-    for (int port : ports) {
-      instance(port);
-    }
-    for (ChildGateway child : fleet) {
-      child.awaitReady(Duration.ofSeconds(120));
-    }
-    Poll.until("the 6 partitions split over the 2 instances", Duration.ofSeconds(60), this::assignment,
-      held -> held.size() == 2 && held.stream().allMatch(n -> n >= 1) && held.stream().mapToInt(Integer::intValue).sum() == 6);
+    List<Integer> ports = startFleet(2);
     Poll.await(load.run(ports, gw.topic, 3_000, 20, 50), Duration.ofMinutes(2));
     gw.awaitCaughtUp(gw.ledger);
     long duplicatesBefore = fleet.get(0).deduplicated(gw.ledger) + fleet.get(1).deduplicated(gw.ledger);
