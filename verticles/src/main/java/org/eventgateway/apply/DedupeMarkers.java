@@ -25,6 +25,17 @@ final class DedupeMarkers {
     ON CONFLICT DO NOTHING
     RETURNING event_id""";
 
+  /**
+   * Which of the ids ($2) the group ($1) has marked already: one index probe per id. The plain
+   * {@code event_id = ANY($2)} let the planner, with the stale statistics of a table that grows by a batch at a time,
+   * probe the primary key on the group alone and filter every marker the group has (12 ms at 80,000 markers and
+   * growing with them; this form stays at about 3 ms for 500 ids). {@code LIMIT 1} keeps the lateral subquery from
+   * being flattened into a join the planner could turn back into that scan.
+   */
+  static final String MARKED = """
+    SELECT e.id FROM unnest($2::text[]) AS e(id)
+    CROSS JOIN LATERAL (SELECT 1 FROM gateway_processed_events m WHERE m.consumer_group = $1 AND m.event_id = e.id LIMIT 1) hit""";
+
   private DedupeMarkers() {}
 
   /** Inside the caller's transaction: the events, in batch order, whose marker did not exist yet. */

@@ -30,7 +30,6 @@ import java.util.Set;
  * transient: the consumer backs off, and its buffers' bounds pause the partitions.
  */
 final class RemoteApplier {
-  static final String MARKED = "SELECT event_id FROM gateway_processed_events WHERE consumer_group = $1 AND event_id = ANY($2::text[])";
   static final String NACK_CLASS = "org.eventgateway.remote.ClientNack";
 
   private final Vertx vertx;
@@ -47,7 +46,7 @@ final class RemoteApplier {
     String group = request.group();
     List<JsonObject> all = request.events();
     String[] ids = all.stream().map(e -> e.getString("id")).toArray(String[]::new);
-    return pool.preparedQuery(MARKED).execute(Tuple.tuple().addString(group).addArrayOfString(ids))
+    return pool.preparedQuery(DedupeMarkers.MARKED).execute(Tuple.tuple().addString(group).addArrayOfString(ids))
       .compose(rows -> {
         Set<String> fresh = new HashSet<>(List.of(ids));
         for (Row row : rows) {

@@ -20,8 +20,6 @@ import java.util.Set;
  * ({@link ShadowPool}), never on the live batches' connections.
  */
 final class ShadowRun {
-  static final String APPLIED = "SELECT event_id FROM gateway_processed_events WHERE consumer_group = $1 AND event_id = ANY($2::text[])";
-
   private final Pool shadowPool;
   private final HandlerRunner runner;
 
@@ -36,7 +34,7 @@ final class ShadowRun {
    */
   Future<JsonObject> run(String group, List<HandlerStatement> handler, List<JsonObject> events, long deadline) {
     String[] ids = events.stream().map(e -> e.getString("id")).toArray(String[]::new);
-    return shadowPool.getConnection().compose(conn -> conn.begin().compose(tx -> conn.preparedQuery(APPLIED)
+    return shadowPool.getConnection().compose(conn -> conn.begin().compose(tx -> conn.preparedQuery(DedupeMarkers.MARKED)
         .execute(Tuple.of(group, (Object) ids)) // one text[] parameter, not varargs
         .compose(rows -> {
           Set<String> applied = new HashSet<>();
