@@ -32,6 +32,15 @@ final class PositionStore {
     if (offsets.isEmpty()) {
       return Future.succeededFuture();
     }
+    Tuple parameters = Tuple.of(group);
+    for (Object column : columns(offsets)) {
+      parameters.addValue(column);
+    }
+    return conn.preparedQuery(SAVE_OFFSETS).execute(parameters).mapEmpty();
+  }
+
+  /** The SAVE_OFFSETS arrays after the group: topics, partitions, next offsets (empty arrays for no offsets). */
+  static Object[] columns(JsonArray offsets) {
     int n = offsets.size();
     String[] topics = new String[n];
     Integer[] partitions = new Integer[n];
@@ -42,7 +51,7 @@ final class PositionStore {
       partitions[i] = o.getInteger("partition");
       next[i] = o.getLong("next");
     }
-    return conn.preparedQuery(SAVE_OFFSETS).execute(Tuple.of(group, topics, partitions, next)).mapEmpty();
+    return new Object[] {topics, partitions, next};
   }
 
   /** In a transaction of its own, once the batch's dead letters are acked; returns how many were given. */
