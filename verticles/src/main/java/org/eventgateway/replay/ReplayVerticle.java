@@ -14,8 +14,10 @@ import org.eventgateway.contract.BusHandlers;
 import org.eventgateway.contract.SharedReports;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Safe replay, on the bus. <b>Shadow</b> mode reads a range of a group's topic (from/to by timestamp or by offset per
@@ -30,11 +32,14 @@ import java.util.Map;
  * their markers, the others apply. It is refused (409) while the group has members unless the
  * request says {@code "pauseGroup": true}: then every member, in this process or another instance, is held while
  * the group is rewound (through the control topic, see {@link FleetRewind}). Progress is the stored
- * positions climbing back to where they stood before the rewind.
+ * positions climbing back to where they stood before the rewind. A remote group (handler {@code {"type": "remote"}}) is
+ * replayed the same way, its history re-delivered to its clients; shadow mode is refused for it (409: no SQL to run).
  */
 public class ReplayVerticle extends VerticleBase {
   private final KafkaConfig kafka;
   private final Map<String, String> topicByGroup;
+  /** Groups whose handler is {@code {"type": "remote"}}: no SQL, so nothing a shadow run could run. */
+  private final Set<String> remoteGroups = new HashSet<>();
   private final List<String> localGroups;
   private final ReplayConfig limits;
   private final ReplayTasks tasks;
@@ -47,7 +52,12 @@ public class ReplayVerticle extends VerticleBase {
   public ReplayVerticle(GatewayConfig config) {
     kafka = config.kafka();
     topicByGroup = new HashMap<>();
-    config.groups().forEach((name, g) -> topicByGroup.put(name, g.topic()));
+    config.groups().forEach((name, g) -> {
+      topicByGroup.put(name, g.topic());
+      if (g.remote()) {
+        remoteGroups.add(name);
+      }
+    });
     localGroups = config.groupsToRun();
     limits = config.replay();
     tasks = new ReplayTasks(limits.maxConcurrent(), limits.maxReports());
@@ -112,6 +122,11 @@ public class ReplayVerticle extends VerticleBase {
   }
 
   private void startShadow(Message<JsonObject> message, String group, String topic, Object mode, JsonObject request) {
+    if (remoteGroups.contains(group)) {
+      message.fail(409, "group '" + group + "' is remote: its handler runs in its clients, so there is no SQL to shadow-run; "
+        + "\"mode\": \"apply\" rewinds it and re-delivers the range to its clients (events whose markers exist are skipped)");
+      return;
+    }
     if (!tasks.shadowSlotFree()) {
       message.fail(429, "too many shadow replays running (replay.maxConcurrent = " + limits.maxConcurrent() + "): retry later");
       return;
