@@ -12,6 +12,7 @@ import org.eventgateway.support.BridgeFrame;
 import org.eventgateway.support.Poll;
 import org.eventgateway.support.TestGateway;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +31,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -111,6 +113,15 @@ class RemoteBridgeIT {
   private JsonObject reply(String replyAddress, JsonObject body) {
     return new JsonObject().put("type", "send").put("address", replyAddress)
       .put("headers", new JsonObject().put("authorization", "Bearer " + handlerKey)).put("body", body);
+  }
+
+  /** The first record of the group's dead-letter topic, once there is one. */
+  private JsonObject firstDeadLetter() {
+    return Poll.until("a record in the dead-letter topic", Duration.ofSeconds(30), () -> {
+      JsonArray records = Poll.await(web.request(HttpMethod.GET, gw.httpPort, "127.0.0.1", "/dlq/" + group + "?limit=10")
+        .putHeader("Authorization", "Bearer " + handlerKey).send()).bodyAsJsonObject().getJsonArray("records", new JsonArray());
+      return records.isEmpty() ? null : records.getJsonObject(0);
+    }, r -> r != null);
   }
 
   private void post(JsonArray records) {
@@ -196,11 +207,7 @@ class RemoteBridgeIT {
       + group + "'"), "PostgreSQL's positions at the end");
 
     post(new JsonArray().add(TestGateway.order("dead-1", "c-1", "sku-1", 1, 1.0, 1_000)));
-    JsonObject dead = Poll.until("dead-1 in the dead-letter topic", Duration.ofSeconds(30), () -> {
-      JsonArray records = Poll.await(web.request(HttpMethod.GET, gw.httpPort, "127.0.0.1", "/dlq/" + group + "?limit=10")
-        .putHeader("Authorization", "Bearer " + handlerKey).send()).bodyAsJsonObject().getJsonArray("records", new JsonArray());
-      return records.isEmpty() ? null : records.getJsonObject(0);
-    }, r -> r != null);
+    JsonObject dead = firstDeadLetter();
     assertEquals("dead-1", dead.getJsonObject("headers").getString("event-id"));
     assertEquals("sku retired", dead.getJsonObject("headers").getString("dlq-exception-message"), dead.encode());
     assertEquals("remote", dead.getJsonObject("headers").getString("dlq-failure-stage"));
@@ -272,5 +279,54 @@ class RemoteBridgeIT {
     JsonObject twice = BridgeFrame.exchange(s, new JsonObject().put("type", "unregister").put("address", Addresses.groupDeliver(group)));
     assertEquals("unknown_address", twice.getString("message"), twice.encode());
     assertEquals("pong", BridgeFrame.exchange(s, new JsonObject().put("type", "ping")).getString("type"));
+  }
+
+  /**
+   * The README's Python handler (examples/remote-handler.py, standard library only) as a real process against this
+   * gateway, over the TCP bridge with its key: each good order is applied once to its store (a file per event id) and
+   * acked, the positions reach the end, and the order with qty 0 is dead-lettered with the handler's reason. Skipped
+   * without python3 outside CI, like the Node.js tests; under CI a missing python3 fails it.
+   */
+  @Test
+  void theReadmesPythonHandlerAppliesAndAcksOverTheBridge() throws Exception {
+    Path example = Path.of("examples", "remote-handler.py");
+    assertTrue(Files.readString(Path.of("README.md")).contains(Files.readString(example).strip()), "the README quotes the example as shipped");
+    boolean havePython = BridgeIT.commandWorks("python3", "--version");
+    if (System.getenv("CI") == null) {
+      Assumptions.assumeTrue(havePython, "needs python3 (examples/remote-handler.py)");
+    }
+    assertTrue(havePython, "python3 must be installed to run examples/remote-handler.py");
+    Path dir = Files.createTempDirectory("remote-handler-py");
+    Path out = dir.resolve("stdout");
+    ProcessBuilder command = new ProcessBuilder("python3", example.toString())
+      .redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT);
+    command.environment().put("GATEWAY_BRIDGE", "127.0.0.1:" + gw.bridgePort);
+    command.environment().put("GATEWAY_GROUP", group);
+    command.environment().put("GATEWAY_KEY", handlerKey);
+    command.environment().put("HANDLER_STORE", dir.resolve("shipped").toString());
+    Process python = command.start();
+    try {
+      JsonArray orders = new JsonArray();
+      for (int i = 0; i < 60; i++) {
+        orders.add(TestGateway.order("py-" + i, "c-" + i % 4, "sku-1", i == 7 ? 0 : 1, 5.0, i));
+      }
+      post(orders);
+      gw.awaitCaughtUp(group);
+      assertTrue(python.isAlive(), "the handler still runs");
+      List<String> shipped = Files.readAllLines(out).stream().filter(l -> l.startsWith("shipped py-")).toList();
+      assertEquals(59, shipped.size(), String.join("\n", shipped));
+      assertEquals(59, shipped.stream().map(l -> l.split(" ")[1]).distinct().count(), "each applied once");
+      assertTrue(shipped.stream().noneMatch(l -> l.startsWith("shipped py-7 ")), "qty 0 is not shipped");
+      try (var files = Files.list(dir.resolve("shipped"))) {
+        assertEquals(59, files.count(), "the store holds one record per applied event");
+      }
+      assertEquals(59, gw.count("SELECT count(*) FROM gateway_processed_events WHERE consumer_group = '" + group + "'"), "acked and marked");
+      JsonObject dead = firstDeadLetter();
+      assertEquals("py-7", dead.getJsonObject("headers").getString("event-id"));
+      assertEquals("qty must be positive", dead.getJsonObject("headers").getString("dlq-exception-message"));
+    } finally {
+      python.destroy();
+      python.waitFor(10, TimeUnit.SECONDS);
+    }
   }
 }
