@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.producer.KafkaHeader;
 import org.eventgateway.contract.Addresses;
+import org.eventgateway.contract.Codecs;
 import org.eventgateway.contract.TraceContext;
 import org.eventgateway.metrics.GatewayMetrics;
 import org.slf4j.Logger;
@@ -79,7 +80,9 @@ final class DeadLetterFlow {
     });
     JsonObject batch = new JsonObject().put("group", config.group()).put("events", events).put("offsets", offsets)
       .put("deferOffsets", !dead.isEmpty()).put("isolate", isolate);
-    return request(Addresses.APPLY_BATCH, batch)
+    // Handed off, not copied (500 decoded values a batch): nothing here touches the batch after sending it, and apply
+    // only reads it; a retry decodes its records afresh.
+    return vertx.eventBus().<JsonObject>request(Addresses.APPLY_BATCH, batch, Codecs.handoff(config.applyTimeoutMs())).map(m -> m.body())
       .compose(reply -> {
         for (Object d : reply.getJsonArray("dead", new JsonArray())) {
           JsonObject why = (JsonObject) d;

@@ -11,8 +11,10 @@ import io.vertx.core.json.JsonObject;
  *
  * <p>{@link #HANDOFF}: a JsonObject handed over without the defensive deep copy the default
  * codec makes on local delivery. Used on the produce path ({@link Addresses#PRODUCE_SEND} requests
- * and their replies), where a 100-record request would otherwise be copied once each way. The rule
- * that makes it safe: the sender never touches the object again after sending it.
+ * and their replies), where a 100-record request would otherwise be copied once each way, and on the
+ * consume path: a batch to apply ({@link Addresses#APPLY_BATCH}), a remote batch to its dispatcher and
+ * its deliveries to the sessions. The rule that makes it safe: the sender never touches the object
+ * again after sending it, and the receiver only reads it.
  */
 public final class Codecs {
   private Codecs() {}
