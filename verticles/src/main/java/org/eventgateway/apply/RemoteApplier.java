@@ -27,16 +27,16 @@ import java.util.regex.Pattern;
  * (2) hand the fresh ones to the group's dispatcher ({@link Addresses#REMOTE_DELIVER}), which answers once each is
  * acked by a client or dead; (3) ONE statement (atomic on its own): the markers of the acked events and, when every
  * event was acked, the group's next offsets. Dead events (a nack without retry, or too many failed deliveries) are
- * reported like the SQL path's poison events, with the client's reason, and are never marked. A batch the dispatcher gave up on (no client,
- * or not all acked in time) keeps its acked events' markers, so they are duplicates on the retry, and fails as
- * transient: the consumer backs off, and its buffers' bounds pause the partitions.
+ * reported like the SQL path's poison events, with the client's reason, and are never marked. A batch the dispatcher
+ * gave up on (no client, or not all acked in time) keeps its acked events' markers, so they are duplicates on the
+ * retry, and fails as transient: the consumer backs off, and its buffers' bounds pause the partitions.
  */
 final class RemoteApplier {
   static final String NACK_CLASS = "org.eventgateway.remote.ClientNack";
   /**
    * The markers (DedupeMarkers.MARK, $1–$5) and the positions (PositionStore.SAVE_OFFSETS, its arrays renumbered to
-   * $6–$8) in one statement: a transaction of four round trips (BEGIN, two inserts, COMMIT) was a quarter of a remote
-   * batch's time. A data-modifying WITH runs whether or not its rows are read.
+   * $6–$8) in one statement: a transaction of four round trips (BEGIN, two inserts, COMMIT) timed at a fifth to two
+   * fifths of a remote batch. A data-modifying WITH runs whether or not its rows are read.
    */
   static final String MARK_AND_STORE = "WITH marked AS (" + DedupeMarkers.MARK + "), stored AS ("
     + Pattern.compile("\\$([2-4])").matcher(PositionStore.SAVE_OFFSETS).replaceAll(m -> "\\$" + (Integer.parseInt(m.group(1)) + 4))
