@@ -50,6 +50,7 @@ final class SchemaInstaller {
       id             text        NOT NULL,
       consumer_group text        NOT NULL,
       report         jsonb       NOT NULL,
+      created_at     timestamptz NOT NULL DEFAULT now(),
       updated_at     timestamptz NOT NULL DEFAULT now(),
       PRIMARY KEY (kind, id)
     )""";

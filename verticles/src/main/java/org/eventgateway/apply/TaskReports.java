@@ -10,7 +10,8 @@ import io.vertx.sqlclient.Tuple;
 /**
  * The reports of redrive and replay tasks in PostgreSQL (gateway_task_reports), so any instance can answer
  * {@code GET …/tasks/{id}} or {@code …/replay/{id}} for a task another instance runs: each save replaces the task's
- * report and keeps the newest {@code keep} of its kind (the same bound as each instance's own list).
+ * report and keeps the {@code keep} most recently started of its kind (the same bound, in the same order, as each
+ * instance's own list).
  */
 final class TaskReports {
   private static final String SAVE = """
@@ -18,7 +19,7 @@ final class TaskReports {
     ON CONFLICT (kind, id) DO UPDATE SET report = EXCLUDED.report, updated_at = now()""";
   private static final String TRIM = """
     DELETE FROM gateway_task_reports WHERE kind = $1 AND id NOT IN
-      (SELECT id FROM gateway_task_reports WHERE kind = $1 ORDER BY updated_at DESC, id LIMIT $2)""";
+      (SELECT id FROM gateway_task_reports WHERE kind = $1 ORDER BY created_at DESC, id LIMIT $2)""";
 
   private final Pool pool;
 

@@ -158,19 +158,21 @@ public class DlqVerticle extends VerticleBase {
     String group = message.body().getString("group");
     RedriveSelection selection = RedriveSelection.parse(message.body(), config.maxRedrives()); // a wrong shape: 422 via the guard
     JsonObject task = tasks.start(group, topic, selection);
-    message.reply(new JsonObject().put("task", task.copy()));
-    // Shared with the fleet as it goes (once a second) and when it ends, so any instance answers for it.
-    share(task);
-    long sharing = vertx.setPeriodic(1_000, t -> share(task));
-    redrive.run(task, selection).onComplete(ar -> {
-      vertx.cancelTimer(sharing);
-      share(task);
-      LOG.info("[{}] redrive task {} {}: {}", group, task.getString("id"), task.getString("state"), task.encode());
+    // Shared with the fleet before the answer, as it goes (once a second) and when it ends, so any instance answers for it.
+    JsonObject started = task.copy();
+    share(task).onComplete(saved -> {
+      message.reply(new JsonObject().put("task", started));
+      long sharing = vertx.setPeriodic(1_000, t -> share(task));
+      redrive.run(task, selection).onComplete(ar -> {
+        vertx.cancelTimer(sharing);
+        share(task);
+        LOG.info("[{}] redrive task {} {}: {}", group, task.getString("id"), task.getString("state"), task.encode());
+      });
     });
   }
 
-  private void share(JsonObject task) {
-    SharedReports.save(vertx, SharedReports.REDRIVE, task, config.maxTasks())
+  private Future<Void> share(JsonObject task) {
+    return SharedReports.save(vertx, SharedReports.REDRIVE, task, config.maxTasks())
       .onFailure(err -> LOG.debug("redrive task {} not shared: {}", task.getString("id"), err.getMessage()));
   }
 }

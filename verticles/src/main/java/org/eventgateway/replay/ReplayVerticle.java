@@ -112,7 +112,10 @@ public class ReplayVerticle extends VerticleBase {
     }
     Object mode = request.getValue("mode", "shadow");
     if ("apply".equals(mode)) {
-      applies.start(group, topic, request).onSuccess(message::reply)
+      applies.start(group, topic, request)
+        .compose(reply -> SharedReports.save(vertx, SharedReports.REPLAY, reply.getJsonObject("replay"), limits.maxReports())
+          .otherwiseEmpty().map(reply))
+        .onSuccess(message::reply)
         .onFailure(err -> message.fail(err instanceof ReplyException re && re.failureCode() >= 400 ? re.failureCode() : 503, err.getMessage()));
     } else if ("shadow".equals(mode)) {
       startShadow(message, group, topic, mode, request);
@@ -148,8 +151,11 @@ public class ReplayVerticle extends VerticleBase {
       .onSuccess(range -> {
         ShadowReport report = new ShadowReport(group, topic, mode, maxEvents, range);
         tasks.remember(report.json());
-        message.reply(new JsonObject().put("replay", report.json().copy()));
-        shadows.run(report, range, maxEvents, tasks::releaseShadowSlot);
+        // Shared before the answer, so any instance knows the id it gives out (and the oldest beyond the bound is gone).
+        SharedReports.save(vertx, SharedReports.REPLAY, report.json(), limits.maxReports()).onComplete(saved -> {
+          message.reply(new JsonObject().put("replay", report.json().copy()));
+          shadows.run(report, range, maxEvents, tasks::releaseShadowSlot);
+        });
       });
   }
 }
