@@ -36,7 +36,7 @@ public final class Bench {
     Vertx vertx = Vertx.vertx();
     BenchEnvironment environment = null;
     try {
-      environment = BenchEnvironment.start(vertx);
+      environment = BenchEnvironment.start(vertx, options.kafkaPort);
       BenchContext context = new BenchContext(options, vertx, environment, report);
       new ProduceStages(context).run();
       if (options.runs("auth")) {

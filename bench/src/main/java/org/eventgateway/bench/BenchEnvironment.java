@@ -50,10 +50,14 @@ final class BenchEnvironment {
     this.pool = pool;
   }
 
-  /** Starts the broker, creates the schema (with the e2e stage's table) and the topics. */
-  static BenchEnvironment start(Vertx vertx) throws Exception {
+  /**
+   * Starts the broker (on {@code kafkaPort}, a free port when 0: --kafka-port, for a peer to write to it), creates the
+   * schema (with the e2e stage's table) and the topics.
+   */
+  static BenchEnvironment start(Vertx vertx, int kafkaPort) throws Exception {
     Path logDirs = Files.createTempDirectory("bench-kafka");
-    EmbeddedKafka kafka = new EmbeddedKafka("127.0.0.1", EmbeddedKafka.freePort(), EmbeddedKafka.freePort(), logDirs).start();
+    EmbeddedKafka kafka = new EmbeddedKafka("127.0.0.1", kafkaPort == 0 ? EmbeddedKafka.freePort() : kafkaPort, EmbeddedKafka.freePort(),
+      logDirs).start();
     // A full run writes several GB into the broker, which keeps its log dirs: they go at exit.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
@@ -63,6 +67,7 @@ final class BenchEnvironment {
       }
     }, "bench-cleanup"));
     String bootstrap = kafka.bootstrapServers();
+    System.out.println("broker: " + bootstrap);
     Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap));
     ServiceEndpoints endpoints = new ServiceEndpoints(bootstrap, env("PGHOST", "127.0.0.1"), Integer.parseInt(env("PGPORT", "5432")),
       env("PGDATABASE", "postgres"), env("PGUSER", "postgres"), env("PGPASSWORD", ""), "bench_" + System.currentTimeMillis());

@@ -6,6 +6,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -62,12 +64,24 @@ final class BenchOptions {
     description = "WebSocket connections of the ws stage (default: ${DEFAULT-VALUE}).")
   int wsConnections;
 
+  @Option(names = "--peer", paramLabel = "URL",
+    description = "Another HTTP service taking the v2 JSON produce format at POST URL/topics/{t} (a Strimzi bridge, a Confluent REST "
+      + "proxy, ...): the produce stages' closed loops run against it too, v2 bodies (key and value) on both sides, measured runs "
+      + "alternating gateway and peer, with the ratio gateway / peer per stage. http or https; no query, no credentials.")
+  String peer;
+
+  @Option(names = "--kafka-port", paramLabel = "N", defaultValue = "0",
+    description = "Port of the run's embedded broker, so a peer can be pointed at it before the run (default: a free port).")
+  int kafkaPort;
+
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Print this help and exit.")
   boolean help;
 
   final String latencyDump = System.getenv("BENCH_LATENCY_DUMP");
   final String e2eConsumer = System.getenv("BENCH_E2E_CONSUMER");
   final boolean keepSchema = System.getenv("BENCH_KEEP_SCHEMA") != null;
+  /** The --peer URL once validated: its base, without a trailing slash; null without --peer. */
+  URI peerUri;
 
   /** Refuses what parses but cannot run: unknown stages, counts below one. */
   void validate() {
@@ -80,6 +94,45 @@ final class BenchOptions {
     positive("--batch-connections", batchConnections);
     positive("--single-connections", singleConnections);
     positive("--ws-connections", wsConnections);
+    if (kafkaPort < 0 || kafkaPort > 65535) {
+      throw new ParameterException(spec.commandLine(), "--kafka-port must be a port (1-65535), or 0 for a free one, not " + kafkaPort);
+    }
+    if (peer != null) {
+      peerUri = peerUri(peer);
+      if (!runs("produce") && !runs("single")) {
+        throw new ParameterException(spec.commandLine(), "--peer compares the produce stages: --only must name produce or single with it");
+      }
+    }
+  }
+
+  /** http(s), a host, no user info (it would be printed in the report), query or fragment; the path is a base for /topics/{t}. */
+  private URI peerUri(String url) {
+    URI uri;
+    try {
+      uri = new URI(url.trim());
+    } catch (URISyntaxException e) {
+      throw new ParameterException(spec.commandLine(), "--peer '" + url + "' is not a URL: " + e.getReason());
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase();
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      throw new ParameterException(spec.commandLine(), "--peer '" + url + "' must be an http:// or https:// URL, e.g. http://127.0.0.1:8080");
+    }
+    if (uri.getHost() == null || uri.getHost().isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "--peer '" + url + "' names no host, e.g. http://127.0.0.1:8080");
+    }
+    if (uri.getRawUserInfo() != null) {
+      throw new ParameterException(spec.commandLine(), "--peer must not carry credentials in the URL: the report prints it");
+    }
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      throw new ParameterException(spec.commandLine(), "--peer '" + url + "' must be a base URL without a query or fragment: "
+        + "the bench posts to {URL}/topics/{t}");
+    }
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath().replaceAll("/+$", "");
+    try {
+      return new URI(scheme, null, uri.getHost(), uri.getPort(), path.isEmpty() ? null : uri.getPath().replaceAll("/+$", ""), null, null);
+    } catch (URISyntaxException e) {
+      throw new ParameterException(spec.commandLine(), "--peer '" + url + "' is not a URL: " + e.getReason());
+    }
   }
 
   private void positive(String option, int value) {

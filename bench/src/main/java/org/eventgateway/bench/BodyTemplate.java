@@ -16,10 +16,15 @@ import java.util.Locale;
 final class BodyTemplate {
   private static final int ID_DIGITS = 12;
 
-  /** What each record's value holds besides its pad. */
+  /** What each record's value holds besides its pad, and whether the record carries an id. */
   enum Values {
     /** {@code {"n":0,"pad":"…"}}: the produce stages' values. */
     PLAIN,
+    /**
+     * The same values in records of the v2 JSON format alone, {@code {"key":"c-000","value":{"n":0,"pad":"…"}}}, sent as
+     * {@code application/vnd.kafka.json.v2+json}: what a peer (--peer) and the gateway both take (the gateway makes the ids).
+     */
+    V2,
     /**
      * An order as config/schemas/orders/1.json describes it, then the pad: {@code {"order_id":"o-000000000000",
      * "customer":"c-000","sku":"sku-07","qty":8,"amount":1234.56,"pad":"…"}}, order id and customer patched per record
@@ -56,9 +61,13 @@ final class BodyTemplate {
     for (int i = 0; i < perRequest; i++) {
       sb.append(i == 0 ? "" : ",").append("{\"key\":\"c-");
       keys.add(sb.length());
-      sb.append("000\",\"id\":\"").append(idPrefix).append('-');
-      ids.add(sb.length());
-      sb.append("0".repeat(ID_DIGITS)).append("\",\"value\":{");
+      sb.append("000\"");
+      if (values != Values.V2) {
+        sb.append(",\"id\":\"").append(idPrefix).append('-');
+        ids.add(sb.length());
+        sb.append("0".repeat(ID_DIGITS)).append('"');
+      }
+      sb.append(",\"value\":{");
       if (values == Values.ORDERS) {
         sb.append("\"order_id\":\"o-");
         orders.add(sb.length());
@@ -86,6 +95,8 @@ final class BodyTemplate {
     byte[] b = bytes.clone();
     for (int i = 0; i < idAt.length; i++) {
       digits(b, idAt[i], ID_DIGITS, first + i);
+    }
+    for (int i = 0; i < keyAt.length; i++) {
       digits(b, keyAt[i], 3, (first + i) % 500);
       System.arraycopy(Payloads.TEXT, Payloads.distinctOffset(first + i), b, padAt[i], padLength);
     }
@@ -94,6 +105,11 @@ final class BodyTemplate {
       digits(b, customerAt[i], 3, (first + i) % 500);
     }
     return Buffer.buffer(b);
+  }
+
+  /** The Content-Type of the bodies: the v2 format's own for {@link Values#V2}, JSON otherwise. */
+  static String contentType(Values values) {
+    return values == Values.V2 ? "application/vnd.kafka.json.v2+json" : "application/json";
   }
 
   /** The length of each value's pad: what a schema's maxLength on it must allow. */

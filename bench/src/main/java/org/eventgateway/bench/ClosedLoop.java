@@ -56,6 +56,11 @@ final class ClosedLoop {
     return new ClosedLoop(context, 0, false, BodyTemplate.Values.ORDERS);
   }
 
+  /** A load like {@link #ClosedLoop(BenchContext)} in the v2 format alone ({@link BodyTemplate.Values#V2}): what --peer sends both sides. */
+  static ClosedLoop ofV2(BenchContext context) {
+    return new ClosedLoop(context, 0, false, BodyTemplate.Values.V2);
+  }
+
   /**
    * A load whose runs open their connections before the clock starts, so a rate is what the connections carry
    * once open (as a keep-alive client's would), not the handshakes; HTTP/1.1 when {@code streamsPerConnection}
@@ -87,7 +92,7 @@ final class ClosedLoop {
   double run(String topic, int records, int size, int perRequest, int concurrency) {
     HttpClient client = context.vertx.createHttpClient(clientOptions(context.gateway()),
       new PoolOptions().setHttp1MaxSize(concurrency).setHttp2MaxSize(connections(concurrency)));
-    Sender sender = new Sender(client, post(context.gateway(), topic),
+    Sender sender = new Sender(client, post(context.gateway(), topic, BodyTemplate.contentType(values)),
       new BodyTemplate(context.nextIdPrefix(topic), perRequest, size, values), records, perRequest, concurrency);
     if (connectFirst) {
       openConnections(client, concurrency);
@@ -136,7 +141,8 @@ final class ClosedLoop {
 
   /** A GET /ready of this gateway, with the headers of the credential it asks for. */
   private static RequestOptions ready(GatewayProcess gateway) {
-    RequestOptions get = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(gateway.port()).setURI("/ready");
+    RequestOptions get = new RequestOptions().setMethod(HttpMethod.GET).setHost(gateway.host()).setPort(gateway.port())
+      .setURI(gateway.path("/ready"));
     gateway.credential().headers().forEach(get::putHeader);
     return get;
   }
@@ -146,6 +152,8 @@ final class ClosedLoop {
     HttpClientOptions options = new HttpClientOptions().setKeepAlive(true);
     if (gateway.tls() != null) {
       gateway.tls().client(options);
+    } else if (gateway.scheme().equals("https")) { // a peer's https: the JVM's default trust, its name verified
+      options.setSsl(true).setVerifyHost(true);
     }
     if (streamsPerConnection > 0) {
       if (gateway.tls() == null) {
@@ -180,8 +188,13 @@ final class ClosedLoop {
 
   /** A POST of JSON records to a topic of this gateway, with the headers of the credential it asks for. */
   static RequestOptions post(GatewayProcess gateway, String topic) {
-    RequestOptions post = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(gateway.port())
-      .setURI("/topics/" + topic).putHeader("content-type", "application/json");
+    return post(gateway, topic, "application/json");
+  }
+
+  /** As above, with this Content-Type (the v2 format's for a peer's loads); a peer's base path before /topics. */
+  static RequestOptions post(GatewayProcess gateway, String topic, String contentType) {
+    RequestOptions post = new RequestOptions().setMethod(HttpMethod.POST).setHost(gateway.host()).setPort(gateway.port())
+      .setURI(gateway.path("/topics/" + topic)).putHeader("content-type", contentType);
     gateway.credential().headers().forEach(post::putHeader);
     return post;
   }

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * target/bench-&lt;stage&gt;.log. BENCH_CHILD_JVM_OPTS (as -Dchild.jvmOpts) adds JVM options. It knows the
  * credential its configuration asks for ({@link BenchCredential}): the load generators and its own /metrics
  * reads send it. With {@link BenchTls} it serves HTTPS, and its readiness, /metrics and credential checks go
- * over HTTPS too, trusting the bench's CA.
+ * over HTTPS too, trusting the bench's CA. A {@link #peer} stands for another HTTP service the user runs (--peer):
+ * the loads target it as they target a gateway, but the bench neither starts, stops nor measures its process.
  */
 final class GatewayProcess {
   /**
@@ -32,22 +33,69 @@ final class GatewayProcess {
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
     .connectTimeout(Duration.ofMillis(500)).build();
 
+  private final String host;
   private final int port;
+  /** "" for a gateway; a peer's base path, e.g. "/kafka" for POST /kafka/topics/{t}. */
+  private final String basePath;
   private final Path log;
+  /** Null for a peer. */
   private final Process process;
   private final BenchCredential credential;
   /** Null for plaintext HTTP. */
   private final BenchTls tls;
   private final HttpClient http;
+  /** A peer's URL is https (verified against the JVM's default trust store). */
+  private final boolean peerHttps;
 
   private GatewayProcess(int port, Path log, Process process, BenchCredential credential, BenchTls tls) {
+    this.host = "127.0.0.1";
+    this.basePath = "";
     this.port = port;
     this.log = log;
     this.process = process;
     this.credential = credential;
     this.tls = tls;
+    this.peerHttps = false;
     this.http = tls == null ? HTTP : HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofMillis(500)).sslContext(tls.sslContext()).build();
+  }
+
+  /** A peer at this base URL (validated by {@link BenchOptions}): plain or HTTPS with the JVM's default trust, no credential. */
+  private GatewayProcess(URI peer) {
+    this.host = peer.getHost();
+    this.port = peer.getPort() != -1 ? peer.getPort() : peer.getScheme().equals("https") ? 443 : 80;
+    this.basePath = peer.getRawPath() == null ? "" : peer.getRawPath();
+    this.log = null;
+    this.process = null;
+    this.credential = BenchCredential.NONE;
+    this.tls = null;
+    this.peerHttps = peer.getScheme().equals("https");
+    this.http = HTTP;
+  }
+
+  /** The service at {@code base} (--peer), as a target of the loads; its own process is the user's. */
+  static GatewayProcess peer(URI base) {
+    return new GatewayProcess(base);
+  }
+
+  /** Whether this is a peer (--peer), not a gateway the bench started. */
+  boolean isPeer() {
+    return process == null;
+  }
+
+  /** Where it listens, e.g. 127.0.0.1 (a peer's host from its URL). */
+  String host() {
+    return host;
+  }
+
+  /** The request path of {@code path} on it: a peer's base path before it. */
+  String path(String path) {
+    return basePath + path;
+  }
+
+  /** E.g. "http://127.0.0.1:8080": the report names a peer so. */
+  String baseUrl() {
+    return scheme() + "://" + host + ":" + port + basePath;
   }
 
   /**
@@ -99,7 +147,7 @@ final class GatewayProcess {
 
   /** "https" or "http". */
   String scheme() {
-    return tls == null ? "http" : "https";
+    return tls == null && !peerHttps ? "http" : "https";
   }
 
   /** What a client of this gateway sends with every request. */
@@ -107,16 +155,20 @@ final class GatewayProcess {
     return credential;
   }
 
+  /** -1 for a peer: its CPU and memory are not the bench's to read (CpuClock reads nothing for it). */
   long pid() {
-    return process.pid();
+    return process == null ? -1 : process.pid();
   }
 
   boolean alive() {
-    return process.isAlive();
+    return process != null && process.isAlive();
   }
 
   /** The gateway's /metrics page, empty when it does not answer within 3 s. */
   Optional<String> metrics() {
+    if (isPeer()) {
+      return Optional.empty();
+    }
     return fetch("/metrics").filter(r -> r.statusCode() == 200).map(HttpResponse::body);
   }
 
@@ -127,6 +179,9 @@ final class GatewayProcess {
 
   /** SIGTERM, then up to {@code bound} for the orderly shutdown; SIGKILL and an error after that. */
   void terminate(Duration bound) throws InterruptedException {
+    if (isPeer()) {
+      return;
+    }
     process.destroy();
     if (!process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly();
@@ -146,8 +201,13 @@ final class GatewayProcess {
 
   /** A POST of JSON {@code body} to {@code path} with the credential's headers; empty without an answer within 3 s. */
   Optional<HttpResponse<String>> post(String path, String body) {
+    return post(path, "application/json", body);
+  }
+
+  /** As above, with this Content-Type. */
+  Optional<HttpResponse<String>> post(String path, String contentType, String body) {
     HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(2))
-      .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+      .header("content-type", contentType).POST(HttpRequest.BodyPublishers.ofString(body));
     credential.headers().forEach(request::header);
     return send(request.build());
   }
@@ -159,7 +219,7 @@ final class GatewayProcess {
   }
 
   private URI uri(String path) {
-    return URI.create(scheme() + "://127.0.0.1:" + port + path);
+    return URI.create(baseUrl() + path);
   }
 
   private Optional<HttpResponse<String>> send(HttpRequest request) {

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * One workload against gateways side by side (auth, tls, schema stages): each load warmed up on its gateway until the
  * JIT settles, then the measured runs alternating in a balanced order (A, B, then B, A, …), so that a machine that
- * slows down or speeds up during the stage weighs on every side alike.
+ * slows down or speeds up during the stage weighs on every side alike. A peer's arm (--peer), whose JIT the bench
+ * cannot see, warms up with as many runs as the gateways' longest warm-up, at least 3, after theirs.
  */
 final class Interleaved {
   private Interleaved() {}
@@ -20,9 +21,18 @@ final class Interleaved {
   }
 
   static void measure(BenchContext context, ProduceStages.Workload workload, List<? extends Arm<?>> arms) throws Exception {
+    int gatewayWarmUps = 3;
     for (Arm<?> arm : arms) {
-      context.use(arm.gateway());
-      context.repetitions.warmUp(arm.topic(), () -> workload.run(context, arm.load(), arm.topic()));
+      if (!arm.gateway().isPeer()) {
+        context.use(arm.gateway());
+        gatewayWarmUps = Math.max(gatewayWarmUps, context.repetitions.warmUp(arm.topic(), () -> workload.run(context, arm.load(), arm.topic())));
+      }
+    }
+    for (Arm<?> arm : arms) {
+      if (arm.gateway().isPeer()) {
+        context.use(arm.gateway());
+        context.repetitions.warmUpRuns(arm.topic(), () -> workload.run(context, arm.load(), arm.topic()), gatewayWarmUps);
+      }
     }
     for (int i = 0; i < context.repetitions.measured(); i++) {
       List<Arm<?>> order = new ArrayList<>(arms);

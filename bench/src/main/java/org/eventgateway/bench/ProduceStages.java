@@ -47,6 +47,8 @@ final class ProduceStages {
 
   private final BenchContext context;
   private final BenchOptions options;
+  /** --peer's side by side runs; null without it. */
+  private PeerComparison peer;
 
   ProduceStages(BenchContext context) {
     this.context = context;
@@ -60,14 +62,15 @@ final class ProduceStages {
     }
     GatewayProcess gateway = context.startGateway(new JsonObject(), "produce");
     try {
+      peer = PeerComparison.of(context);
       // Single records first: the 100-per-request runs write several GB. A latency run right after
       // them once had a p99 of 58 ms (14 ms in the run before); their page writeback is the suspect.
       if (options.runs("produce") || options.runs("single")) {
-        singleRecords();
+        singleRecords(gateway);
       }
       if (options.runs("produce")) {
-        batches(kilobyteBatches(options), "raw-1k", "gw-1k");
-        batches(smallBatches(options), "raw-100", "gw-100");
+        batches(gateway, kilobyteBatches(options), "raw-1k", "gw-1k", "peer-1k");
+        batches(gateway, smallBatches(options), "raw-100", "gw-100", "peer-100");
       }
       if (options.runs("produce") || options.runs("ws")) {
         webSocket();
@@ -79,10 +82,11 @@ final class ProduceStages {
     }
   }
 
-  private void singleRecords() throws Exception {
+  private void singleRecords(GatewayProcess gateway) throws Exception {
     ClosedLoop load = new ClosedLoop(context);
     Workload workload = single(options);
-    Spread single = context.repetitions.of("gw-single", () -> workload.run(context, load, "gw-single"));
+    Spread single = peer != null ? peer.measure(workload, gateway, "gw-single", "peer-single")
+      : context.repetitions.of("gw-single", () -> workload.run(context, load, "gw-single"));
     context.report.row(workload.describe(), "—", single.format("req/s"), "—");
     double rate = Math.max(50, single.median() / 2);
     long[] ack = new OpenLoop(context).ackLatency("gw-single", rate, options.seconds(5, 2), options.seconds(15, 5));
@@ -90,11 +94,12 @@ final class ProduceStages {
       String.format("p50 %.1f ms, p99 %.1f ms, p999 %.1f ms", ack[0] / 1e6, ack[1] / 1e6, ack[2] / 1e6), "—");
   }
 
-  private void batches(Workload workload, String rawTopic, String gatewayTopic) throws Exception {
+  private void batches(GatewayProcess process, Workload workload, String rawTopic, String gatewayTopic, String peerTopic) throws Exception {
     RawKafkaProduce rawProducer = new RawKafkaProduce(context);
     ClosedLoop load = new ClosedLoop(context);
     Spread raw = context.repetitions.of(rawTopic, () -> rawProducer.run(rawTopic, options.scaled(workload.fullRecords()), workload.size()));
-    Spread gateway = context.repetitions.of(gatewayTopic, () -> workload.run(context, load, gatewayTopic));
+    Spread gateway = peer != null ? peer.measure(workload, process, gatewayTopic, peerTopic)
+      : context.repetitions.of(gatewayTopic, () -> workload.run(context, load, gatewayTopic));
     context.report.row(workload.describe(), raw.format("rec/s"), gateway.format("rec/s"), gateway.ratioTo(raw));
   }
 

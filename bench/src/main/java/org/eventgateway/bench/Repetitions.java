@@ -53,8 +53,8 @@ final class Repetitions {
     return measured;
   }
 
-  /** Runs until the JIT has settled (see above); none of them counts. */
-  void warmUp(String label, Run run) throws Exception {
+  /** Runs until the JIT has settled (see above); none of them counts. Returns how many ran. */
+  int warmUp(String label, Run run) throws Exception {
     long warmUntil = System.nanoTime() + warmUpLimitNanos;
     double jitShare = 1;
     int warmUps = 0;
@@ -71,6 +71,20 @@ final class Repetitions {
       warmingUp = false;
     }
     notes.add(String.format("warm-up, %s: %d run(s); the JIT compiler's share of both JVMs' CPU in the last: %.0f %%", label, warmUps, 100 * jitShare));
+    return warmUps;
+  }
+
+  /** {@code runs} warm-up runs, none counted: for a peer (--peer), whose JIT the bench cannot see. */
+  void warmUpRuns(String label, Run run, int runs) throws Exception {
+    warmingUp = true;
+    try {
+      for (int i = 0; i < runs; i++) {
+        run.once();
+      }
+    } finally {
+      warmingUp = false;
+    }
+    notes.add(String.format("warm-up, %s (a peer: its JIT is not visible): %d run(s), as many as the gateway's, at least 3", label, runs));
   }
 
   /** One measured repetition after the warm-up: its rate. */
