@@ -55,6 +55,12 @@ final class BenchContext {
     return gateway;
   }
 
+  /** A stage's gateway whose producer takes these settings over the shipped ones (the producer stage's arms). */
+  GatewayProcess startGateway(String stage, JsonObject producer) throws IOException {
+    gateway = environment.startGateway(new JsonObject(), new JsonObject(), stage, BenchCredential.NONE, null, producer);
+    return gateway;
+  }
+
   /** Makes a gateway started earlier the one the loads target and CPU and memory are measured on (two side by side). */
   void use(GatewayProcess running) {
     gateway = running;

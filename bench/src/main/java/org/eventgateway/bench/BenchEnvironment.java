@@ -145,7 +145,14 @@ final class BenchEnvironment {
   /** As above, declaring these {@code topics} (the shipped file's are dropped either way), e.g. one with a schema. */
   GatewayProcess startGateway(JsonObject groups, JsonObject topics, String stage, BenchCredential credential, BenchTls tls)
     throws IOException {
+    return startGateway(groups, topics, stage, credential, tls, new JsonObject());
+  }
+
+  /** As above, with {@code producer} merged over the shipped {@code produce["kafka.producer"]} (e.g. another linger.ms). */
+  GatewayProcess startGateway(JsonObject groups, JsonObject topics, String stage, BenchCredential credential, BenchTls tls,
+                              JsonObject producer) throws IOException {
     JsonObject config = shippedConfig();
+    config.getJsonObject("produce").getJsonObject("kafka.producer").mergeIn(producer);
     config.put("auth", config.getJsonObject("auth", new JsonObject()).mergeIn(credential.authSection()));
     config.put("topics", topics.copy()).put("groups", groups);
     // Only the bench's groups run (the shipped file's example groups are merged in otherwise).

@@ -20,11 +20,19 @@ import java.util.List;
     "  BENCH_LATENCY_DUMP    file: each open-loop request's latency, ns in send order;",
     "                        file.e2e: the e2e rows' latencies, ms",
     "  BENCH_E2E_CONSUMER    Kafka consumer settings of the e2e group ('{\"max.poll.records\":\"100\"}')",
+    "  BENCH_E2E_PRODUCER    Kafka producer settings of the e2e gateway over the shipped ones ('{\"linger.ms\":\"5\"}')",
     "  BENCH_CHILD_JVM_OPTS  JVM options of the gateway's process; @ becomes target/bench-<stage>",
     "  BENCH_KEEP_SCHEMA     set: keep the run's PostgreSQL schema for inspection"})
 final class BenchOptions {
   /** The stages --only can name. */
-  static final List<String> STAGES = List.of("produce", "single", "ws", "auth", "tls", "schema", "sse", "remote", "apply", "e2e");
+  static final List<String> STAGES = List.of("produce", "single", "ws", "producer", "auth", "tls", "schema", "sse", "remote", "apply", "e2e");
+
+  /**
+   * The producer stage's candidates without --producer-arm: the settings shipped until linger.ms=0 with 2 requests in
+   * flight replaced them, and linger.ms=0 with the 5 in flight that cost the 100-per-request rate (docs/performance.md).
+   */
+  static final List<String> DEFAULT_PRODUCER_ARMS = List.of("linger.ms=5,max.in.flight.requests.per.connection=5",
+    "linger.ms=0,max.in.flight.requests.per.connection=5");
 
   @Spec
   private CommandSpec spec;
@@ -36,7 +44,9 @@ final class BenchOptions {
   int reps;
 
   @Option(names = "--only", paramLabel = "STAGE", split = ",",
-    description = {"Only these stages, comma-separated, of: produce, single, ws, auth, tls, schema, sse, remote, apply, e2e (default: all).",
+    description = {"Only these stages, comma-separated, of: produce, single, ws, producer, auth, tls, schema, sse, remote, apply, e2e (default: all).",
+      "producer: single records at 64 and 256 connections, an open loop of single records and 1 KB x 100 per request against",
+      "gateways whose Kafka producers differ (the shipped settings and each --producer-arm), side by side.",
       "auth: single-record and 100-per-request produce with authentication off, with an API key and with a JWT, side by side.",
       "tls: the same two workloads over plaintext HTTP/1.1 and over HTTPS (HTTP/1.1, and HTTP/2 through ALPN), side by side,",
       "with a certificate made for the run by keytool; the client trusts its CA and verifies the server's name.",
@@ -47,10 +57,10 @@ final class BenchOptions {
   List<String> only = new ArrayList<>();
 
   /**
-   * Requests outstanding in the closed-loop stages. Each record waits up to linger.ms (5) in the
-   * producer before its batch leaves, so a closed loop is capped near connections / ~7 ms: with the
-   * 8 and 64 connections used before, the stages measured that cap with the CPU half idle (and at
-   * 32 the 100 B stage still did: 0.36 of raw, 0.51 at 64 with the CPU busy).
+   * Requests outstanding in the closed-loop stages. While the producer lingered 5 ms (linger.ms=5,
+   * shipped until 0 with two requests in flight replaced it), a closed loop was capped near
+   * connections / ~7 ms: with the 8 and 64 connections used before, the stages measured that cap with
+   * the CPU half idle (and at 32 the 100 B stage still did: 0.36 of raw, 0.51 at 64 with the CPU busy).
    */
   @Option(names = "--batch-connections", paramLabel = "N", defaultValue = "64",
     description = "Connections of the 100-records-per-request runs (default: ${DEFAULT-VALUE}).")
@@ -63,6 +73,12 @@ final class BenchOptions {
   @Option(names = "--ws-connections", paramLabel = "N", defaultValue = "8",
     description = "WebSocket connections of the ws stage (default: ${DEFAULT-VALUE}).")
   int wsConnections;
+
+  @Option(names = "--producer-arm", paramLabel = "K=V[,K=V...]",
+    description = "A gateway of the producer stage: these Kafka producer settings over the shipped produce[\"kafka.producer\"], "
+      + "e.g. linger.ms=1; repeat for more (default: the settings shipped before, linger.ms=5 with 5 requests in flight, and "
+      + "linger.ms=0 with 5 in flight; the shipped settings run first).")
+  List<String> producerArms = new ArrayList<>();
 
   @Option(names = "--peer", paramLabel = "URL",
     description = "Another HTTP service taking the v2 JSON produce format at POST URL/topics/{t} (a Strimzi bridge, a Confluent REST "
@@ -79,6 +95,7 @@ final class BenchOptions {
 
   final String latencyDump = System.getenv("BENCH_LATENCY_DUMP");
   final String e2eConsumer = System.getenv("BENCH_E2E_CONSUMER");
+  final String e2eProducer = System.getenv("BENCH_E2E_PRODUCER");
   final boolean keepSchema = System.getenv("BENCH_KEEP_SCHEMA") != null;
   /** The --peer URL once validated: its base, without a trailing slash; null without --peer. */
   URI peerUri;
@@ -96,6 +113,15 @@ final class BenchOptions {
     positive("--ws-connections", wsConnections);
     if (kafkaPort < 0 || kafkaPort > 65535) {
       throw new ParameterException(spec.commandLine(), "--kafka-port must be a port (1-65535), or 0 for a free one, not " + kafkaPort);
+    }
+    if (producerArms.isEmpty()) {
+      producerArms.addAll(DEFAULT_PRODUCER_ARMS);
+    }
+    for (String arm : producerArms) {
+      if (!arm.matches("[a-z][a-z0-9.]*=[^,=\\s]+(,[a-z][a-z0-9.]*=[^,=\\s]+)*")) {
+        throw new ParameterException(spec.commandLine(), "--producer-arm '" + arm + "' must be Kafka producer settings as "
+          + "key=value, comma-separated, e.g. linger.ms=0 or linger.ms=1,batch.size=131072");
+      }
     }
     if (peer != null) {
       peerUri = peerUri(peer);

@@ -39,6 +39,8 @@ final class ClosedLoop {
   private long failedRequests;
   /** The untimed connection set-up of the measured runs of a {@link #connectedFirst} load. */
   private final Setup setup = new Setup();
+  /** Each answered request's latency (send to answer, ns) over the measured runs of this load; warm-up runs are left out. */
+  private final Latencies latencies = new Latencies();
 
   ClosedLoop(BenchContext context) {
     this(context, 0, false, BodyTemplate.Values.PLAIN);
@@ -93,7 +95,8 @@ final class ClosedLoop {
     HttpClient client = context.vertx.createHttpClient(clientOptions(context.gateway()),
       new PoolOptions().setHttp1MaxSize(concurrency).setHttp2MaxSize(connections(concurrency)));
     Sender sender = new Sender(client, post(context.gateway(), topic, BodyTemplate.contentType(values)),
-      new BodyTemplate(context.nextIdPrefix(topic), perRequest, size, values), records, perRequest, concurrency);
+      new BodyTemplate(context.nextIdPrefix(topic), perRequest, size, values), records, perRequest, concurrency,
+      context.repetitions.warmingUp() ? null : latencies);
     if (connectFirst) {
       openConnections(client, concurrency);
     }
@@ -181,6 +184,14 @@ final class ClosedLoop {
     }
   }
 
+  /**
+   * The closed loop's request latencies (ns, from the request's send to its answer) over its measured runs: with a
+   * fixed number outstanding, what a client with that many requests in flight waits, not an open loop's schedule.
+   */
+  Latencies latencies() {
+    return latencies;
+  }
+
   /** Requests of this load's runs so far that were not answered 200 (a refused credential among them). */
   long failedRequests() {
     return failedRequests;
@@ -210,8 +221,11 @@ final class ClosedLoop {
     private final AtomicInteger failed = new AtomicInteger();
     private final AtomicInteger running;
     private final Promise<Void> done = Promise.promise();
+    /** Null in warm-up runs. */
+    private final Latencies latencies;
 
-    Sender(HttpClient client, RequestOptions post, BodyTemplate template, int records, int perRequest, int loops) {
+    Sender(HttpClient client, RequestOptions post, BodyTemplate template, int records, int perRequest, int loops, Latencies latencies) {
+      this.latencies = latencies;
       this.client = client;
       this.post = post;
       this.template = template;
@@ -229,10 +243,13 @@ final class ClosedLoop {
         return;
       }
       Buffer body = template.body(from);
+      long sent = System.nanoTime();
       client.request(post).compose(req -> req.send(body)).compose(resp -> resp.body().map(b -> resp.statusCode()))
         .onComplete(ar -> {
           if (ar.failed() || ar.result() != 200) {
             failed.incrementAndGet();
+          } else if (latencies != null) {
+            latencies.record(System.nanoTime() - sent);
           }
           next();
         });

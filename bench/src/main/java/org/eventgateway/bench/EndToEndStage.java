@@ -27,7 +27,7 @@ final class EndToEndStage {
     this.context = context;
   }
 
-  /** One group applying each event's id into bench_e2e; BENCH_E2E_CONSUMER adds Kafka consumer settings. */
+  /** One group applying each event's id into bench_e2e; BENCH_E2E_CONSUMER adds Kafka consumer settings (BENCH_E2E_PRODUCER producer ones). */
   private JsonObject groups() {
     JsonObject group = new JsonObject().put("topic", TOPIC).put("handler", new JsonArray()
       .add(new JsonObject().put("sql", "INSERT INTO bench_e2e(event_id) VALUES ($1)").put("params", new JsonArray().add("$id"))));
@@ -40,7 +40,12 @@ final class EndToEndStage {
   void run() throws Exception {
     BenchOptions options = context.options;
     BenchEnvironment environment = context.environment;
-    GatewayProcess gateway = context.startGateway(groups(), "e2e");
+    JsonObject producer = options.e2eProducer == null ? new JsonObject() : new JsonObject(options.e2eProducer);
+    GatewayProcess gateway = context.environment.startGateway(groups(), new JsonObject(), "e2e", BenchCredential.NONE, null, producer);
+    context.use(gateway);
+    if (!producer.isEmpty()) {
+      context.notes().add("e2e stage: the gateway's producer with " + producer.encode() + " over the shipped settings (BENCH_E2E_PRODUCER)");
+    }
     try {
       // The maximum with the whole pipeline running (consumer and apply share the cores with ingestion).
       ClosedLoop load = new ClosedLoop(context);

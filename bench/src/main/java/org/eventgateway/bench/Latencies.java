@@ -4,13 +4,14 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Latencies in one unit (ns or ms) in an HdrHistogram at three significant digits, so a
- * percentile is within 0.1 % of the recorded value whatever the count.
+ * percentile is within 0.1 % of the recorded value whatever the count. Safe to record from several event loops
+ * (a closed loop's answers arrive on each of its client's).
  */
 final class Latencies {
   private final Histogram histogram = new Histogram(3);
 
   /** A negative value (a clock step between two processes' clocks) counts as 0. */
-  void record(long value) {
+  synchronized void record(long value) {
     histogram.recordValue(Math.max(0, value));
   }
 
@@ -20,12 +21,12 @@ final class Latencies {
     }
   }
 
-  long count() {
+  synchronized long count() {
     return histogram.getTotalCount();
   }
 
   /** The value at this percentile (50, 99, 99.9), or -1 when nothing was recorded. */
-  long at(double percentile) {
+  synchronized long at(double percentile) {
     return count() == 0 ? -1 : histogram.getValueAtPercentile(percentile);
   }
 

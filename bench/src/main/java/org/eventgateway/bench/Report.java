@@ -42,6 +42,13 @@ final class Report {
     return notes;
   }
 
+  /** E.g. "acks=all, idempotent, linger.ms=0, 2 requests in flight, batch.size=65536, lz4": the shipped producer settings. */
+  private static String gatewayProducer() {
+    io.vertx.core.json.JsonObject p = BenchEnvironment.shippedConfig().getJsonObject("produce").getJsonObject("kafka.producer");
+    return String.format("acks=all, idempotent, linger.ms=%s, %s requests in flight, batch.size=%s, %s", p.getValue("linger.ms"),
+      p.getValue("max.in.flight.requests.per.connection"), p.getValue("batch.size"), p.getValue("compression.type"));
+  }
+
   /** Prints the page and writes it; returns where. */
   Path finish(String postgres, CpuLedger cpu) throws IOException {
     StringBuilder md = new StringBuilder();
@@ -49,9 +56,9 @@ final class Report {
     md.append(String.format("Machine: %d cores, %d MB RAM, %s %s; broker: embedded Kafka 4.3.1 (KRaft, one node, same machine); "
         + "PostgreSQL %s; gateway: `java -Xmx512m` child process, shipped config; load: Vert.x HttpClient in the bench JVM, "
         + "closed loop, request bodies built once with their ids and keys patched per request. "
-        + "Producers: %s. Medians of %d runs after warm-up runs until the JIT settles, (min–max).%n%n",
+        + "Raw producer: %s; the gateway's: %s. Medians of %d runs after warm-up runs until the JIT settles, (min–max).%n%n",
       Runtime.getRuntime().availableProcessors(), CpuClock.memTotalMb(), System.getProperty("java.vm.name"),
-      System.getProperty("java.version"), postgres, RawKafkaProduce.SETTINGS, options.reps));
+      System.getProperty("java.version"), postgres, RawKafkaProduce.SETTINGS, gatewayProducer(), options.reps));
     md.append("| stage | raw baseline (same run) | gateway | ratio |\n|---|---|---|---|\n");
     for (String[] row : rows) {
       md.append("| ").append(String.join(" | ", row)).append(" |\n");

@@ -74,4 +74,19 @@ class GatewayConfigTest {
     assertEquals(5, config.groups().get("audit").maxSeconds());
     assertEquals(30, config.groups().get("ledger").maxSeconds(), "lag.budgets.ledger");
   }
+
+  /**
+   * A lone request must not wait for a linger timer (linger.ms=5 held 64 connections of single records near
+   * 64 / 7 ms); batching comes from the requests in flight: with at most 2 produce requests outstanding per broker,
+   * what arrives meanwhile leaves together. Idempotence with at most 5 in flight keeps each partition's order.
+   */
+  @Test
+  void theShippedProducerSendsWithoutALingerTimerAndBatchesBehindTwoRequestsInFlight() {
+    GatewayConfig config = ConfigLoader.load(null, Map.of());
+    Map<String, String> producer = config.produce().clientProperties(config.kafka(), "p");
+    assertEquals("0", producer.get("linger.ms"));
+    assertEquals("2", producer.get("max.in.flight.requests.per.connection"));
+    assertEquals("true", producer.get("enable.idempotence"));
+    assertEquals("all", producer.get("acks"));
+  }
 }
