@@ -15,7 +15,9 @@ import org.eventgateway.contract.ControlCommands;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -83,12 +85,17 @@ final class FleetRewind {
     return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, status, why));
   }
 
-  /** The members' answers to one operation, phase by phase. */
+  /**
+   * The members' answers to one operation, phase by phase. Kept from the moment the listener is registered, whatever
+   * the phase awaited: a member's {@code held} may come back before the broker's acknowledgement of the hold does.
+   */
   private final class Answers {
     final String op;
     final Set<String> expected;
-    final Set<String> answered = new TreeSet<>();
+    final Map<String, Set<String>> membersByType = new HashMap<>();
+    final Map<String, Set<Integer>> assignedByType = new HashMap<>();
     final Set<Integer> assigned = new TreeSet<>();
+    String refusal;
     String phase;
     Promise<Void> all;
 
@@ -99,34 +106,43 @@ final class FleetRewind {
 
     Future<Void> await(String type, long timeoutMs) {
       phase = type;
-      answered.clear();
-      assigned.clear();
       all = Promise.promise();
       long timer = vertx.setTimer(timeoutMs, t -> {
         Set<String> missing = new TreeSet<>(expected);
-        missing.removeAll(answered);
+        missing.removeAll(membersByType.getOrDefault(type, Set.of()));
         all.tryFail(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 503, "members " + missing + " did not answer '"
           + type + "' within control.ackTimeoutMs = " + timeoutMs + " ms"));
       });
+      check();
       return all.future().onComplete(ar -> vertx.cancelTimer(timer));
     }
 
     void add(JsonObject answer) {
-      if (!op.equals(answer.getString("op")) || all == null) {
+      if (!op.equals(answer.getString("op"))) {
         return;
       }
-      String type = answer.getString("type");
+      String type = String.valueOf(answer.getValue("type"));
       String member = String.valueOf(answer.getValue("member"));
       if (ControlCommands.REFUSED.equals(type)) {
-        all.tryFail(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 409, "member " + member + " refused: "
-          + answer.getString("reason")));
-      } else if (type.equals(phase)) {
-        answered.add(member);
-        JsonArray owned = answer.getJsonArray("assigned", new JsonArray());
-        owned.forEach(p -> assigned.add(((Number) p).intValue()));
-        if (answered.containsAll(expected)) {
-          all.tryComplete();
-        }
+        refusal = "member " + member + " refused: " + answer.getString("reason");
+      } else if (ControlCommands.HELD.equals(type) || ControlCommands.RELEASED.equals(type)) {
+        membersByType.computeIfAbsent(type, t -> new TreeSet<>()).add(member);
+        answer.getJsonArray("assigned", new JsonArray())
+          .forEach(p -> assignedByType.computeIfAbsent(type, t -> new TreeSet<>()).add(((Number) p).intValue()));
+      }
+      check();
+    }
+
+    private void check() {
+      if (all == null) {
+        return;
+      }
+      if (refusal != null) {
+        all.tryFail(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 409, refusal));
+      } else if (membersByType.getOrDefault(phase, Set.of()).containsAll(expected)) {
+        assigned.clear();
+        assigned.addAll(assignedByType.getOrDefault(phase, Set.of()));
+        all.tryComplete();
       }
     }
   }

@@ -36,10 +36,19 @@ class FleetRewindTest {
    * named {@code refuser} refuses, {@code silent} never answers.
    */
   private void fleet(Vertx vertx, Map<String, List<Integer>> members, String refuser, String silent) {
+    fleet(vertx, members, refuser, silent, 0);
+  }
+
+  /** {@code ackDelayMs}: the broker's acknowledgement of a command comes that much after every instance read it. */
+  private void fleet(Vertx vertx, Map<String, List<Integer>> members, String refuser, String silent, long ackDelayMs) {
     vertx.eventBus().<JsonObject>consumer(Addresses.CONTROL_SEND, m -> {
       sent.add(m.body());
-      m.reply(new JsonObject());
       vertx.eventBus().publish(Addresses.CONTROL_RECEIVED, m.body());
+      if (ackDelayMs == 0) {
+        m.reply(new JsonObject());
+      } else {
+        vertx.setTimer(ackDelayMs, t -> m.reply(new JsonObject()));
+      }
     });
     vertx.eventBus().<JsonObject>localConsumer(Addresses.CONTROL_RECEIVED, m -> {
       String type = m.body().getString("type");
@@ -78,6 +87,17 @@ class FleetRewindTest {
         assertEquals(1, count(ControlCommands.HOLD));
         JsonObject release = sent.stream().filter(c -> ControlCommands.RELEASE.equals(c.getString("type"))).findFirst().orElseThrow();
         assertEquals(new JsonObject().put("0", 0L), release.getJsonObject("positions"));
+        assertEquals(List.of(0, 1, 2, 3, 4, 5), answer.getJsonArray("assigned").getList());
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  void answersThatComeBackBeforeTheBrokersAcknowledgementCount(Vertx vertx, VertxTestContext ctx) {
+    fleet(vertx, Map.of("a", List.of(0, 1, 2), "b", List.of(3, 4, 5)), null, null, 100);
+    rewind(vertx, List.of("a", "b")).run(GROUP, "orders", new JsonObject().put("0", 0), List.of("a", "b"))
+      .onComplete(ctx.succeeding(answer -> ctx.verify(() -> {
+        assertEquals(1, rewinds.get());
         assertEquals(List.of(0, 1, 2, 3, 4, 5), answer.getJsonArray("assigned").getList());
         ctx.completeNow();
       })));
