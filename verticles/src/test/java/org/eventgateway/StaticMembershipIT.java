@@ -93,8 +93,12 @@ class StaticMembershipIT {
     Map<String, Set<Integer>> after = settled(a);
     if (staticIds) {
       assertEquals(before, after, "every member got its partitions back");
-      assertEquals(2.0, b2.metric(REBALANCES + "{group=\"" + gw.ledger + "\",kind=\"assigned\"")
-        + b2.metric(REBALANCES + "{group=\"" + gw.audit + "\",kind=\"assigned\""), "B' joined each group once");
+      if ("classic".equals(protocol)) {
+        // KIP-848's broker may hand a member its partitions back over several heartbeats (one callback each): only
+        // the classic protocol's join is one assignment per group.
+        assertEquals(2.0, b2.metric(REBALANCES + "{group=\"" + gw.ledger + "\",kind=\"assigned\"")
+          + b2.metric(REBALANCES + "{group=\"" + gw.audit + "\",kind=\"assigned\""), "B' joined each group once");
+      }
       assertEquals(0.0, b2.metric(REBALANCES + "{group=\"" + gw.ledger + "\",kind=\"revoked\"")
         + b2.metric(REBALANCES + "{group=\"" + gw.audit + "\",kind=\"revoked\""), "nothing was taken from B'");
     }
