@@ -149,10 +149,14 @@ class FleetIT {
 
     Poll.await(done, Duration.ofMinutes(3));
     gw.awaitCaughtUp(gw.ledger);
-    Map<Integer, String> fromFirst = Poll.until("/lag of the first instance caught up", Duration.ofSeconds(30),
-      () -> positions(ports.get(0), gw.ledger), p -> p.size() == 6 && p.values().stream().allMatch(v -> v.endsWith(" lag 0")));
-    Poll.until("/lag of the second instance shows the same positions", Duration.ofSeconds(30),
-      () -> positions(ports.get(1), gw.ledger), fromFirst::equals);
+    // Each instance's own sample, once it has caught up with where the group truly stands: the same positions.
+    Map<Integer, String> truth = new TreeMap<>();
+    gw.endOffsets(gw.topic).forEach((p, end) -> truth.put(p, end + "/" + end + " lag 0"));
+    for (int i = 0; i < 2; i++) {
+      int port = ports.get(i);
+      Poll.until("/lag of instance " + i + " at the group's true positions " + truth, Duration.ofSeconds(30),
+        () -> positions(port, gw.ledger), truth::equals);
+    }
     for (int i = 0; i < 2; i++) {
       duplicates += fleet.get(i).deduplicated(gw.ledger);
     }
