@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -233,6 +234,7 @@ class EventStreamIT {
   private void refused(String path, Map<String, String> headers, int status, String reason) {
     SseClient c = open(path, headers, 0);
     assertEquals(status, c.status, path + " " + headers + ": " + c.error);
+    assertNotNull(c.error, path + " " + headers + ": a " + status + " without the JSON body that says why");
     assertEquals(status, c.error.getInteger("error_code"));
     assertTrue(c.error.getString("message").contains(reason), path + ": " + c.error.getString("message"));
     assertNull(c.contentType == null || c.contentType.startsWith("application/json") ? null : c.contentType);
