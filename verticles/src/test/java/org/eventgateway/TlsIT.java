@@ -151,8 +151,8 @@ class TlsIT {
   void httpsSpeaksHttp2ThroughAlpnWithTheConfiguredStreamLimit() {
     io.vertx.core.http.HttpClient h2 = http2();
     Buffer body = new JsonObject().put("records", new JsonArray().add(TestGateway.order("tls-h2-1", "c", "s", 1, 1.0, 1).put("partition", 0))).toBuffer();
-    java.util.Map.Entry<HttpClientResponse, Buffer> answer = Poll.await(h2.request(produceRequest()).compose(req -> req.send(body))
-      .compose(r -> r.body().map(b -> java.util.Map.entry(r, b))));
+    java.util.Map.Entry<HttpClientResponse, Buffer> answer = Poll.await(h2.request(produceRequest()).compose(req -> req.send(body)
+      .compose(r -> r.body().map(b -> java.util.Map.entry(r, b)))));
     HttpClientResponse response = answer.getKey();
     assertEquals(HttpVersion.HTTP_2, response.version());
     assertEquals(200, response.statusCode());

@@ -127,10 +127,11 @@ final class ClosedLoop {
     Set<Integer> localPorts = ConcurrentHashMap.newKeySet();
     List<Future<Integer>> answers = new ArrayList<>();
     for (int c = 0; c < concurrency; c++) {
-      answers.add(client.request(ready(context.gateway())).compose(req -> req.send()).compose(resp -> {
+      // Nested: the body handler is set as the response arrives, before its bytes can be dropped.
+      answers.add(client.request(ready(context.gateway())).compose(req -> req.send().compose(resp -> {
         localPorts.add(resp.request().connection().localAddress().port());
         return resp.body().map(body -> resp.statusCode());
-      }));
+      })));
     }
     Waits.await(Future.all(answers));
     if (!context.repetitions.warmingUp()) {
@@ -175,10 +176,10 @@ final class ClosedLoop {
     GatewayProcess gateway = context.gateway();
     HttpClient client = context.vertx.createHttpClient(clientOptions(gateway));
     try {
-      return Waits.await(client.request(ready(gateway)).compose(req -> req.send()).compose(resp -> resp.body().map(body -> {
+      return Waits.await(client.request(ready(gateway)).compose(req -> req.send().compose(resp -> resp.body().map(body -> {
         SSLSession session = resp.request().connection().sslSession();
         return (session == null ? "plaintext" : session.getProtocol() + " " + session.getCipherSuite()) + ", " + resp.version();
-      })), Duration.ofSeconds(10));
+      }))), Duration.ofSeconds(10));
     } finally {
       client.close();
     }
@@ -244,7 +245,7 @@ final class ClosedLoop {
       }
       Buffer body = template.body(from);
       long sent = System.nanoTime();
-      client.request(post).compose(req -> req.send(body)).compose(resp -> resp.body().map(b -> resp.statusCode()))
+      client.request(post).compose(req -> req.send(body).compose(resp -> resp.body().map(b -> resp.statusCode())))
         .onComplete(ar -> {
           if (ar.failed() || ar.result() != 200) {
             failed.incrementAndGet();

@@ -71,7 +71,7 @@ final class OpenLoop {
       while (sent.get() < due) {
         int i = sent.getAndIncrement();
         long dueAt = start + (long) (i * 1e9 / rate);
-        client.request(post).compose(req -> req.send(template.body(i))).compose(resp -> resp.body().map(b -> resp.statusCode()))
+        client.request(post).compose(req -> req.send(template.body(i)).compose(resp -> resp.body().map(b -> resp.statusCode())))
           .onComplete(ar -> {
             latency[i] = System.nanoTime() - dueAt;
             if (ar.failed() || ar.result() != 200) {

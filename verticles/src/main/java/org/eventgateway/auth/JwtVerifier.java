@@ -185,8 +185,9 @@ public final class JwtVerifier {
       return vertx.fileSystem().readFile(config.jwksFile()).map(JsonObject::new);
     }
     return http.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(config.jwksUrl()).setIdleTimeout(10_000))
-      .compose(req -> req.send())
-      .compose(resp -> {
+      // Nested in the request's future: the body handler must be set as the response arrives, or a short body can be
+      // read as empty.
+      .compose(req -> req.send().compose(resp -> {
         if (resp.statusCode() != 200) {
           return Future.failedFuture("HTTP " + resp.statusCode());
         }
@@ -195,7 +196,7 @@ public final class JwtVerifier {
           return Future.failedFuture("larger than " + MAX_JWKS_BYTES + " bytes");
         }
         return resp.body();
-      })
+      }))
       .map(Buffer::toJsonObject);
   }
 }
