@@ -67,7 +67,7 @@ final class AuthStage {
       }
       context.checkAcknowledged();
     } finally {
-      terminate(sides);
+      GatewayProcess.terminateAll(sides.stream().map(Side::gateway).toList(), Duration.ofSeconds(30));
     }
   }
 
@@ -112,21 +112,6 @@ final class AuthStage {
       } else {
         context.report.versus(stage, "auth off", new Spread(off.rates()), "auth on", new Spread(on.rates()), unit, TARGET);
       }
-    }
-  }
-
-  /** Every side's gateway, each given its own chance to stop; the first failure is thrown after all were tried. */
-  private static void terminate(List<Side> sides) throws InterruptedException {
-    IllegalStateException first = null;
-    for (Side side : sides) {
-      try {
-        side.gateway().terminate(Duration.ofSeconds(30));
-      } catch (IllegalStateException e) {
-        first = first == null ? e : first;
-      }
-    }
-    if (first != null) {
-      throw first;
     }
   }
 }

@@ -39,6 +39,9 @@ public final class Bench {
       environment = BenchEnvironment.start(vertx, options.kafkaPort);
       BenchContext context = new BenchContext(options, vertx, environment, report);
       new ProduceStages(context).run();
+      if (options.instances > 1) {
+        new FleetStage(context).run();
+      }
       if (options.runs("producer")) {
         new ProducerStage(context).run();
       }

@@ -23,6 +23,8 @@ final class BenchContext {
   /** Records the gateway acknowledged per topic (warm-up included): checked against the topic's end offsets. */
   private final Map<String, Long> acknowledged = new LinkedHashMap<>();
   private GatewayProcess gateway;
+  /** Every gateway the loads target now: the one above, or a fleet's ({@link #useFleet}), the first being the one above. */
+  private List<GatewayProcess> targets = List.of();
   private int runs;
 
   BenchContext(BenchOptions options, Vertx vertx, BenchEnvironment environment, Report report) {
@@ -30,7 +32,7 @@ final class BenchContext {
     this.vertx = vertx;
     this.environment = environment;
     this.report = report;
-    this.repetitions = new Repetitions(options, this::gateway, memory::sample, report.notes());
+    this.repetitions = new Repetitions(options, this::gateway, this::gateways, memory::sample, report.notes());
   }
 
   /** Starts the gateway of a stage, authentication off; CPU and memory are measured on it from now on. */
@@ -45,30 +47,47 @@ final class BenchContext {
 
   /** As above, the gateway serving HTTPS with {@code tls}'s certificate (plaintext HTTP when null). */
   GatewayProcess startGateway(JsonObject groups, String stage, BenchCredential credential, BenchTls tls) throws IOException {
-    gateway = environment.startGateway(groups, stage, credential, tls);
-    return gateway;
+    return target(environment.startGateway(groups, stage, credential, tls));
   }
 
   /** A stage's gateway declaring these topics ({@code topics.<t>}, e.g. with a schema), authentication off, plaintext. */
   GatewayProcess startGateway(JsonObject groups, JsonObject topics, String stage) throws IOException {
-    gateway = environment.startGateway(groups, topics, stage, BenchCredential.NONE, null);
-    return gateway;
+    return target(environment.startGateway(groups, topics, stage, BenchCredential.NONE, null));
   }
 
   /** A stage's gateway whose producer takes these settings over the shipped ones (the producer stage's arms). */
   GatewayProcess startGateway(String stage, JsonObject producer) throws IOException {
-    gateway = environment.startGateway(new JsonObject(), new JsonObject(), stage, BenchCredential.NONE, null, producer);
-    return gateway;
+    return target(environment.startGateway(new JsonObject(), new JsonObject(), stage, BenchCredential.NONE, null, producer));
   }
 
   /** Makes a gateway started earlier the one the loads target and CPU and memory are measured on (two side by side). */
   void use(GatewayProcess running) {
+    target(running);
+  }
+
+  /**
+   * Makes several gateways started earlier the targets (--instances): the warm-up's JIT check counts all of them; the
+   * first is the one single-target loads, CPU and memory samples use.
+   */
+  void useFleet(List<GatewayProcess> fleet) {
+    gateway = fleet.get(0);
+    targets = List.copyOf(fleet);
+  }
+
+  private GatewayProcess target(GatewayProcess running) {
     gateway = running;
+    targets = running == null ? List.of() : List.of(running);
+    return running;
   }
 
   /** The gateway started last (perhaps stopped since), null before the first. */
   GatewayProcess gateway() {
     return gateway;
+  }
+
+  /** Every gateway the loads target now (one, or a fleet's); empty before the first. */
+  List<GatewayProcess> gateways() {
+    return targets;
   }
 
   List<String> notes() {

@@ -151,6 +151,25 @@ final class BenchEnvironment {
   /** As above, with {@code producer} merged over the shipped {@code produce["kafka.producer"]} (e.g. another linger.ms). */
   GatewayProcess startGateway(JsonObject groups, JsonObject topics, String stage, BenchCredential credential, BenchTls tls,
                               JsonObject producer) throws IOException {
+    return launch(config(groups, topics, credential, tls, producer), stage, credential, tls);
+  }
+
+  /**
+   * One gateway of several sharing the broker and PostgreSQL (--instances), configured as a produce stage's, with an
+   * instance id and a data dir of its own: {@code stage} names both (and its log), so no two instances share either.
+   */
+  GatewayProcess startInstance(String stage) throws IOException {
+    JsonObject config = config(new JsonObject(), new JsonObject(), BenchCredential.NONE, null, new JsonObject());
+    config.put("instanceId", "bench-" + stage).put("dataDir", Path.of("target", "bench-" + stage + "-data").toString());
+    return launch(config, stage, BenchCredential.NONE, null);
+  }
+
+  private GatewayProcess launch(JsonObject config, String stage, BenchCredential credential, BenchTls tls) throws IOException {
+    return GatewayProcess.start(endpoints.writeInto(config), stage, credential, tls).awaitReady(Duration.ofSeconds(90));
+  }
+
+  /** The shipped configuration with the bench's services, ports and topics and these sections over it. */
+  private static JsonObject config(JsonObject groups, JsonObject topics, BenchCredential credential, BenchTls tls, JsonObject producer) {
     JsonObject config = shippedConfig();
     config.getJsonObject("produce").getJsonObject("kafka.producer").mergeIn(producer);
     config.put("auth", config.getJsonObject("auth", new JsonObject()).mergeIn(credential.authSection()));
@@ -166,7 +185,7 @@ final class BenchEnvironment {
     }
     // The TCP bridge as shipped, on a free port: the auth and tls stages run gateways side by side.
     config.getJsonObject("bridge").put("tcpPort", EmbeddedKafka.freePort());
-    return GatewayProcess.start(endpoints.writeInto(config), stage, credential, tls).awaitReady(Duration.ofSeconds(90));
+    return config;
   }
 
   /**

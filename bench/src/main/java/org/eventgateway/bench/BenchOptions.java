@@ -34,6 +34,9 @@ final class BenchOptions {
   static final List<String> DEFAULT_PRODUCER_ARMS = List.of("linger.ms=5,max.in.flight.requests.per.connection=5",
     "linger.ms=0,max.in.flight.requests.per.connection=5");
 
+  /** --instances' bound: each gateway is a JVM of up to 512 MB heap, and all of them share this machine's cores. */
+  static final int MAX_INSTANCES = 8;
+
   @Spec
   private CommandSpec spec;
 
@@ -80,6 +83,13 @@ final class BenchOptions {
       + "linger.ms=0 with 5 in flight; the shipped settings run first).")
   List<String> producerArms = new ArrayList<>();
 
+  @Option(names = "--instances", paramLabel = "N", defaultValue = "1",
+    description = "Gateway processes sharing the run's broker and PostgreSQL, 1 to " + MAX_INSTANCES + " (default: ${DEFAULT-VALUE}). "
+      + "Above 1, the single-record and 1 KB x 100 closed loops also run with their connections spread evenly over N gateways "
+      + "(each connection pinned to one), interleaved with the same load on one: the total, each instance's share, p50/p99 and "
+      + "CPU per record, and the ratio N / 1. --only must name produce or single.")
+  int instances;
+
   @Option(names = "--peer", paramLabel = "URL",
     description = "Another HTTP service taking the v2 JSON produce format at POST URL/topics/{t} (a Strimzi bridge, a Confluent REST "
       + "proxy, ...): the produce stages' closed loops run against it too, v2 bodies (key and value) on both sides, measured runs "
@@ -114,6 +124,7 @@ final class BenchOptions {
     if (kafkaPort < 0 || kafkaPort > 65535) {
       throw new ParameterException(spec.commandLine(), "--kafka-port must be a port (1-65535), or 0 for a free one, not " + kafkaPort);
     }
+    instances();
     if (producerArms.isEmpty()) {
       producerArms.addAll(DEFAULT_PRODUCER_ARMS);
     }
@@ -128,6 +139,26 @@ final class BenchOptions {
       if (!runs("produce") && !runs("single")) {
         throw new ParameterException(spec.commandLine(), "--peer compares the produce stages: --only must name produce or single with it");
       }
+    }
+  }
+
+  /** --instances: within 1..MAX_INSTANCES, with a produce stage to run and at least a connection per instance. */
+  private void instances() {
+    if (instances < 1 || instances > MAX_INSTANCES) {
+      throw new ParameterException(spec.commandLine(), "--instances must be between 1 and " + MAX_INSTANCES
+        + " (gateway processes of up to 512 MB heap each, sharing this machine), not " + instances);
+    }
+    if (instances == 1) {
+      return;
+    }
+    if (!runs("produce") && !runs("single")) {
+      throw new ParameterException(spec.commandLine(), "--instances runs the produce stages' closed loops on several gateways: "
+        + "--only must name produce or single with it");
+    }
+    if (singleConnections < instances || (runs("produce") && batchConnections < instances)) {
+      throw new ParameterException(spec.commandLine(), "--instances " + instances + " spreads each closed loop's connections over "
+        + instances + " gateways: --single-connections" + (runs("produce") ? " and --batch-connections" : "") + " must be at least "
+        + instances);
     }
   }
 

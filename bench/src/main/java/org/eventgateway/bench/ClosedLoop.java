@@ -1,8 +1,6 @@
 package org.eventgateway.bench;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -16,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Closed-loop HTTP load on POST /topics/{topic}: a fixed number of requests outstanding, each
@@ -94,25 +91,24 @@ final class ClosedLoop {
   double run(String topic, int records, int size, int perRequest, int concurrency) {
     HttpClient client = context.vertx.createHttpClient(clientOptions(context.gateway()),
       new PoolOptions().setHttp1MaxSize(concurrency).setHttp2MaxSize(connections(concurrency)));
-    Sender sender = new Sender(client, post(context.gateway(), topic, BodyTemplate.contentType(values)),
-      new BodyTemplate(context.nextIdPrefix(topic), perRequest, size, values), records, perRequest, concurrency,
+    LoopSender sender = new LoopSender(new BodyTemplate(context.nextIdPrefix(topic), perRequest, size, values), records, perRequest,
+      concurrency);
+    LoopSender.Lane lane = sender.lane(client, post(context.gateway(), topic, BodyTemplate.contentType(values)),
       context.repetitions.warmingUp() ? null : latencies);
     if (connectFirst) {
       openConnections(client, concurrency);
     }
     BenchContext.CpuMark mark = context.cpuMark();
     long start = System.nanoTime();
-    for (int c = 0; c < concurrency; c++) {
-      sender.next();
-    }
-    Waits.await(sender.done.future());
+    sender.start(lane, concurrency);
+    Waits.await(sender.done());
     double seconds = (System.nanoTime() - start) / 1e9;
     context.countCpu(topic, records, mark, true);
     client.close();
-    context.acknowledged(topic, (long) records - (long) sender.failed.get() * perRequest);
-    failedRequests += sender.failed.get();
-    if (sender.failed.get() > 0) {
-      context.notes().add(sender.failed.get() + " failed requests in the " + topic + " run");
+    context.acknowledged(topic, (long) records - (long) lane.failed() * perRequest);
+    failedRequests += lane.failed();
+    if (lane.failed() > 0) {
+      context.notes().add(lane.failed() + " failed requests in the " + topic + " run");
     }
     return records / seconds;
   }
@@ -209,51 +205,5 @@ final class ClosedLoop {
       .setURI(gateway.path("/topics/" + topic)).putHeader("content-type", contentType);
     gateway.credential().headers().forEach(post::putHeader);
     return post;
-  }
-
-  /** The loops' shared position; each answer (or failure) sends the next request. */
-  private static final class Sender {
-    private final HttpClient client;
-    private final RequestOptions post;
-    private final BodyTemplate template;
-    private final int records;
-    private final int perRequest;
-    private final AtomicInteger next = new AtomicInteger();
-    private final AtomicInteger failed = new AtomicInteger();
-    private final AtomicInteger running;
-    private final Promise<Void> done = Promise.promise();
-    /** Null in warm-up runs. */
-    private final Latencies latencies;
-
-    Sender(HttpClient client, RequestOptions post, BodyTemplate template, int records, int perRequest, int loops, Latencies latencies) {
-      this.latencies = latencies;
-      this.client = client;
-      this.post = post;
-      this.template = template;
-      this.records = records;
-      this.perRequest = perRequest;
-      this.running = new AtomicInteger(loops);
-    }
-
-    void next() {
-      int from = next.getAndAdd(perRequest);
-      if (from >= records) {
-        if (running.decrementAndGet() == 0) {
-          done.tryComplete();
-        }
-        return;
-      }
-      Buffer body = template.body(from);
-      long sent = System.nanoTime();
-      client.request(post).compose(req -> req.send(body).compose(resp -> resp.body().map(b -> resp.statusCode())))
-        .onComplete(ar -> {
-          if (ar.failed() || ar.result() != 200) {
-            failed.incrementAndGet();
-          } else if (latencies != null) {
-            latencies.record(System.nanoTime() - sent);
-          }
-          next();
-        });
-    }
   }
 }

@@ -189,6 +189,21 @@ final class GatewayProcess {
     }
   }
 
+  /** {@link #terminate} on each of {@code gateways}, each given its chance to stop; the first failure is thrown after all were tried. */
+  static void terminateAll(List<GatewayProcess> gateways, Duration bound) throws InterruptedException {
+    IllegalStateException first = null;
+    for (GatewayProcess gateway : gateways) {
+      try {
+        gateway.terminate(bound);
+      } catch (IllegalStateException e) {
+        first = first == null ? e : first;
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
   /**
    * The status of a POST of {@code body} to {@code path} without the credential, -1 without an answer: a
    * gateway that asks for one must answer 401, or what the bench measures as authenticated is not.

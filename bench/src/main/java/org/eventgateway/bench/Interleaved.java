@@ -20,28 +20,44 @@ final class Interleaved {
     }
   }
 
+  /**
+   * A side in general form, for sides that are not one gateway and one {@link ClosedLoop} (a fleet, --instances): what makes
+   * it the current target, whether it is a peer, its label in the notes, one run of it, and its measured rates.
+   */
+  record Candidate(Runnable use, boolean peer, String label, Repetitions.Run run, List<Double> rates) {}
+
   static void measure(BenchContext context, ProduceStages.Workload workload, List<? extends Arm<?>> arms) throws Exception {
-    int gatewayWarmUps = 3;
+    List<Candidate> candidates = new ArrayList<>();
     for (Arm<?> arm : arms) {
-      if (!arm.gateway().isPeer()) {
-        context.use(arm.gateway());
-        gatewayWarmUps = Math.max(gatewayWarmUps, context.repetitions.warmUp(arm.topic(), () -> workload.run(context, arm.load(), arm.topic())));
+      candidates.add(new Candidate(() -> context.use(arm.gateway()), arm.gateway().isPeer(), arm.topic(),
+        () -> workload.run(context, arm.load(), arm.topic()), arm.rates()));
+    }
+    measure(context, candidates);
+  }
+
+  /** Each gateway's candidate warmed up until the JIT settles, a peer's as long; then the measured runs, balanced. */
+  static void measure(BenchContext context, List<Candidate> candidates) throws Exception {
+    int gatewayWarmUps = 3;
+    for (Candidate candidate : candidates) {
+      if (!candidate.peer()) {
+        candidate.use().run();
+        gatewayWarmUps = Math.max(gatewayWarmUps, context.repetitions.warmUp(candidate.label(), candidate.run()));
       }
     }
-    for (Arm<?> arm : arms) {
-      if (arm.gateway().isPeer()) {
-        context.use(arm.gateway());
-        context.repetitions.warmUpRuns(arm.topic(), () -> workload.run(context, arm.load(), arm.topic()), gatewayWarmUps);
+    for (Candidate candidate : candidates) {
+      if (candidate.peer()) {
+        candidate.use().run();
+        context.repetitions.warmUpRuns(candidate.label(), candidate.run(), gatewayWarmUps);
       }
     }
     for (int i = 0; i < context.repetitions.measured(); i++) {
-      List<Arm<?>> order = new ArrayList<>(arms);
+      List<Candidate> order = new ArrayList<>(candidates);
       if (i % 2 == 1) {
         Collections.reverse(order);
       }
-      for (Arm<?> arm : order) {
-        context.use(arm.gateway());
-        arm.rates().add(context.repetitions.measure(() -> workload.run(context, arm.load(), arm.topic())));
+      for (Candidate candidate : order) {
+        candidate.use().run();
+        candidate.rates().add(context.repetitions.measure(candidate.run()));
       }
     }
   }

@@ -21,14 +21,18 @@ final class Repetitions {
   private final int measured;
   private final long warmUpLimitNanos;
   private final Supplier<GatewayProcess> gateway;
+  /** Every gateway a run targets (several with --instances): the JIT check counts them all. */
+  private final Supplier<List<GatewayProcess>> targets;
   private final Consumer<GatewayProcess> afterEach;
   private final List<String> notes;
   private boolean warmingUp;
 
-  Repetitions(BenchOptions options, Supplier<GatewayProcess> gateway, Consumer<GatewayProcess> afterEach, List<String> notes) {
+  Repetitions(BenchOptions options, Supplier<GatewayProcess> gateway, Supplier<List<GatewayProcess>> targets,
+              Consumer<GatewayProcess> afterEach, List<String> notes) {
     this.measured = options.reps;
     this.warmUpLimitNanos = options.seconds(90, 10) * 1_000_000_000L;
     this.gateway = gateway;
+    this.targets = targets;
     this.afterEach = afterEach;
     this.notes = notes;
   }
@@ -94,11 +98,16 @@ final class Repetitions {
     return rate;
   }
 
-  /** This JVM's CPU plus the running gateway's. */
+  /** This JVM's CPU plus the running gateways'. */
   private CpuClock.ProcessCpu bothJvms() {
     CpuClock.ProcessCpu self = CpuClock.of(ProcessHandle.current().pid());
-    GatewayProcess running = gateway.get();
-    CpuClock.ProcessCpu child = running != null && running.alive() ? CpuClock.of(running) : CpuClock.ProcessCpu.NONE;
-    return new CpuClock.ProcessCpu(self.total() + child.total(), self.jit() + child.jit());
+    long total = self.total();
+    long jit = self.jit();
+    for (GatewayProcess running : targets.get()) {
+      CpuClock.ProcessCpu child = running.alive() ? CpuClock.of(running) : CpuClock.ProcessCpu.NONE;
+      total += child.total();
+      jit += child.jit();
+    }
+    return new CpuClock.ProcessCpu(total, jit);
   }
 }
