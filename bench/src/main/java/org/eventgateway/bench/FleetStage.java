@@ -51,9 +51,9 @@ final class FleetStage {
     }
   }
 
-  /** E.g. gw-fleet2-1: the topic of a workload run on {@code instances} gateways (1 for the baseline). */
+  /** E.g. gw-fleet2-single, gw-fleet1-100: the topic of a workload run on {@code instances} gateways (1 for the baseline). */
   private static String topic(ProduceStages.Workload workload, int instances) {
-    return "gw-fleet" + instances + "-" + workload.perRequest();
+    return "gw-fleet" + instances + "-" + (workload.perRequest() == 1 ? "single" : String.valueOf(workload.perRequest()));
   }
 
   private void measure(ProduceStages.Workload workload, List<GatewayProcess> fleet) throws Exception {
@@ -74,7 +74,7 @@ final class FleetStage {
     Spread total = new Spread(fleetRates);
     long failed = one.failedRequests() + many.failedRequests();
     String ratio = failed > 0 ? "not valid: " + failed + " requests failed (see the notes)"
-      : total.ratioTo(single) + " " + count + " / 1 (back-to-back pairs " + Spread.pairRange(fleetRates, oneRates) + ")";
+      : total.ratioTo(single) + " (" + count + " instances / 1; back-to-back pairs " + Spread.pairRange(fleetRates, oneRates) + ")";
     String stage = workload.describe() + ", on " + count + " gateway instances against 1";
     context.report.row(stage, "1 instance: " + rates(single, workload.perRequest()),
       count + " instances, total: " + rates(total, workload.perRequest()), ratio);
