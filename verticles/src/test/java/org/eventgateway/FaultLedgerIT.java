@@ -77,14 +77,20 @@ class FaultLedgerIT {
       .awaitReady(Duration.ofSeconds(90));
     long duplicates = 0;
     try {
-      Future<Void> done = load.run(gw.httpPort, gw.topic, 20_000, 20, 30);
+      // The load runs until stopped (200,000 at most): a restart that is slow on a busy machine must not outlast it.
+      // Each kill waits for requests acknowledged since the last restart, so every kill lands under load.
+      Future<Void> done = load.run(gw.httpPort, gw.topic, 200_000, 20, 30);
       for (int kill = 1; kill <= 5; kill++) {
+        int before = load.acked().size();
+        Poll.until("requests acknowledged before kill #" + kill, Duration.ofSeconds(90), () -> load.acked().size(), n -> n >= before + 100);
         pause(ThreadLocalRandom.current().nextLong(1_500, 4_000));
         duplicates += child.deduplicated(gw.ledger); // a lower bound: the last instants before a kill are not seen
         child.kill();
         System.out.println("crash-loop: SIGKILL #" + kill + " after " + load.acked().size() + " acked");
         child.start().awaitReady(Duration.ofSeconds(90));
       }
+      Poll.until("5,000 acknowledged in all", Duration.ofSeconds(120), () -> load.acked().size(), n -> n > 5_000);
+      load.stop();
       Poll.await(done, Duration.ofMinutes(3));
       gw.awaitCaughtUp(gw.ledger);
       duplicates += child.deduplicated(gw.ledger);

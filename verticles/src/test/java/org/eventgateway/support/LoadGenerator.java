@@ -50,6 +50,7 @@ public final class LoadGenerator {
   private final Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
   private final AtomicInteger withRetryAfter = new AtomicInteger();
   private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile boolean stopped;
 
   public LoadGenerator(Vertx vertx) {
     this.vertx = vertx;
@@ -69,7 +70,7 @@ public final class LoadGenerator {
     AtomicInteger requestsSent = new AtomicInteger();
     vertx.setPeriodic(20, timer -> {
       long due = (System.nanoTime() - start) * requestsPerSecond / 1_000_000_000L + 1;
-      while (requestsSent.get() < due && next.get() < total && inFlight.get() < 64) {
+      while (!stopped && requestsSent.get() < due && next.get() < total && inFlight.get() < 64) {
         requestsSent.incrementAndGet();
         JsonArray records = new JsonArray();
         for (int i = 0; i < perRequest && next.get() < total; i++) {
@@ -79,7 +80,7 @@ public final class LoadGenerator {
         }
         post(ports.get((requestsSent.get() - 1) % ports.size()), topic, records);
       }
-      if (next.get() >= total && inFlight.get() == 0) {
+      if ((stopped || next.get() >= total) && inFlight.get() == 0) {
         vertx.cancelTimer(timer);
         done.tryComplete();
       }
@@ -111,6 +112,11 @@ public final class LoadGenerator {
           failedRequests.incrementAndGet();
         }
       });
+  }
+
+  /** Sends nothing more: the run's future completes once the requests in flight are answered. */
+  public void stop() {
+    stopped = true;
   }
 
   public Map<String, Order> sent() {
