@@ -34,4 +34,9 @@ public record ConsumeConfig(String group, String topic, Map<String, String> cons
       c.retryBackoffMaxMs(), c.haltBeforeCommit(), Integer.parseInt(props.getOrDefault("max.poll.records", "500")),
       b.pauseAtRecords(), b.resumeAtRecords(), b.pauseAtBytes(), b.resumeAtBytes(), c.slowApplyMs(), c.maxAttempts(), g.remote());
   }
+
+  /** The consumer's name in its group as Kafka's tools show the member: its instance id, else its client id. */
+  public String member() {
+    return consumerProperties.getOrDefault("group.instance.id", consumerProperties.get("client.id"));
+  }
 }

@@ -96,7 +96,7 @@ public class ConsumeVerticle extends VerticleBase {
 
   private void wire(TopicConsumer kafka) {
     pauses = new PauseController(config.group(), config.slowApplyMs(), owners, buffers, fault, kafka, () -> state.publish());
-    state = new StatePublisher(vertx, config.group(), config.topic(), owners, pauses::wanted, fault);
+    state = new StatePublisher(vertx, config.group(), config.topic(), config.member(), owners, pauses::wanted, fault);
     positioning = new Positioning(vertx, config.group(), config.topic(), config.retryBackoffMs(), owners, kafka);
     runner = new BatchRunner(vertx, config, owners, buffers, pauses, retry, fault, new DeadLetterFlow(vertx, config)::run, kafka);
     rewind = new Rewind(vertx, config, holdTimeoutMs, owners, buffers, pauses, positioning, runner, kafka);

@@ -11,14 +11,14 @@ import org.eventgateway.metrics.GatewayMetrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
  * What the lag sampler and the dashboard need from this consumer, published on
  * {@link Addresses#CONSUME_STATE} every second and whenever ownership or pauses change: owned and
- * paused partitions and the deployment fault, under a random instance id. Also registers the
+ * paused partitions and the deployment fault, under the consumer's name in its group ({@code group.instance.id}, else
+ * {@code client.id}: the member Kafka's own tools show), which /lag shows as the partitions' owner. Also registers the
  * consumer's gauges (buffered records, faulted) and removes them on {@link #stop}.
  */
 final class StatePublisher {
@@ -27,15 +27,17 @@ final class StatePublisher {
   private final Vertx vertx;
   private final String group;
   private final String topic;
-  private final String instance = UUID.randomUUID().toString();
+  private final String instance;
   private final Ownership owners;
   private final Supplier<Set<Integer>> paused;
   private final GroupFault fault;
   private final List<Meter> meters = new ArrayList<>();
   private long timer = -1;
 
-  StatePublisher(Vertx vertx, String group, String topic, Ownership owners, Supplier<Set<Integer>> paused, GroupFault fault) {
+  StatePublisher(Vertx vertx, String group, String topic, String instance, Ownership owners, Supplier<Set<Integer>> paused,
+                 GroupFault fault) {
     this.vertx = vertx;
+    this.instance = instance;
     this.group = group;
     this.topic = topic;
     this.owners = owners;

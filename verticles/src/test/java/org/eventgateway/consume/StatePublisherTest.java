@@ -18,14 +18,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-/** The consumer state (owned, paused, fault) and its publication every second with the gauges registered until stop. */
+/**
+ * The consumer state (owned, paused, fault, under the member's name) and its publication every second with the gauges
+ * registered until stop.
+ */
 @ExtendWith(VertxExtension.class)
 class StatePublisherTest {
   private final ConsumeRig rig = new ConsumeRig().own(0, 1, 2);
   private final String group = "state-" + UUID.randomUUID();
 
   private StatePublisher publisher(Vertx vertx) {
-    return new StatePublisher(vertx, group, ConsumeRig.TOPIC, rig.owners, rig.pauses::wanted, rig.fault);
+    return new StatePublisher(vertx, group, ConsumeRig.TOPIC, "gateway-consumer-" + group, rig.owners, rig.pauses::wanted, rig.fault);
   }
 
   @Test
@@ -41,7 +44,7 @@ class StatePublisherTest {
     rig.fault.raise("relation \"x\" does not exist", 7);
     assertEquals("deployment", publisher.state().getJsonObject("fault").getString("kind"));
     assertEquals(new JsonArray().add(0).add(1).add(2), publisher.state().getJsonArray("paused"));
-    assertEquals(state.getString("instance"), publisher.state().getString("instance"), "one instance id per publisher");
+    assertEquals("gateway-consumer-" + group, publisher.state().getString("instance"), "the member's name in its group");
   }
 
   @Test
