@@ -119,14 +119,15 @@
     const rows = g.partitions.map((p) => `<tr data-partition="${p.partition}">
       <td>${p.partition}</td><td class="lag">${fmt(p.lag)}</td><td>${fmt(p.lagSeconds)}</td>
       <td>${fmt(p.rateIn)}</td><td>${fmt(p.rateOut)}</td><td>${fmt(p.endOffset)}</td><td>${fmt(p.committedOffset)}</td>
-      <td>${p.paused ? 'paused' : ''}</td><td><span class="status ${p.status}">${p.status}</span></td></tr>`).join('');
+      <td>${p.paused ? 'paused' : ''}</td><td class="owner">${p.owner == null ? '' : esc(p.owner)}</td>
+      <td><span class="status ${p.status}">${p.status}</span></td></tr>`).join('');
     return `<h2>${esc(g.group)} <span class="status ${g.status}">${g.status}</span></h2>
       <div class="meta">topic <b>${esc(g.topic)}</b> · state <b>${esc(g.state)}</b> · lag <b class="group-lag">${fmt(g.lag)}</b>
       (max ${fmt(g.lagMax)}, ${fmt(g.lagSeconds)} s) · in <b>${fmt(g.rateIn)}</b>/s · out <b>${fmt(g.rateOut)}</b>/s
       · paused <b>${fmt(g.pausedPartitions)}</b> · DLQ depth <b class="dlq">${fmt(g.dlqDepth)}</b>
       · budget ${fmt(g.budget.maxRecords)} records / ${fmt(g.budget.maxSeconds)} s</div>
       ${g.fault ? `<div class="fault">cannot apply since ${esc(new Date(g.fault.since).toLocaleTimeString())}: ${esc(g.fault.message)}</div>` : ''}
-      <table><thead><tr><th>partition</th><th>lag</th><th>lag s</th><th>in/s</th><th>out/s</th><th>log end</th><th>committed</th><th>paused</th><th>status</th></tr></thead>
+      <table><thead><tr><th>partition</th><th>lag</th><th>lag s</th><th>in/s</th><th>out/s</th><th>log end</th><th>committed</th><th>paused</th><th>owner</th><th>status</th></tr></thead>
       <tbody>${rows}</tbody></table>`;
   }
 

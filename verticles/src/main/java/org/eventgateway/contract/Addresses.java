@@ -83,6 +83,16 @@ public final class Addresses {
    * ({@link HotKeyDecisions}).
    */
   public static final String CONTROL_HOT_KEY_CLAIM = "gateway.control.hotkey";
+  /**
+   * Lag → control (fire and forget), every {@code lag.intervalMs}: {"states":[{@link #CONSUME_STATE} body…]}, this
+   * process's consumers' states, written for the fleet to the consumer-states topic ({@code control.consumerStatesTopic}).
+   */
+  public static final String CONTROL_CONSUMER_STATES = "gateway.control.consumer-states";
+  /**
+   * Control → this process (published locally): another instance's consumers' states as read from the consumer-states
+   * topic, {"instance","states":[{@link #CONSUME_STATE} body…],"ageMs"} ("ageMs": how old the record was when read).
+   */
+  public static final String CONTROL_FLEET_STATES = "gateway.control.fleet-states";
 
   /**
    * Apply → remote: {"group","events":[event with headers…]} (the fresh events of one batch of a remote group) →
@@ -145,7 +155,8 @@ public final class Addresses {
 
   /**
    * Publication, every second and on every assignment change, by each consume verticle:
-   * {"group","topic","assigned":[partition…],"paused":[partition…],"instance"}.
+   * {"group","topic","assigned":[partition…],"paused":[partition…],"fault","instance"} ("instance": the consumer's
+   * {@code group.instance.id}, else its {@code client.id}: the member Kafka's tools show).
    */
   public static final String CONSUME_STATE = "gateway.consume.state";
 

@@ -36,28 +36,39 @@ import java.util.UUID;
  * if missing; each instance reads it from its end as it stood at start (a command matters only while it runs) with
  * an assigned consumer of its own, outside any group, so every instance sees every command in the same order. It
  * also keeps the fleet's hot-key decisions ({@link HotKeyBoard}), from the salters' claims on
- * {@link Addresses#CONTROL_HOT_KEY_CLAIM}.
+ * {@link Addresses#CONTROL_HOT_KEY_CLAIM}, and shares the consumers' states of every instance
+ * ({@link ConsumerStateBoard}): this one's from {@link Addresses#CONTROL_CONSUMER_STATES}, the others' on
+ * {@link Addresses#CONTROL_FLEET_STATES}.
  */
 public class ControlVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ControlVerticle.class);
   /** Commands are a few hundred bytes: anything larger on the topic is not ours and is skipped. */
   static final int MAX_COMMAND_BYTES = 64 * 1024;
+  /** Segments of the consumer-states topic roll this often, so compaction and retention keep a new reader's history short. */
+  static final long STATES_SEGMENT_MS = 600_000;
 
   private final KafkaConfig kafka;
   private final ProduceConfig produce;
   private final ControlConfig config;
+  private final long fleetStateTtlMs;
+  private final String instanceId;
   private KafkaAdminClient admin;
   private KafkaProducer<String, String> producer;
   private KafkaConsumer<String, String> consumer;
   private KafkaConsumer<String, String> claimsReader;
+  private KafkaConsumer<String, String> statesReader;
   private HotKeyBoard hotKeys;
+  private ConsumerStateBoard consumerStates;
   private MessageConsumer<JsonObject> sends;
   private MessageConsumer<JsonObject> claims;
+  private MessageConsumer<JsonObject> localStates;
 
   public ControlVerticle(GatewayConfig config) {
     this.kafka = config.kafka();
     this.produce = config.produce();
     this.config = config.control();
+    this.fleetStateTtlMs = config.lag().fleetStateTtlMs();
+    this.instanceId = config.instanceId();
   }
 
   @Override
@@ -69,6 +80,11 @@ public class ControlVerticle extends VerticleBase {
     Map<String, String> claimsProps = kafka.clientProperties("gateway-hotkeys-reader-" + suffix);
     claimsProps.put("enable.auto.commit", "false");
     claimsProps.put("auto.offset.reset", "earliest");
+    Map<String, String> statesProps = kafka.clientProperties("gateway-states-reader-" + suffix);
+    statesProps.put("enable.auto.commit", "false");
+    statesProps.put("auto.offset.reset", "earliest");
+    // The key this instance's consumer states are written under: its instance id, else a name of this run's own.
+    String self = instanceId != null ? instanceId : "gateway-" + suffix;
     // Kafka clients' constructors block (metadata, DNS, JAAS): built on a worker.
     return vertx.executeBlocking(() -> {
       admin = KafkaAdminClient.create(vertx, kafka.clientProperties("gateway-control-admin-" + suffix));
@@ -76,27 +92,37 @@ public class ControlVerticle extends VerticleBase {
         new StringSerializer(), new StringSerializer());
       consumer = KafkaConsumer.create(vertx, readerProps, String.class, String.class);
       claimsReader = KafkaConsumer.create(vertx, claimsProps, String.class, String.class);
+      statesReader = KafkaConsumer.create(vertx, statesProps, String.class, String.class);
       return null;
-    }).compose(v -> createTopic(config.topic(), "delete", config.retentionMs(), "control.topic"))
+    }).compose(v -> createTopic(config.topic(), Map.of("cleanup.policy", "delete", "retention.ms", String.valueOf(config.retentionMs())),
+        "control.topic"))
       // Claims are renewed while they hold, so compaction keeps each claimant's latest and deletion drops dead ones.
-      .compose(v -> createTopic(config.hotKeysTopic(), "compact,delete", Math.max(3_600_000L, 10 * config.claimTtlMs()),
-        "control.hotKeysTopic"))
+      .compose(v -> createTopic(config.hotKeysTopic(), Map.of("cleanup.policy", "compact,delete",
+        "retention.ms", String.valueOf(Math.max(3_600_000L, 10 * config.claimTtlMs()))), "control.hotKeysTopic"))
+      // The same for consumer states, renewed every lag interval: short segments let compaction keep up.
+      .compose(v -> createTopic(config.consumerStatesTopic(), Map.of("cleanup.policy", "compact,delete",
+        "retention.ms", String.valueOf(Math.max(3_600_000L, 10 * fleetStateTtlMs)), "segment.ms", String.valueOf(STATES_SEGMENT_MS)),
+        "control.consumerStatesTopic"))
       .compose(v -> readFromTheEnd())
       .compose(v -> {
         hotKeys = new HotKeyBoard(vertx, config, producer, claimsReader);
         return hotKeys.start();
       })
+      .compose(v -> {
+        consumerStates = new ConsumerStateBoard(vertx, config.consumerStatesTopic(), self, fleetStateTtlMs, producer, statesReader);
+        return consumerStates.start();
+      })
       .onSuccess(v -> {
         sends = vertx.eventBus().consumer(Addresses.CONTROL_SEND, BusHandlers.guarded(Addresses.CONTROL_SEND, this::send));
         claims = vertx.eventBus().localConsumer(Addresses.CONTROL_HOT_KEY_CLAIM, m -> hotKeys.claim(m.body()));
+        localStates = vertx.eventBus().localConsumer(Addresses.CONTROL_CONSUMER_STATES, m -> consumerStates.write(m.body()));
       });
   }
 
   /** Replication is the broker's default (Vert.x's admin wrapper cannot ask for it), hence Kafka's own admin client. */
-  private Future<Void> createTopic(String name, String cleanup, long retentionMs, String setting) {
+  private Future<Void> createTopic(String name, Map<String, String> configs, String setting) {
     org.apache.kafka.clients.admin.NewTopic topic = new org.apache.kafka.clients.admin.NewTopic(name,
-      Optional.of(1), Optional.empty())
-      .configs(Map.of("cleanup.policy", cleanup, "retention.ms", String.valueOf(retentionMs)));
+      Optional.of(1), Optional.empty()).configs(configs);
     return admin.listTopics().compose(existing -> existing.contains(name) ? Future.<Void>succeededFuture()
         : vertx.executeBlocking(() -> Admin.create(KafkaConfig.objects(kafka.clientProperties(null))))
           .compose(created -> Future.fromCompletionStage(created.createTopics(List.of(topic)).all().toCompletionStage(),
@@ -151,12 +177,14 @@ public class ControlVerticle extends VerticleBase {
     if (sends != null) {
       sends.unregister();
       claims.unregister();
+      localStates.unregister();
     }
     if (hotKeys != null) {
       hotKeys.stop();
     }
     return Future.join(consumer == null ? Future.succeededFuture() : consumer.close(),
       claimsReader == null ? Future.succeededFuture() : claimsReader.close(),
+      statesReader == null ? Future.succeededFuture() : statesReader.close(),
       producer == null ? Future.succeededFuture() : producer.close(),
       admin == null ? Future.succeededFuture() : admin.close());
   }

@@ -14,8 +14,8 @@ import java.util.Set;
 /**
  * Turns one sample's offsets, the consumers' states and the peeked record timestamps into the lag
  * sample (schema {@value #SCHEMA}): per group and partition the lag in records and seconds, rates in
- * and out over the window, the paused flag and a status; per group the totals, its state, budget,
- * dead-letter depth and fault.
+ * and out over the window, the paused flag and owner as the fleet knows them ({@link ConsumerStates}) and a status;
+ * per group the totals, its state, budget, paused partitions, dead-letter depth and fault.
  *
  * <p>Status, per partition, in the spirit of Burrow: ERR when its consumer reports a fault, or when
  * it has lag, its log end moved and its committed offset did not move over the whole window
@@ -53,6 +53,7 @@ final class LagSampleBuilder {
       double rateIn = 0;
       double rateOut = 0;
       int worst = 0;
+      int pausedCount = 0;
       boolean overBudget = false;
       int n = offsets.partitions(g.topic());
       for (int p = 0; p < n; p++) {
@@ -84,9 +85,10 @@ final class LagSampleBuilder {
         maxSeconds = Math.max(maxSeconds, lagSeconds);
         rateIn += r.in();
         rateOut += r.out();
+        pausedCount += paused.contains(p) ? 1 : 0;
         partitions.add(new JsonObject().put("partition", p).put("endOffset", end).put("committedOffset", committedOffset)
           .put("lag", lag).put("lagSeconds", round(lagSeconds)).put("rateIn", round(r.in())).put("rateOut", round(r.out()))
-          .put("paused", paused.contains(p)).put("status", status));
+          .put("paused", paused.contains(p)).put("owner", consumerView.owners().get(p)).put("status", status));
         partitionLags.add(new LagSample.PartitionLag(g.name(), g.topic(), p, lag, lagSeconds));
       }
       long depth = offsets.dlqDepths().getOrDefault(g.name(), 0L);
@@ -98,9 +100,9 @@ final class LagSampleBuilder {
         .put("status", STATUSES.get(worst)).put("overBudget", overBudget)
         .put("budget", new JsonObject().put("maxRecords", g.maxRecords()).put("maxSeconds", g.maxSeconds()))
         .put("lag", total).put("lagMax", max).put("lagSeconds", round(maxSeconds)).put("rateIn", round(rateIn)).put("rateOut", round(rateOut))
-        .put("pausedPartitions", paused.size()).put("dlqTopic", g.dlqTopic()).put("dlqDepth", depth).put("partitions", partitions)
+        .put("pausedPartitions", pausedCount).put("dlqTopic", g.dlqTopic()).put("dlqDepth", depth).put("partitions", partitions)
         .put("fault", consumerView.fault() == null ? null : consumerView.fault().toJson()));
-      groupLags.add(new LagSample.GroupLag(g.name(), max, paused.size(), depth));
+      groupLags.add(new LagSample.GroupLag(g.name(), max, pausedCount, depth));
     }
     JsonObject json = new JsonObject().put("schema", SCHEMA).put("time", now).put("intervalMs", intervalMs)
       .put("windowSeconds", windowMs / 1000).put("groups", groups);

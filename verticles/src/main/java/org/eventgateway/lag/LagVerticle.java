@@ -3,6 +3,7 @@ package org.eventgateway.lag;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
@@ -24,10 +25,13 @@ import java.util.Map;
  * Samples consumer lag from Kafka itself (Admin API: log-end and committed offsets), so it is right
  * whichever instance owns a partition and for groups this process does not run. Every
  * {@code lag.intervalMs}: the offsets ({@link OffsetReader}), the timestamps of the oldest unapplied
- * records ({@link TimestampPeeker}), the sample built from them and the consumers' states from
- * {@link Addresses#CONSUME_STATE} ({@link LagSampleBuilder}), shown on the gauges
- * ({@link LagGauges}), published on {@link Addresses#LAG_UPDATES} and answered on
- * {@link Addresses#LAG_LATEST}. A sample still running when the next is due is skipped, never queued.
+ * records ({@link TimestampPeeker}), the sample built from them and the consumers' states
+ * ({@link LagSampleBuilder}), shown on the gauges ({@link LagGauges}), published on {@link Addresses#LAG_UPDATES}
+ * and answered on {@link Addresses#LAG_LATEST}. A sample still running when the next is due is skipped, never queued.
+ * The consumers' states are this process's from {@link Addresses#CONSUME_STATE}, shared with the fleet on
+ * {@link Addresses#CONTROL_CONSUMER_STATES} every interval, and the other instances' from
+ * {@link Addresses#CONTROL_FLEET_STATES} ({@link ConsumerStates} merges them), so every instance shows the same owners,
+ * paused partitions and faults.
  */
 public class LagVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(LagVerticle.class);
@@ -54,7 +58,8 @@ public class LagVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    consumerStates = new ConsumerStates(groupsByName.keySet(), config.consumerStateTtlMs(), config.maxConsumersPerGroup());
+    consumerStates = new ConsumerStates(groupsByName.keySet(), new ConsumerStates.Limits(config.consumerStateTtlMs(),
+      config.fleetStateTtlMs(), config.maxConsumersPerGroup(), config.maxFleetInstances()));
     samples = new LagSampleBuilder(config.intervalMs(), config.windowMs());
     // Kafka client constructors block (DNS, config, metrics, JMX): build them on a worker, wrap them here.
     return vertx.executeBlocking(() -> LagClients.create(kafka)).map(clients -> {
@@ -62,6 +67,8 @@ public class LagVerticle extends VerticleBase {
       peeker = new TimestampPeeker(KafkaConsumer.create(vertx, clients.peeker()), config.maxPeeksPerSample(), config.intervalMs());
       gauges = new LagGauges(GatewayMetrics.registry());
       consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.CONSUME_STATE, m -> consumerStates.onState(m.body(), System.currentTimeMillis())));
+      consumers.add(vertx.eventBus().<JsonObject>localConsumer(Addresses.CONTROL_FLEET_STATES,
+        m -> consumerStates.onFleet(m.body(), System.currentTimeMillis())));
       consumers.add(vertx.eventBus().consumer(Addresses.LAG_LATEST, m -> {
         if (latest == null) {
           m.fail(503, "no lag sample yet");
@@ -69,7 +76,10 @@ public class LagVerticle extends VerticleBase {
           m.reply(withStaleness(latest, System.currentTimeMillis(), config.budgetVerdictTtlMs()));
         }
       }));
-      timer = vertx.setPeriodic(0, config.intervalMs(), t -> sample());
+      timer = vertx.setPeriodic(0, config.intervalMs(), t -> {
+        share();
+        sample();
+      });
       return null;
     });
   }
@@ -87,6 +97,14 @@ public class LagVerticle extends VerticleBase {
     consumers.forEach(c -> steps.add(c.unregister()));
     gauges.clear();
     return Future.join(steps).eventually(peeker::close).eventually(offsets::close);
+  }
+
+  /** This process's consumers' states, for the control verticle to write for the fleet (nothing when it has none). */
+  private void share() {
+    JsonArray local = consumerStates.localStates(System.currentTimeMillis());
+    if (!local.isEmpty()) {
+      vertx.eventBus().send(Addresses.CONTROL_CONSUMER_STATES, new JsonObject().put("states", local));
+    }
   }
 
   private void sample() {

@@ -10,6 +10,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Groups are read once and every view of them (dead letters, consumers, handlers, lag) comes from that one read. */
 class GatewayConfigTest {
@@ -73,6 +74,27 @@ class GatewayConfigTest {
     assertEquals(400, config.lag().budgetVerdictTtlMs(), "never under 2 intervals");
     assertEquals(5, config.groups().get("audit").maxSeconds());
     assertEquals(30, config.groups().get("ledger").maxSeconds(), "lag.budgets.ledger");
+  }
+
+  @Test
+  void theFleetsConsumerStatesLastAtLeastThreeIntervalsAndTheirTopicAndCapAreSettings() {
+    GatewayConfig shipped = ConfigLoader.load(null, Map.of());
+    assertEquals(10_000, shipped.lag().fleetStateTtlMs());
+    assertEquals(64, shipped.lag().maxFleetInstances());
+    assertEquals("gateway.consumer-states", shipped.control().consumerStatesTopic());
+    GatewayConfig config = with(new JsonObject().put("lag", new JsonObject().put("intervalMs", 2_000).put("fleetStateTtlMs", 1_000)
+      .put("maxFleetInstances", 3)).put("control", new JsonObject().put("consumerStatesTopic", "fleet.states")));
+    assertEquals(6_000, config.lag().fleetStateTtlMs(), "never under 3 intervals: states are shared once per interval");
+    assertEquals(3, config.lag().maxFleetInstances());
+    assertEquals("fleet.states", config.control().consumerStatesTopic());
+  }
+
+  @Test
+  void aConsumerIsNamedByItsInstanceIdElseItsClientIdAsKafkaNamesTheMember() {
+    assertEquals("pod-0", ConsumeConfig.of(with(new JsonObject().put("instanceId", "pod-0")), "ledger").member());
+    ConsumeConfig dynamic = ConsumeConfig.of(with(new JsonObject()), "ledger");
+    assertEquals(dynamic.consumerProperties().get("client.id"), dynamic.member());
+    assertTrue(dynamic.member().startsWith("gateway-consumer-ledger-"), dynamic.member());
   }
 
   /**

@@ -41,7 +41,7 @@ class LagSampleBuilderTest {
     envelope.remove("groups");
     assertEquals(new JsonObject().put("schema", 1).put("time", NOW).put("intervalMs", 1_000L).put("windowSeconds", 30L), envelope);
     assertEquals(new JsonObject().put("partition", 0).put("endOffset", 100L).put("committedOffset", null).put("lag", 90L)
-      .put("lagSeconds", 1.23).put("rateIn", 0.0).put("rateOut", 0.0).put("paused", false).put("status", "OK"), partition(sample, 0),
+      .put("lagSeconds", 1.23).put("rateIn", 0.0).put("rateOut", 0.0).put("paused", false).put("owner", null).put("status", "OK"), partition(sample, 0),
       "never committed: lag from the log start, seconds rounded to hundredths");
     assertEquals(0.0, partition(sample, 1).getDouble("lagSeconds"), "no lag, no age whatever was peeked");
     assertEquals(50L, partition(sample, 1).getLong("committedOffset"));
@@ -134,5 +134,25 @@ class LagSampleBuilderTest {
     assertEquals("OK", partition(sample, 0).getString("status"));
     assertEquals("ERR", onlyGroup(sample).getString("status"));
     assertEquals(NOW, onlyGroup(sample).getJsonObject("fault").getLong("since"), "a fault without since counts from now");
+  }
+
+  @Test
+  void pausedFlagsOwnersAndTheCountAreTheFleetsWithThisInstanceAuthoritativeForItsOwn() {
+    ConsumerStates fleet = new ConsumerStates(Set.of("ledger"), new ConsumerStates.Limits(5_000, 10_000, 8, 8));
+    fleet.onState(new JsonObject().put("group", "ledger").put("instance", "a").put("assigned", new JsonArray().add(0).add(1))
+      .put("paused", new JsonArray().add(1)), NOW);
+    // Instance b still claims partition 0 (paused) from before a rebalance; this instance owns it now and says it runs.
+    fleet.onFleet(new JsonObject().put("instance", "gw-b").put("states", new JsonArray().add(new JsonObject().put("group", "ledger")
+      .put("instance", "b").put("assigned", new JsonArray().add(0).add(2)).put("paused", new JsonArray().add(0).add(2)))), NOW);
+    LagFixtures.Offsets offsets = new LagFixtures.Offsets();
+    for (int p = 0; p < 4; p++) {
+      offsets.partition("orders", p, 0, 10).committed("ledger", "orders", p, 10);
+    }
+    LagSample sample = new LagSampleBuilder(1_000, 30_000).build(NOW, List.of(LEDGER), offsets.snapshot(), fleet, Map.of());
+    assertEquals(List.of("a/false", "a/true", "b/true", "null/false"), onlyGroup(sample).getJsonArray("partitions").stream()
+      .map(p -> ((JsonObject) p).getString("owner") + "/" + ((JsonObject) p).getBoolean("paused")).toList(),
+      "partition 3: nobody's state says it owns it");
+    assertEquals(2, onlyGroup(sample).getInteger("pausedPartitions"));
+    assertEquals(List.of(new LagSample.GroupLag("ledger", 0, 2, 0)), sample.groups(), "the gauge counts the fleet's too");
   }
 }
