@@ -30,6 +30,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Two gateway processes share a remote consumer group with no client connected, so every partition is paused on
@@ -175,15 +176,21 @@ class FleetLagIT {
     assertEquals(lagView(gw.httpPort), lagView(portB), "both instances give one picture");
 
     b.kill();
+    long killedAt = System.nanoTime();
     // The broker waits out B's session (15 s); B's states lapse on A well before (2 s): its partitions show no owner, no pause.
     Poll.until("B's partitions unowned on A while the broker still counts B a member", Duration.ofSeconds(15),
       () -> List.of(assignment(), lagView(gw.httpPort)), both -> both.get(0).containsValue(second)
         && both.get(1).equals(lapsedView(both.get(0), first)));
+    long lapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+    // B wrote last at most an interval (500 ms) before its death: its states cannot lapse much sooner than the TTL.
+    assertTrue(lapsedMs >= 1_000, "B's states lapsed " + lapsedMs + " ms after the kill, before lag.fleetStateTtlMs=2000");
     Map<Integer, String> all = new TreeMap<>();
     for (int p = 0; p < PARTITIONS; p++) {
       all.put(p, first);
     }
     Poll.until("the rebalance gave A every partition", Duration.ofSeconds(60), this::assignment, all::equals);
     Poll.until("A shows every partition paused and its own", Duration.ofSeconds(30), () -> lagView(gw.httpPort), allPausedBy(all)::equals);
+    System.out.printf("fleet lag: B's states lapsed on A %d ms after the kill (ttl 2000 ms); A showed every partition its own after %d ms%n",
+      lapsedMs, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt));
   }
 }
