@@ -23,8 +23,17 @@ import java.util.concurrent.TimeUnit;
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
-  /** How long SIGTERM waits for the orderly undeploy before the services are closed anyway (deploy/ sets a longer grace). */
-  static final long SHUTDOWN_WAIT_SECONDS = 60;
+  /** What closing the clients and services may take after the consumers stopped. */
+  static final long SHUTDOWN_MARGIN_SECONDS = 10;
+
+  /**
+   * How long SIGTERM waits for the orderly undeploy before the services are closed anyway: the in-flight requests'
+   * grace, then a consumer's batch in flight ({@code applyTimeoutMs} + 5 s, its own stop bound), then the margin.
+   * A fixed 60 s cut a default configuration's 75 s short. deploy/ sets a longer termination grace.
+   */
+  static long shutdownWaitSeconds(GatewayConfig config) {
+    return (config.ingest().shutdownGraceMs() + config.consume().applyTimeoutMs()) / 1000 + 5 + SHUTDOWN_MARGIN_SECONDS;
+  }
 
   private Main() {}
 
@@ -51,7 +60,8 @@ public final class Main {
       GatewayConfig resolved = config.withEndpoints(infra.endpoints());
       Vertx vertx = Gateway.newVertx();
       Gateway gateway = deploy(vertx, resolved);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, gateway, infra), "gateway-shutdown"));
+      long waitSeconds = shutdownWaitSeconds(resolved);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, gateway, infra, waitSeconds), "gateway-shutdown"));
     } catch (ConfigException e) {
       infra.close();
       fail(e.getMessage());
@@ -87,12 +97,14 @@ public final class Main {
     return gateway[0];
   }
 
-  private static void shutdown(Vertx vertx, Gateway gateway, Infrastructure infra) {
+  private static void shutdown(Vertx vertx, Gateway gateway, Infrastructure infra, long waitSeconds) {
     LOG.info("Shutting down: stop ingest, finish in-flight work, close clients");
     CountDownLatch latch = new CountDownLatch(1);
     gateway.undeploy().eventually(vertx::close).onComplete(ar -> latch.countDown());
     try {
-      latch.await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
+      if (!latch.await(waitSeconds, TimeUnit.SECONDS)) {
+        LOG.warn("the orderly stop took over {} s: closing the services anyway", waitSeconds);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
