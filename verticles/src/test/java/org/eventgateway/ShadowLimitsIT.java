@@ -148,6 +148,10 @@ class ShadowLimitsIT {
     assertEquals(429, third.statusCode(), third.bodyAsString());
     assertNotNull(third.getHeader("Retry-After"));
     assertTrue(third.bodyAsJsonObject().getString("message").contains("replay.maxConcurrent"), third.bodyAsString());
+    // A bad range is told as such even with every slot taken: its reason, not "retry later" (hostile input saw a 429).
+    HttpResponse<Buffer> badRange = gw.post("/groups/" + slowGroup + "/replay", "application/json", new JsonObject()
+      .put("mode", "shadow").put("from", new JsonObject().put("offsets", new JsonObject().put("999", 0))).toBuffer());
+    assertTrue(badRange.statusCode() == 400 || badRange.statusCode() == 422, badRange.statusCode() + " " + badRange.bodyAsString());
     for (String id : new String[] {first, second}) {
       Poll.until("shadow replay " + id + " over", Duration.ofSeconds(30), () -> report(slowGroup, id),
         x -> !"running".equals(x.getString("state")));

@@ -41,10 +41,18 @@ final class TaskReports {
   }
 
   Future<JsonObject> find(JsonObject request) {
+    if (hasNul(request.getString("id")) || hasNul(request.getString("group"))) {
+      // PostgreSQL text cannot hold U+0000, so no report has it; asked, the server refuses the query instead of answering.
+      return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 404, "no such task"));
+    }
     return pool.preparedQuery("SELECT report FROM gateway_task_reports WHERE kind = $1 AND id = $2 AND consumer_group = $3")
       .execute(Tuple.of(request.getString("kind"), request.getString("id"), request.getString("group")))
       .compose(rows -> rows.size() == 0
         ? Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 404, "no such task"))
         : Future.succeededFuture(new JsonObject().put("report", rows.iterator().next().getJsonObject(0))));
+  }
+
+  private static boolean hasNul(String text) {
+    return text != null && text.indexOf('\u0000') >= 0;
   }
 }

@@ -124,25 +124,37 @@ public class ReplayVerticle extends VerticleBase {
     }
   }
 
+  /** The range asked for is wrong (the client's to fix), as opposed to Kafka not answering. */
+  private static boolean badRange(Throwable err) {
+    return err instanceof ReplyException || err instanceof ClassCastException || err instanceof IllegalArgumentException;
+  }
+
   private void startShadow(Message<JsonObject> message, String group, String topic, Object mode, JsonObject request) {
     if (remoteGroups.contains(group)) {
       message.fail(409, "group '" + group + "' is remote: its handler runs in its clients, so there is no SQL to shadow-run; "
         + "\"mode\": \"apply\" rewinds it and re-delivers the range to its clients (events whose markers exist are skipped)");
       return;
     }
-    if (!tasks.shadowSlotFree()) {
-      message.fail(429, "too many shadow replays running (replay.maxConcurrent = " + limits.maxConcurrent() + "): retry later");
-      return;
-    }
     int maxEvents = request.getValue("maxEvents") instanceof Integer asked && asked > 0
       ? Math.min(asked, limits.maxEvents()) : limits.maxEvents();
     JsonObject from = request.getJsonObject("from");
     JsonObject to = request.getJsonObject("to");
+    if (!tasks.shadowSlotFree()) {
+      // A bad range is still told apart from a busy gateway: resolved (no slot held), the 400 wins over the 429.
+      ReplayRange.resolve(admin, topic, from, to).onComplete(resolved -> {
+        if (resolved.failed() && badRange(resolved.cause())) {
+          BusHandlers.fail(Addresses.REPLAY_START, message, resolved.cause());
+        } else {
+          message.fail(429, "too many shadow replays running (replay.maxConcurrent = " + limits.maxConcurrent() + "): retry later");
+        }
+      });
+      return;
+    }
     tasks.takeShadowSlot();
     ReplayRange.resolve(admin, topic, from, to)
       .onFailure(err -> {
         tasks.releaseShadowSlot();
-        if (err instanceof ReplyException || err instanceof ClassCastException || err instanceof IllegalArgumentException) {
+        if (badRange(err)) {
           BusHandlers.fail(Addresses.REPLAY_START, message, err);
         } else {
           message.fail(503, "cannot read the range of " + topic + ": " + err.getMessage());

@@ -65,4 +65,13 @@ class TaskReportsIT {
       "the oldest beyond keep is gone");
     assertEquals("done", find("c", "ledger").getJsonObject("report").getString("state"));
   }
+
+  /** PostgreSQL refuses U+0000 in text: an id from a URL with %00 is simply not found, not a server error. */
+  @Test
+  void anIdWithANulIsNotFound() {
+    for (JsonObject asked : new JsonObject[] {new JsonObject().put("kind", "redrive").put("id", "a\u0000b").put("group", "ledger"),
+      new JsonObject().put("kind", "redrive").put("id", "a").put("group", "led\u0000ger")}) {
+      assertEquals(404, assertInstanceOf(ReplyException.class, Poll.awaitFailure(reports.find(asked))).failureCode(), asked.encode());
+    }
+  }
 }
