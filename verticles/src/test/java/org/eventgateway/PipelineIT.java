@@ -191,6 +191,27 @@ class PipelineIT {
   }
 
   @Test
+  void metricsAreWrittenOffTheEventLoop() {
+    // A scrape reads every gauge; on an event loop it held up the produce requests served there meanwhile.
+    java.util.List<String> readOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.micrometer.core.instrument.MeterRegistry registry = org.eventgateway.metrics.GatewayMetrics.registry();
+    io.micrometer.core.instrument.Gauge probe = io.micrometer.core.instrument.Gauge.builder("test_scrape_thread_" + gw.suffix, () -> {
+      readOn.add(Thread.currentThread().getName() + (io.vertx.core.Context.isOnEventLoopThread() ? " (event loop)" : ""));
+      return 1;
+    }).register(registry);
+    try {
+      HttpResponse<Buffer> page = gw.get("/metrics");
+      assertEquals(200, page.statusCode());
+      assertEquals("text/plain; version=0.0.4; charset=utf-8", page.getHeader("Content-Type"));
+      assertTrue(page.bodyAsString().contains("test_scrape_thread_" + gw.suffix), "the probe gauge is on the page");
+      assertFalse(readOn.isEmpty());
+      assertTrue(readOn.stream().noneMatch(t -> t.endsWith("(event loop)")), "gauges read on: " + readOn);
+    } finally {
+      registry.remove(probe);
+    }
+  }
+
+  @Test
   void theProducersInFlightLimitAnswers503AtOnceAndOversizedRequests413() {
     // Records linger 3 s in the producer, so the first request still holds its in-flight budget
     // when the second arrives.

@@ -10,7 +10,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
-import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.eventgateway.auth.Principal;
 import org.eventgateway.auth.Quotas;
 import org.eventgateway.schema.TopicSchemas;
@@ -83,11 +82,7 @@ public class IngestVerticle extends VerticleBase {
     router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "up")));
     router.get("/ready").handler(this::ready);
     router.get("/metrics").handler(gate.metrics());
-    if (vertx.isMetricsEnabled()) {
-      router.get("/metrics").handler(PrometheusScrapingHandler.create());
-    } else {
-      router.get("/metrics").handler(ctx -> error(ctx, 503, "metrics are not enabled in this Vert.x instance"));
-    }
+    router.get("/metrics").handler(new MetricsPage(vertx)::handle);
     router.post("/auth/ticket").handler(gate::ticket);
     // Content type is checked before the body is read (a separate route: vertx-web wants the
     // BodyHandler first on its own route).
