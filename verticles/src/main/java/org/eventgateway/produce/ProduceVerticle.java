@@ -35,7 +35,9 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Writes events to Kafka, idempotently and with acks=all. Consumes: {@link Addresses#PRODUCE_SEND}
@@ -45,6 +47,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public class ProduceVerticle extends VerticleBase {
   private static final Logger TRACE = LoggerFactory.getLogger("org.eventgateway.trace");
+  /**
+   * Up to this many records a request is answered from the Kafka client's callback thread: one hop fewer than going
+   * back through this verticle's event loop. Larger requests take the hop, so the client's I/O thread never builds a
+   * large answer.
+   */
+  private static final int ANSWER_ON_CALLBACK_MAX_RECORDS = 8;
 
   private final ProduceConfig config;
   private final KafkaConfig kafkaConfig;
@@ -52,23 +60,27 @@ public class ProduceVerticle extends VerticleBase {
   private KafkaProducer<String, byte[]> producer;
   /** The Kafka client inside {@link #producer} (thread-safe), driven directly: see {@link #sendAll}. */
   private Producer<String, byte[]> kafka;
-  private final Map<String, io.micrometer.core.instrument.Counter> producedCounters = new HashMap<>();
+  private DirectSend direct;
+  private final Map<String, io.micrometer.core.instrument.Counter> producedCounters = new ConcurrentHashMap<>();
   private KafkaAdminClient admin;
   private TopicCatalog topics;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final Map<String, KeySalter> salters = new HashMap<>();
   private final long claimTtlMs;
   private SaltingFleet fleet;
-  /** Records and value bytes handed to the Kafka client and not yet acknowledged (bounded; read by the gauges). */
-  private volatile int inFlightRecords;
-  private volatile long inFlightBytes;
+  /**
+   * Records and value bytes handed to the Kafka client and not yet acknowledged (bounded; read by the gauges). Taken on
+   * the event loop, given back on the loop or the client's callback thread.
+   */
+  private final AtomicInteger inFlightRecords = new AtomicInteger();
+  private final AtomicLong inFlightBytes = new AtomicLong();
 
   int inFlightRecords() {
-    return inFlightRecords;
+    return inFlightRecords.get();
   }
 
   long inFlightBytes() {
-    return inFlightBytes;
+    return inFlightBytes.get();
   }
   /** Shared with the other produce instances (see ProducerGauges); left on stop. */
   private ProducerGauges gauges;
@@ -98,6 +110,7 @@ public class ProduceVerticle extends VerticleBase {
       admin = KafkaAdminClient.create(vertx, clients.getKey());
       producer = KafkaProducer.create(vertx, clients.getValue());
       kafka = clients.getValue();
+      direct = DirectSend.of(kafka, Integer.parseInt(config.kafkaProducer().getOrDefault("batch.size", "16384")));
       gauges = ProducerGauges.join(GatewayMetrics.registry(), this);
       topics = new TopicCatalog(vertx, admin, config, topicSpecs);
       return topics.createConfigured();
@@ -170,18 +183,18 @@ public class ProduceVerticle extends VerticleBase {
         + config.maxInFlightRecords() + ", produce.maxInFlightBytes=" + config.maxInFlightBytes() + ")");
       return;
     }
-    if (inFlightRecords + records.size() > config.maxInFlightRecords() || inFlightBytes + bytes > config.maxInFlightBytes()) {
+    if (inFlightRecords.get() + records.size() > config.maxInFlightRecords() || inFlightBytes.get() + bytes > config.maxInFlightBytes()) {
       GatewayMetrics.ingestRejected("producer_full");
-      message.fail(503, "producer in-flight limit reached (" + inFlightRecords + " records, " + inFlightBytes
+      message.fail(503, "producer in-flight limit reached (" + inFlightRecords.get() + " records, " + inFlightBytes.get()
         + " bytes awaiting broker acks); retry shortly");
       return;
     }
     long requestBytes = bytes;
-    inFlightRecords += records.size();
-    inFlightBytes += requestBytes;
+    inFlightRecords.addAndGet(records.size());
+    inFlightBytes.addAndGet(requestBytes);
     Runnable release = () -> {
-      inFlightRecords -= records.size();
-      inFlightBytes -= requestBytes;
+      inFlightRecords.addAndGet(-records.size());
+      inFlightBytes.addAndGet(-requestBytes);
     };
     topics.partitionCount(topic, config.autoCreateTopics()).onComplete((partitions, err) -> {
       if (err != null) {
@@ -199,12 +212,12 @@ public class ProduceVerticle extends VerticleBase {
   }
 
   /**
-   * Sends every record of the request in one task on a worker thread (ordered per verticle, so
-   * requests reach the client in the order they arrived) — the Kafka client may block there on
-   * metadata or a full buffer, never on the event loop — and answers in record order with one hop
-   * back to the event loop once the broker acknowledged or refused the last record. (The Vert.x
-   * client wrapper hops threads twice per record; at 100 records per request that was most of the
-   * produce path's cost.)
+   * Sends every record of the request at once from the event loop when that cannot block ({@link DirectSend}), else in
+   * one task on a worker thread (ordered per verticle, so requests reach the client in the order they arrived) where
+   * the Kafka client may block on metadata or a full buffer; and answers in record order once the broker acknowledged
+   * or refused the last record: from the client's callback thread for a small request, with one hop back to the event
+   * loop for a larger one. (The Vert.x client wrapper hops threads twice per record; at 100 records per request that
+   * was most of the produce path's cost.)
    */
   private Future<JsonObject> sendAll(String topic, int partitions, JsonArray records, byte[][] values, String traceparent,
                                      String producedBy) {
@@ -235,14 +248,15 @@ public class ProduceVerticle extends VerticleBase {
     RecordMetadata[] acked = new RecordMetadata[toSend.size()];
     Exception[] refused = new Exception[toSend.size()];
     AtomicInteger outstanding = new AtomicInteger(toSend.size());
-    Runnable backOnLoop = () -> context.runOnContext(v -> {
+    Runnable fillAndAnswer = () -> {
       for (int k = 0; k < acked.length; k++) {
         String id = records.getJsonObject(slotOf[k]).getString("id");
         slots[slotOf[k]] = refused[k] == null ? slotOk(acked[k], id) : slotError(statusOfSendFailure(refused[k]), refused[k].getMessage(), id);
       }
       answer.run();
-    });
-    vertx.executeBlocking(() -> {
+    };
+    Runnable backOnLoop = n <= ANSWER_ON_CALLBACK_MAX_RECORDS ? fillAndAnswer : () -> context.runOnContext(v -> fillAndAnswer.run());
+    Runnable sendEach = () -> {
       for (int k = 0; k < toSend.size(); k++) {
         int slot = k;
         org.apache.kafka.clients.producer.Callback settle = (meta, err) -> {
@@ -258,8 +272,16 @@ public class ProduceVerticle extends VerticleBase {
           settle.onCompletion(null, e);
         }
       }
-      return null;
-    }, true);
+    };
+    if (config.directSend() && direct.allows(topic, toSend)) {
+      sendEach.run();
+    } else {
+      direct.queued();
+      vertx.executeBlocking(() -> {
+        sendEach.run();
+        return null;
+      }, true).onComplete(v -> direct.unqueued());
+    }
     return answered.future();
   }
 
