@@ -73,7 +73,9 @@ final class BenchEnvironment {
       env("PGDATABASE", "postgres"), env("PGUSER", "postgres"), env("PGPASSWORD", ""), "bench_" + System.currentTimeMillis());
     BenchEnvironment environment = new BenchEnvironment(bootstrap, admin, endpoints, pool(vertx, endpoints, 4));
     environment.execute("CREATE SCHEMA " + endpoints.pgSchema());
-    environment.execute("CREATE TABLE bench_e2e (event_id text PRIMARY KEY, seen timestamptz NOT NULL DEFAULT clock_timestamp())");
+    // produced: the record's Kafka timestamp (set by the gateway's producer); began: the apply transaction's start
+    environment.execute("CREATE TABLE bench_e2e (event_id text PRIMARY KEY, produced bigint, began timestamptz NOT NULL DEFAULT now(), "
+      + "seen timestamptz NOT NULL DEFAULT clock_timestamp())");
     environment.createTopics(TOPICS);
     return environment;
   }
@@ -171,7 +173,16 @@ final class BenchEnvironment {
   /** The shipped configuration with the bench's services, ports and topics and these sections over it. */
   private static JsonObject config(JsonObject groups, JsonObject topics, BenchCredential credential, BenchTls tls, JsonObject producer) {
     JsonObject config = shippedConfig();
-    config.getJsonObject("produce").getJsonObject("kafka.producer").mergeIn(producer);
+    JsonObject kafkaProducer = config.getJsonObject("produce").getJsonObject("kafka.producer");
+    for (String key : producer.fieldNames()) {
+      // "produce.instances=1" or "ingest.instances=4" in an arm is the gateway's setting, not the Kafka client's
+      String[] path = key.split("\\.", 2);
+      if ((path[0].equals("produce") || path[0].equals("ingest")) && config.getJsonObject(path[0]).containsKey(path[1])) {
+        config.getJsonObject(path[0]).put(path[1], typed(producer.getValue(key)));
+      } else {
+        kafkaProducer.put(key, producer.getValue(key));
+      }
+    }
     config.put("auth", config.getJsonObject("auth", new JsonObject()).mergeIn(credential.authSection()));
     config.put("topics", topics.copy()).put("groups", groups);
     // Only the bench's groups run (the shipped file's example groups are merged in otherwise).
@@ -186,6 +197,15 @@ final class BenchEnvironment {
     // The TCP bridge as shipped, on a free port: the auth and tls stages run gateways side by side.
     config.getJsonObject("bridge").put("tcpPort", EmbeddedKafka.freePort());
     return config;
+  }
+
+  /** An arm's value as the gateway's configuration types it: a whole number, a boolean, else the text. */
+  private static Object typed(Object value) {
+    String text = String.valueOf(value);
+    if (text.matches("-?[0-9]{1,18}")) {
+      return Long.parseLong(text);
+    }
+    return text.equals("true") || text.equals("false") ? Boolean.valueOf(text) : text;
   }
 
   /**

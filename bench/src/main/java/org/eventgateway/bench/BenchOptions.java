@@ -79,7 +79,8 @@ final class BenchOptions {
 
   @Option(names = "--producer-arm", paramLabel = "K=V[,K=V...]",
     description = "A gateway of the producer stage: these Kafka producer settings over the shipped produce[\"kafka.producer\"], "
-      + "e.g. linger.ms=1; repeat for more (default: the settings shipped before, linger.ms=5 with 5 requests in flight, and "
+      + "e.g. linger.ms=1; a key produce.<k> or ingest.<k> naming a shipped setting sets the gateway's own instead, e.g. "
+      + "produce.instances=1; repeat for more (default: the settings shipped before, linger.ms=5 with 5 requests in flight, and "
       + "linger.ms=0 with 5 in flight; the shipped settings run first).")
   List<String> producerArms = new ArrayList<>();
 
@@ -129,7 +130,7 @@ final class BenchOptions {
       producerArms.addAll(DEFAULT_PRODUCER_ARMS);
     }
     for (String arm : producerArms) {
-      if (!arm.matches("[a-z][a-z0-9.]*=[^,=\\s]+(,[a-z][a-z0-9.]*=[^,=\\s]+)*")) {
+      if (!arm.matches("[a-z][a-zA-Z0-9.]*=[^,=\\s]+(,[a-z][a-zA-Z0-9.]*=[^,=\\s]+)*")) {
         throw new ParameterException(spec.commandLine(), "--producer-arm '" + arm + "' must be Kafka producer settings as "
           + "key=value, comma-separated, e.g. linger.ms=0 or linger.ms=1,batch.size=131072");
       }

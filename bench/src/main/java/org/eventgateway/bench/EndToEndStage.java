@@ -30,7 +30,8 @@ final class EndToEndStage {
   /** One group applying each event's id into bench_e2e; BENCH_E2E_CONSUMER adds Kafka consumer settings (BENCH_E2E_PRODUCER producer ones). */
   private JsonObject groups() {
     JsonObject group = new JsonObject().put("topic", TOPIC).put("handler", new JsonArray()
-      .add(new JsonObject().put("sql", "INSERT INTO bench_e2e(event_id) VALUES ($1)").put("params", new JsonArray().add("$id"))));
+      .add(new JsonObject().put("sql", "INSERT INTO bench_e2e(event_id, produced) VALUES ($1, $2)")
+        .put("params", new JsonArray().add("$id").add("$timestamp"))));
     if (context.options.e2eConsumer != null) {
       group.put("kafka.consumer", new JsonObject(context.options.e2eConsumer));
     }
@@ -77,22 +78,39 @@ final class EndToEndStage {
     long acked = run.total() - run.failed();
     Waits.until("every acked e2e event visible", Duration.ofMinutes(2), () -> environment.count(ROWS), rows -> rows >= acked);
     Latencies latencies = new Latencies();
+    // Where the time went: due → in Kafka (the record's timestamp) → its apply transaction began → its row inserted.
+    Latencies toKafka = new Latencies();
+    Latencies toTransaction = new Latencies();
+    Latencies inTransaction = new Latencies();
     List<String> dump = new ArrayList<>();
-    for (Row row : Waits.await(environment.pool()
-      .query("SELECT event_id, (extract(epoch FROM seen) * 1000)::bigint FROM bench_e2e ORDER BY seen").execute())) {
+    for (Row row : Waits.await(environment.pool().query("SELECT event_id, (extract(epoch FROM seen) * 1000)::bigint, produced, "
+      + "(extract(epoch FROM began) * 1000)::bigint FROM bench_e2e ORDER BY seen").execute())) {
       long due = run.dueMillis(row.getString(0));
       if (due >= 0) {
-        latencies.record(row.getLong(1) - due);
-        dump.add(row.getString(0) + " " + (row.getLong(1) - due));
+        long seen = row.getLong(1);
+        long produced = row.getLong(2);
+        long began = row.getLong(3);
+        latencies.record(seen - due);
+        toKafka.record(produced - due);
+        toTransaction.record(began - produced);
+        inTransaction.record(seen - began);
+        dump.add(row.getString(0) + " " + (seen - due) + " " + (produced - due) + " " + (began - produced) + " " + (seen - began) + " " + began);
       }
     }
     dump(dump);
+    context.notes().add("e2e, where the time went (p50 / p99 / p999 ms): due → the record's Kafka timestamp " + spread(toKafka)
+      + "; → its apply transaction began " + spread(toTransaction) + "; → its row inserted " + spread(inTransaction));
     context.notes().add(String.format("correctness: e2e run — sent %d, acked %d, failed %d, rows %d (each id once: primary key)",
       run.total(), acked, run.failed(), environment.count(ROWS)));
     return latencies.p50p99p999();
   }
 
-  /** BENCH_LATENCY_DUMP=file: the rows' latencies (ms) to file.e2e. */
+  private static String spread(Latencies latencies) {
+    long[] p = latencies.p50p99p999();
+    return p[0] + " / " + p[1] + " / " + p[2];
+  }
+
+  /** BENCH_LATENCY_DUMP=file: per row its id, latency, the three parts of it (ms) and its transaction's start (epoch ms) to file.e2e. */
   private void dump(List<String> lines) {
     if (context.options.latencyDump == null) {
       return;
