@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.SqlConnection;
 import org.eventgateway.contract.FailureKind;
 import org.eventgateway.contract.TraceContext;
 import org.eventgateway.metrics.GatewayMetrics;
@@ -12,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -40,7 +40,7 @@ final class BatchApplier {
     String group = request.group();
     List<JsonObject> all = request.events();
     Future<JsonObject> outcome = request.isolate().isEmpty() || all.isEmpty()
-      ? pool.withTransaction(conn -> applyInTransaction(conn, group, handler, all, request.offsetsToStore()))
+      ? applyInTransaction(group, handler, all, request.offsetsToStore())
         .map(applied -> result(applied, all.size() - applied, new JsonArray(), !request.deferOffsets()))
         .recover(err -> Failures.isPoison(err) && !all.isEmpty() ? isolate(request, handler, err) : Future.failedFuture(err))
       : isolate(request, handler, null);
@@ -60,16 +60,34 @@ final class BatchApplier {
     return new JsonObject().put("applied", applied).put("duplicates", duplicates).put("dead", dead).put("offsetsStored", offsetsStored);
   }
 
-  /** Markers, then the handler for the fresh events, then the group's next offsets; returns how many were applied. */
-  private Future<Integer> applyInTransaction(SqlConnection conn, String group, List<HandlerStatement> handler,
-                                             List<JsonObject> events, JsonArray offsets) {
-    return runner.limitTime(conn)
-      .compose(v -> DedupeMarkers.markNew(conn, group, events))
-      .compose(fresh -> HandlerRunner.run(conn, handler, fresh).map(v -> {
-        traceApplied(group, fresh);
-        return fresh.size();
-      }))
-      .compose(applied -> PositionStore.save(conn, group, offsets).map(applied));
+  /**
+   * In ONE transaction: markers, then the handler for the fresh events, then the group's next offsets; returns how
+   * many were applied. Two round trips, since a connection runs what it is sent in order: BEGIN, the time limit and the
+   * markers go out together; once the markers say which events are fresh, the handler's statements, the offsets and
+   * COMMIT go out together. After a failed statement PostgreSQL refuses the rest and turns that COMMIT into a rollback;
+   * the first failure is the batch's. When the markers failed, COMMIT was never sent: a ROLLBACK ends the transaction
+   * before the connection goes back to the pool.
+   * (Six round trips before, each a wake-up of the database and of the event loop.)
+   */
+  private Future<Integer> applyInTransaction(String group, List<HandlerStatement> handler, List<JsonObject> events,
+                                             JsonArray offsets) {
+    return pool.withConnection(conn -> {
+      Future<?> begun = conn.query("BEGIN").execute();
+      Future<Void> limited = runner.limitTime(conn);
+      Future<List<JsonObject>> marked = DedupeMarkers.markNew(conn, group, events);
+      return HandlerRunner.inOrder(List.of(begun, limited, marked))
+        .recover(err -> conn.query("ROLLBACK").execute().transform(ended -> Future.failedFuture(err)))
+        .compose(v -> {
+          List<JsonObject> fresh = marked.result();
+          List<Future<?>> sent = new ArrayList<>(HandlerRunner.issue(conn, handler, fresh));
+          sent.add(PositionStore.save(conn, group, offsets));
+          sent.add(conn.query("COMMIT").execute()); // ends the transaction whatever failed before it
+          return HandlerRunner.inOrder(sent).map(committed -> {
+            traceApplied(group, fresh);
+            return fresh.size();
+          });
+        });
+    });
   }
 
   /**
@@ -90,7 +108,7 @@ final class BatchApplier {
     for (int i = 0; i < events.size(); i++) {
       int index = i;
       JsonObject event = events.get(i);
-      chain = chain.compose(v -> pool.withTransaction(conn -> applyInTransaction(conn, group, handler, List.of(event), new JsonArray()))
+      chain = chain.compose(v -> applyInTransaction(group, handler, List.of(event), new JsonArray())
         .map(n -> {
           applied[0] += n;
           return (Void) null;

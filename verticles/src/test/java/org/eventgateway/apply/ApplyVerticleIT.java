@@ -105,6 +105,29 @@ class ApplyVerticleIT {
 
   @Test
   @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
+  void aTransactionThatFailedBeforeItsCommitWasSentLeavesTheConnectionClean(Vertx vertx, VertxTestContext ctx) {
+    // One pooled connection: the markers' insert fails (PostgreSQL refuses U+0000 in text) before COMMIT is sent, so
+    // only the ROLLBACK after it keeps the next batch on that connection out of an aborted transaction.
+    JsonObject refused = event("nul\u0000", 0, "sku-5", 1);
+    JsonArray good = new JsonArray().add(event("after", 1, "sku-5", 1));
+    Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList())
+      .compose(v -> vertx.deployVerticle(new ApplyVerticle(gw.typed(new JsonObject().put("apply", new JsonObject()
+        .put("pool", new JsonObject().put("maxSize", 1)))))))
+      .compose(id -> vertx.eventBus().<JsonObject>request(Addresses.APPLY_BATCH, new JsonObject().put("group", gw.ledger)
+        .put("events", new JsonArray().add(refused))).transform(failedOrDead -> Future.succeededFuture()))
+      .compose(v -> vertx.eventBus().<JsonObject>request(Addresses.APPLY_BATCH, new JsonObject().put("group", gw.ledger).put("events", good)))
+      .compose(reply -> {
+        ctx.verify(() -> assertEquals(1, reply.body().getInteger("applied"), reply.body().encode()));
+        return gw.countAsync("SELECT count(*) FROM gateway_processed_events WHERE event_id = 'after'");
+      })
+      .onComplete(ctx.succeeding(marked -> ctx.verify(() -> {
+        assertEquals(1L, marked);
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void aBatchWithADeadEventStoresNoOffsetsUntilThePositionsAreAskedFor(Vertx vertx, VertxTestContext ctx) {
     JsonObject broken = event("y", 1, "sku-6", 1);
     broken.getJsonObject("value").remove("qty");
