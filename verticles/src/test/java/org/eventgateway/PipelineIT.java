@@ -206,6 +206,10 @@ class PipelineIT {
       assertTrue(page.bodyAsString().contains("test_scrape_thread_" + gw.suffix), "the probe gauge is on the page");
       assertFalse(readOn.isEmpty());
       assertTrue(readOn.stream().noneMatch(t -> t.endsWith("(event loop)")), "gauges read on: " + readOn);
+      // Scrape after scrape (a scrape finishing before its listener was set once answered 500).
+      for (int i = 0; i < 200; i++) {
+        assertEquals(200, gw.get("/metrics").statusCode(), "scrape " + i);
+      }
     } finally {
       registry.remove(probe);
     }

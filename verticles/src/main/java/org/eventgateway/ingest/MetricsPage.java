@@ -26,11 +26,15 @@ final class MetricsPage {
       IngestVerticle.error(ctx, 503, "metrics are not enabled in this Vert.x instance");
       return;
     }
-    if (writing == null) {
-      writing = vertx.executeBlocking(prometheus::scrape, false);
-      writing.onComplete(ar -> writing = null);
+    Future<String> page = writing;
+    if (page == null) {
+      // The scrape may finish before the listener below is set, which then runs at once: hence the local.
+      Future<String> started = vertx.executeBlocking(prometheus::scrape, false);
+      writing = started;
+      started.onComplete(ar -> writing = null);
+      page = started;
     }
-    writing.onComplete(ar -> {
+    page.onComplete(ar -> {
       if (ar.succeeded()) {
         ctx.response().putHeader("Content-Type", CONTENT_TYPE).end(ar.result());
       } else {
