@@ -74,15 +74,18 @@ final class EndToEndStage {
   /** The open loop's rows against their due times: {p50, p99, p999} in ms. */
   private long[] latency(double rate, int leadInSeconds, int seconds) {
     BenchEnvironment environment = context.environment;
+    BrokerRequests before = BrokerRequests.now();
     OpenLoop.Result run = new OpenLoop(context).run(TOPIC, 100, rate, leadInSeconds, seconds);
     long acked = run.total() - run.failed();
     Waits.until("every acked e2e event visible", Duration.ofMinutes(2), () -> environment.count(ROWS), rows -> rows >= acked);
+    context.notes().add("e2e open loop, the broker's requests: " + BrokerRequests.now().since(before, acked));
     Latencies latencies = new Latencies();
     // Where the time went: due → in Kafka (the record's timestamp) → its apply transaction began → its row inserted.
     Latencies toKafka = new Latencies();
     Latencies toTransaction = new Latencies();
     Latencies inTransaction = new Latencies();
     List<String> dump = new ArrayList<>();
+    java.util.TreeMap<Long, Integer> transactions = new java.util.TreeMap<>();
     for (Row row : Waits.await(environment.pool().query("SELECT event_id, (extract(epoch FROM seen) * 1000)::bigint, produced, "
       + "(extract(epoch FROM began) * 1000)::bigint FROM bench_e2e ORDER BY seen").execute())) {
       long due = run.dueMillis(row.getString(0));
@@ -94,15 +97,37 @@ final class EndToEndStage {
         toKafka.record(produced - due);
         toTransaction.record(began - produced);
         inTransaction.record(seen - began);
+        transactions.merge(began, 1, Integer::sum);
         dump.add(row.getString(0) + " " + (seen - due) + " " + (produced - due) + " " + (began - produced) + " " + (seen - began) + " " + began);
       }
     }
     dump(dump);
     context.notes().add("e2e, where the time went (p50 / p99 / p999 ms): due → the record's Kafka timestamp " + spread(toKafka)
       + "; → its apply transaction began " + spread(toTransaction) + "; → its row inserted " + spread(inTransaction));
+    context.notes().add(applyCycle(transactions));
     context.notes().add(String.format("correctness: e2e run — sent %d, acked %d, failed %d, rows %d (each id once: primary key)",
       run.total(), acked, run.failed(), environment.count(ROWS)));
     return latencies.p50p99p999();
+  }
+
+  /**
+   * The apply cycle, from the transactions' start times (ms; rows of one transaction share it): how many, their mean
+   * size and the time from one's start to the next's. A slow cycle means larger batches, which take longer again.
+   */
+  private static String applyCycle(java.util.TreeMap<Long, Integer> transactions) {
+    Latencies gaps = new Latencies();
+    Long previous = null;
+    long rows = 0;
+    for (var t : transactions.entrySet()) {
+      if (previous != null) {
+        gaps.record(t.getKey() - previous);
+      }
+      previous = t.getKey();
+      rows += t.getValue();
+    }
+    long[] p = gaps.p50p99p999();
+    return String.format("e2e apply: %,d transactions of %.0f rows on average; from one's start to the next's p50 %d ms, "
+      + "p99 %d ms, p999 %d ms", transactions.size(), transactions.isEmpty() ? 0.0 : (double) rows / transactions.size(), p[0], p[1], p[2]);
   }
 
   private static String spread(Latencies latencies) {
