@@ -51,8 +51,31 @@ public final class Gateway {
    * binds meters whose names promtool rejects, such as jvm_compilation_time_ms_total).
    */
   public static Vertx newVertx() {
+    return newVertx(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE);
+  }
+
+  /** As {@link #newVertx()}, with {@link #eventLoops} event loops for this configuration. */
+  public static Vertx newVertx(GatewayConfig config) {
+    return newVertx(eventLoops(config));
+  }
+
+  /**
+   * {@code eventLoops} if set, else one event loop per verticle instance {@link #deploy} starts, and at least Vert.x's
+   * default (twice the cores). Instances take event loops in turn, so with fewer loops the busy ones shared: on 2
+   * cores, 4 loops for 14 instances put the apply transactions' answers behind HTTP requests on the same thread, and
+   * PostgreSQL waited for the gateway inside its transactions more than it worked (docs/performance.md).
+   */
+  public static int eventLoops(GatewayConfig config) {
+    if (config.eventLoops() > 0) {
+      return config.eventLoops();
+    }
+    int instances = 8 + config.produce().instances() + config.ingest().instances() + config.groupsToRun().size();
+    return Math.max(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, instances);
+  }
+
+  private static Vertx newVertx(int eventLoops) {
     Vertx vertx = Vertx.builder()
-      .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+      .with(new VertxOptions().setEventLoopPoolSize(eventLoops).setMetricsOptions(new MicrometerMetricsOptions()
         .setEnabled(true)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))))
       .withMetrics(new MicrometerMetricsFactory())

@@ -58,7 +58,7 @@ public final class Main {
       GatewayConfig config = ConfigLoader.load(confFile, System.getenv());
       infra.start(config);
       GatewayConfig resolved = config.withEndpoints(infra.endpoints());
-      Vertx vertx = Gateway.newVertx();
+      Vertx vertx = Gateway.newVertx(resolved);
       Gateway gateway = deploy(vertx, resolved);
       long waitSeconds = shutdownWaitSeconds(resolved);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, gateway, infra, waitSeconds), "gateway-shutdown"));

@@ -179,6 +179,8 @@ final class BenchEnvironment {
       String[] path = key.split("\\.", 2);
       if ((path[0].equals("produce") || path[0].equals("ingest")) && config.getJsonObject(path[0]).containsKey(path[1])) {
         config.getJsonObject(path[0]).put(path[1], typed(producer.getValue(key)));
+      } else if (key.equals("eventLoops")) {
+        config.put(key, typed(producer.getValue(key))); // a top-level gateway setting: "eventLoops=4" is Vert.x's default on 2 cores
       } else {
         kafkaProducer.put(key, producer.getValue(key));
       }

@@ -12,13 +12,14 @@ import java.util.Map;
  * (here, after the file passed {@link ConfigSchema}), defaults included; {@code groups} become
  * {@link GroupConfig}s every verticle shares. Verticles are constructed with it and never read JSON.
  * {@code instanceId} ({@code GATEWAY_INSTANCE_ID}; null when unset): this process among several, its groups'
- * static membership ({@link Membership}).
+ * static membership ({@link Membership}). {@code eventLoops}: Vert.x's event loops, 0 for one per verticle instance
+ * (at least twice the cores).
  */
 public record GatewayConfig(String dataDir, KafkaConfig kafka, PostgresConfig postgres, Map<String, TopicConfig> topics,
                             IngestSettings ingest, ProduceConfig produce, ConsumeSettings consume, ApplyConfig apply,
                             DlqConfig dlq, ReplayConfig replay, LagConfig lag, BridgeConfig bridge,
                             Map<String, GroupConfig> groups, AuthConfig auth, AuditConfig audit, StreamConfig stream,
-                            RemoteConfig remote, ControlConfig control, String instanceId) {
+                            RemoteConfig remote, ControlConfig control, String instanceId, int eventLoops) {
 
   /** Validates the tree against the shipped schema, then reads it. */
   public static GatewayConfig from(JsonObject tree) {
@@ -54,7 +55,8 @@ public record GatewayConfig(String dataDir, KafkaConfig kafka, PostgresConfig po
       ReplayConfig.from(section(root, "replay")), LagConfig.from(section(root, "lag")),
       bridge, java.util.Collections.unmodifiableMap(groups), auth, AuditConfig.from(section(root, "audit")),
       StreamConfig.from(section(root, "stream")), RemoteConfig.from(section(root, "remote"), consume,
-        groups.values().stream().anyMatch(GroupConfig::remote)), ControlConfig.from(section(root, "control")), instanceId);
+        groups.values().stream().anyMatch(GroupConfig::remote)), ControlConfig.from(section(root, "control")), instanceId,
+      root.getInteger("eventLoops", 0));
     // Each group's consumer settings are settled now, so a combination Kafka would refuse stops the start here.
     config.groupsToRun().forEach(group -> ConsumeConfig.of(config, group));
     return config;
@@ -80,7 +82,7 @@ public record GatewayConfig(String dataDir, KafkaConfig kafka, PostgresConfig po
   public GatewayConfig withEndpoints(ServiceEndpoints e) {
     return new GatewayConfig(dataDir, kafka.withBootstrapServers(e.bootstrapServers()), postgres.withEndpoints(e), topics,
       ingest, produce, consume, apply.withEndpoints(e, postgres.tls()), dlq, replay, lag, bridge, groups, auth, audit, stream, remote,
-      control, instanceId);
+      control, instanceId, eventLoops);
   }
 
   /** Which configured groups this process consumes: {@code consume.groups}, default all. */
