@@ -69,7 +69,7 @@ public final class Gateway {
     if (config.eventLoops() > 0) {
       return config.eventLoops();
     }
-    int instances = 8 + config.produce().instances() + config.ingest().instances() + config.groupsToRun().size();
+    int instances = plan(config).stream().mapToInt(Step::instances).sum();
     return Math.max(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, instances);
   }
 
@@ -99,23 +99,37 @@ public final class Gateway {
     Codecs.register(vertx);
     org.eventgateway.ingest.JsonLimits.from(config.ingest().json()).install();
     Gateway gateway = new Gateway(vertx);
-    Future<Void> chain = gateway.add(1, () -> new ApplyVerticle(config))
-      .compose(v -> gateway.add(1, () -> new ControlVerticle(config)))
-      .compose(v -> gateway.add(config.produce().instances(), () -> new ProduceVerticle(config)))
-      .compose(v -> gateway.add(1, () -> new DlqVerticle(config)))
-      .compose(v -> gateway.add(1, () -> new AuditVerticle(config)))
-      // Before the consumers: a remote group's first batch finds its dispatcher.
-      .compose(v -> gateway.add(1, () -> new RemoteGroupVerticle(config)));
-    for (String group : config.groupsToRun()) {
-      chain = chain.compose(v -> gateway.add(1, () -> new ConsumeVerticle(config, group)));
+    Future<Void> chain = Future.succeededFuture();
+    for (Step step : plan(config)) {
+      chain = chain.compose(v -> gateway.add(step.instances(), step.verticle()));
     }
     return chain
-      .compose(v -> gateway.add(1, () -> new LagVerticle(config)))
-      .compose(v -> gateway.add(1, () -> new TcpBridgeVerticle(config)))
-      .compose(v -> gateway.add(1, () -> new ReplayVerticle(config)))
-      .compose(v -> gateway.add(config.ingest().instances(), () -> new IngestVerticle(config)))
       .map(gateway)
       .recover(err -> gateway.undeploy().transform(ignored -> Future.failedFuture(err)));
+  }
+
+  /** One deployment: how many instances of which verticle. */
+  private record Step(int instances, Supplier<? extends Deployable> verticle) {
+  }
+
+  /** What {@link #deploy} starts, in order (the verticles are built only when deployed). */
+  private static List<Step> plan(GatewayConfig config) {
+    List<Step> steps = new ArrayList<>(List.of(
+      new Step(1, () -> new ApplyVerticle(config)),
+      new Step(1, () -> new ControlVerticle(config)),
+      new Step(config.produce().instances(), () -> new ProduceVerticle(config)),
+      new Step(1, () -> new DlqVerticle(config)),
+      new Step(1, () -> new AuditVerticle(config)),
+      // Before the consumers: a remote group's first batch finds its dispatcher.
+      new Step(1, () -> new RemoteGroupVerticle(config))));
+    for (String group : config.groupsToRun()) {
+      steps.add(new Step(1, () -> new ConsumeVerticle(config, group)));
+    }
+    steps.add(new Step(1, () -> new LagVerticle(config)));
+    steps.add(new Step(1, () -> new TcpBridgeVerticle(config)));
+    steps.add(new Step(1, () -> new ReplayVerticle(config)));
+    steps.add(new Step(config.ingest().instances(), () -> new IngestVerticle(config)));
+    return steps;
   }
 
   private Future<Void> add(int instances, Supplier<? extends Deployable> verticle) {
